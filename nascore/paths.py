@@ -1,0 +1,29 @@
+"""Where things live: the shipped data folder and the on-disk cache."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+#: Repository root (the folder holding ``data/``, ``notebooks/`` and ``book/``).
+REPO_ROOT = Path(__file__).resolve().parent.parent
+#: Shipped datasets and benchmark tables, each folder with a provenance README.
+DATA_DIR = Path(os.environ.get("NASCORE_DATA", REPO_ROOT / "data"))
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+BOOK_DIR = REPO_ROOT / "book"
+
+
+def cache_dir() -> Path:
+    """Folder for computed results (``NASCORE_CACHE`` or ``~/.cache/nascore``)."""
+    path = Path(os.environ.get("NASCORE_CACHE", Path.home() / ".cache" / "nascore"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sha256(path: Path | str) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
