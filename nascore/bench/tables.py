@@ -1,0 +1,92 @@
+"""Loaders of the shipped NAS-Bench-201 tables (see ``data/*/README.md`` for provenance)."""
+from __future__ import annotations
+
+import functools
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+
+from ..paths import DATA_DIR
+from ..spaces import nb201
+
+DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+BENCHMARKS = ("nb201", "nb201-zc")
+#: Zero-cost proxies in the NAS-Bench-Suite-Zero table (``params``/``flops`` in millions).
+ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "synflow", "jacov",
+              "nwot", "epe_nas", "l2_norm", "plain")
+#: Zen-NAS failures are stored as this value in NASLib's table.
+ZEN_FAILED = -1e8
+
+
+def table_files(name: str):
+    """The data files a benchmark is read from (for provenance hashes)."""
+    _check(name, "cifar10")
+    if name == "nb201-zc":
+        return [DATA_DIR / "nasbench201-zc" / "zc_nasbench201.json"]
+    return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip"]
+
+
+def _check(name, dataset):
+    if name not in BENCHMARKS:
+        raise ValueError(f"unknown benchmark {name!r}; known benchmarks: {', '.join(BENCHMARKS)}")
+    canonical = {d.lower(): d for d in DATASETS}
+    if not isinstance(dataset, str) or dataset.lower() not in canonical:
+        raise ValueError(f"unknown dataset {dataset!r} for {name}; known datasets: {', '.join(DATASETS)}")
+    return canonical[dataset.lower()]
+
+
+def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
+    """One row per architecture: ``arch`` (NAS-Bench-201 string), ``op_indices`` (NASLib
+    tuple), ``val_accuracy`` (percent) and every score of the table.
+
+    The frame is a fresh copy: callers may modify it.
+    """
+    dataset = _check(name, dataset)
+    loader = _load_zc if name == "nb201-zc" else _load_full
+    return loader(dataset).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _zc_json():
+    with open(table_files("nb201-zc")[0]) as handle:
+        return json.load(handle)
+
+
+@functools.lru_cache(maxsize=None)
+def _load_zc(dataset: str) -> pd.DataFrame:
+    rows = []
+    for key, record in _zc_json()[dataset].items():
+        indices = nb201.parse_tuple_key(key)
+        row = {"arch": nb201.from_op_indices(indices), "op_indices": indices,
+               "naslib_idx": int(record["idx"]), "val_accuracy": float(record["val_accuracy"])}
+        for metric in ZC_METRICS:
+            row[metric] = float(record[metric]["score"])
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("op_indices", ignore_index=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _full_zip_records():
+    by_dataset = {d: [] for d in DATASETS}
+    with zipfile.ZipFile(table_files("nb201")[0]) as archive:
+        for member in archive.namelist():
+            if not member.endswith(".json"):
+                continue
+            dataset = member.split("--")[2]
+            by_dataset[dataset].extend(json.loads(archive.read(member)))
+    return by_dataset
+
+
+@functools.lru_cache(maxsize=None)
+def _load_full(dataset: str) -> pd.DataFrame:
+    rows = []
+    for record in _full_zip_records()[dataset]:
+        indices = nb201.parse_tuple_key(record["arch"])
+        zen = float(record["zen"]["score"])
+        rows.append({"arch": nb201.from_op_indices(indices), "op_indices": indices,
+                     "naslib_idx": int(record["idx"]), "val_accuracy": float(record["val_accuracy"]),
+                     "zen": np.nan if zen <= ZEN_FAILED else zen})
+    frame = pd.DataFrame(rows).drop_duplicates("op_indices")
+    return frame.sort_values("op_indices", ignore_index=True)

@@ -1,0 +1,13 @@
+import pytest
+
+from nascore import claims
+
+
+def test_record_and_load(tmp_path, monkeypatch):
+    monkeypatch.setenv("NASCORE_CLAIMS", str(tmp_path))
+    claims.record("zc.synflow", paper="Abdelfattah 2021", where="Table 2", claim="synflow rho",
+                  paper_value="0.74", our_value="0.74 [0.70, 0.77]", verdict="reproduced")
+    frame = claims.load()
+    assert frame.loc[0, "our_value"] == "0.74 [0.70, 0.77]"
+    with pytest.raises(ValueError, match="unknown verdict 'yes'"):
+        claims.record("x", paper="p", where="w", claim="c", paper_value="1", our_value="1", verdict="yes")
