@@ -107,6 +107,15 @@ def from_key(key: str) -> Architecture:
     return Architecture(tuple(acts.split("-")), tuple(pairs))
 
 
+class PreActivation(nn.Identity):
+    """An identity applied to each hidden layer's pre-activation ``g_l``.
+
+    It changes nothing (no parameters, output = input); it exists so that hooks can
+    read ``g_l`` although the activation itself is applied functionally: NASWOT's
+    activation codes and the Fisher proxy (``nascore.metrics``) look for it.
+    """
+
+
 class MixedNet(nn.Module):
     """The network of an :class:`Architecture` (see the module docstring for the maths)."""
 
@@ -126,12 +135,14 @@ class MixedNet(nn.Module):
             for l in range(len(arch.activations))
         )
         self.readout = nn.Parameter(torch.randn(num_classes, width, generator=generator))
+        self.pre_act = nn.ModuleList(PreActivation() for _ in arch.activations)
         self._skips_into = {j: [i for i, jj in arch.skips if jj == j] for j in range(1, len(dims))}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         outputs = [x]  # outputs[l] = f_l
         for l, weight in enumerate(self.hidden, start=1):
             pre = F.linear(outputs[-1], weight) * (self.weight_scale / math.sqrt(weight.shape[1]))
+            pre = self.pre_act[l - 1](pre)
             out = ACTIVATIONS[self.arch.activations[l - 1]](pre)
             for i in self._skips_into[l]:
                 out = out + self.residual_scale * outputs[i]

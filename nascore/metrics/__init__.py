@@ -1,0 +1,15 @@
+"""Training-free metrics, one registry (:mod:`.registry`), one module per paper family.
+
+>>> import nascore.metrics as metrics
+>>> "naswot" in metrics.available()
+True
+>>> metrics.info("ntk_condition").higher_is_better
+False
+
+Public API: :func:`available`, :func:`score`, :func:`info` (and :func:`register` to add
+one). Every metric function has the signature ``fn(net, inputs, targets, **options)``.
+"""
+from . import cost, das, hnas, naswot, ntk_metrics, synflow, zero_cost  # noqa: F401  (registers)
+from .registry import Metric, available, info, register, score
+
+__all__ = ["Metric", "available", "info", "register", "score"]

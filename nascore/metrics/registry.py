@@ -1,0 +1,161 @@
+"""One registry for every training-free metric, and the single entry point :func:`score`.
+
+Each metric is a plain function ``fn(net, inputs, targets, **options) -> float``
+registered with :func:`register`, which stores a frozen :class:`Metric` record holding
+what the book needs to know about it (paper, equation, direction, label use, NTK output
+convention). Registering two metrics under one name is an error.
+
+:func:`score` is the public door: it validates the name, the inputs and the labels,
+runs the metric on a *deep copy* of the network (so a metric may patch weights, add hooks
+or switch BatchNorm mode freely, and the caller's network, its gradients and its
+``training`` flag are never touched), and refuses to return a non-finite value unless the
+metric documents one (``-inf`` as "worst possible" for log-determinant scores).
+"""
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass, field
+from typing import Callable
+
+import torch
+from torch import nn
+
+#: NTK output conventions (see :mod:`nascore.ntk`): summed logits (TE-NAS), the logit
+#: of the true class (HNAS's code) and all logits.
+NTK_OUTPUTS = ("sum", "target", "full")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What the registry knows about one metric.
+
+    ``needs_labels`` is for the default options; ``labels_needed`` refines it for a
+    given set of options (e.g. an NTK metric whose default output is the true-class
+    logit needs no labels once ``output="sum"``). ``allows_neg_inf``: the metric may
+    return ``-inf`` on purpose, meaning "worst possible" (a singular log-determinant).
+    """
+
+    name: str
+    function: Callable[..., float]
+    paper: str
+    equation: str
+    higher_is_better: bool
+    needs_labels: bool
+    description: str
+    ntk_output: str | None = None
+    allows_neg_inf: bool = False
+    options: dict = field(default_factory=dict)
+    labels_rule: Callable[[dict], bool] | None = field(default=None, repr=False)
+
+    def labels_needed(self, options: dict) -> bool:
+        """Whether ``targets`` is required when the metric runs with ``options``."""
+        if self.labels_rule is None:
+            return self.needs_labels
+        return bool(self.labels_rule(options))
+
+
+_REGISTRY: dict[str, Metric] = {}
+
+
+def register(name: str, *, paper: str, equation: str, higher_is_better: bool,
+             needs_labels: bool, description: str, ntk_output: str | None = None,
+             allows_neg_inf: bool = False, options: dict | None = None,
+             labels_rule: Callable[[dict], bool] | None = None):
+    """Decorator adding ``fn(net, inputs, targets, **options) -> float`` under ``name``.
+
+    Decorators stack, so one function may be registered under several names with
+    different default ``options`` (e.g. a paper's variants).
+    """
+    if ntk_output is not None and ntk_output not in NTK_OUTPUTS:
+        raise ValueError(f"unknown NTK output {ntk_output!r}; allowed: {', '.join(NTK_OUTPUTS)}")
+
+    def decorator(fn):
+        if name in _REGISTRY:
+            raise ValueError(f"metric {name!r} is already registered")
+        _REGISTRY[name] = Metric(
+            name=name, function=fn, paper=paper, equation=equation,
+            higher_is_better=higher_is_better, needs_labels=needs_labels,
+            description=description, ntk_output=ntk_output, allows_neg_inf=allows_neg_inf,
+            options=dict(options or {}), labels_rule=labels_rule,
+        )
+        return fn
+
+    return decorator
+
+
+def available() -> list[str]:
+    """Names of all registered metrics, sorted."""
+    return sorted(_REGISTRY)
+
+
+def info(name: str) -> Metric:
+    """The :class:`Metric` record of ``name`` (paper, equation, direction, labels ...)."""
+    if name not in _REGISTRY:
+        raise ValueError(f"unknown metric {name!r}; available: {', '.join(available())}")
+    return _REGISTRY[name]
+
+
+def score(name: str, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None,
+          **options) -> float:
+    """Value of metric ``name`` for ``net`` on the batch ``inputs`` (labels ``targets``).
+
+    ``inputs``: a finite floating tensor ``(N, ...)``; ``targets``: int64 class indices of
+    shape ``(N,)``, required when the metric needs labels. Options are passed to the
+    metric as keywords (see each metric's docstring). The caller's network is left
+    unchanged: the metric runs on a deep copy.
+    """
+    record = info(name)
+    if not isinstance(net, nn.Module):
+        raise ValueError(f"net must be a torch.nn.Module, got {type(net).__name__}")
+    check_inputs(inputs)
+    options = {**record.options, **options}
+    if targets is not None:
+        check_targets(targets, inputs.shape[0])
+    elif record.labels_needed(options):
+        raise ValueError(f"metric {name!r} needs labels: pass targets=(N,) int64 class indices")
+    work = copy.deepcopy(net)
+    value = record.function(work, inputs, targets, **options)
+    value = float(value)
+    if math.isnan(value) or value == math.inf or (value == -math.inf and not record.allows_neg_inf):
+        raise ValueError(
+            f"metric {name!r} came out non-finite ({value}) for this network and batch; "
+            "see its docstring for when this happens"
+        )
+    return value
+
+
+def check_inputs(inputs) -> None:
+    """Reject anything but a finite floating tensor with a batch dimension."""
+    if not isinstance(inputs, torch.Tensor):
+        raise ValueError(f"inputs must be a torch.Tensor, got {type(inputs).__name__}")
+    if not inputs.is_floating_point():
+        raise ValueError(f"inputs must be a floating tensor, got dtype {inputs.dtype}")
+    if inputs.dim() < 2 or inputs.shape[0] < 1:
+        raise ValueError(
+            f"inputs must have shape (N, ...) with a batch dimension N >= 1, got {tuple(inputs.shape)}"
+        )
+    if not torch.isfinite(inputs).all():
+        raise ValueError("inputs contain NaN or Inf; all entries must be finite")
+
+
+def check_targets(targets, n: int, num_classes: int | None = None) -> None:
+    """Reject labels that are not ``(n,)`` int64 class indices in ``[0, num_classes)``."""
+    if not isinstance(targets, torch.Tensor):
+        raise ValueError(f"targets must be a torch.Tensor, got {type(targets).__name__}")
+    if targets.dtype != torch.int64:
+        raise ValueError(f"targets must be int64 class indices, got dtype {targets.dtype}")
+    if tuple(targets.shape) != (n,):
+        raise ValueError(f"targets must have shape ({n},) to match the inputs, got {tuple(targets.shape)}")
+    if n and int(targets.min()) < 0:
+        raise ValueError(f"targets must be >= 0, got {int(targets.min())}")
+    if num_classes is not None and n and int(targets.max()) >= num_classes:
+        raise ValueError(
+            f"targets must be < {num_classes} (the network's number of outputs), got {int(targets.max())}"
+        )
+
+
+def reject_options(name: str, options: dict) -> None:
+    """For metrics without options: name the unexpected ones."""
+    if options:
+        raise ValueError(f"metric {name!r} takes no options, got {', '.join(sorted(options))}")

@@ -1,0 +1,54 @@
+"""SynFlow: synaptic saliency of the all-positive network, data-free.
+
+Tanaka, Kunin, Yamins, Ganguli, *Pruning neural networks without any data by
+iteratively conserving synaptic flow* (NeurIPS 2020), Eq. 5 (R = 1ᵀ (∏ |W_l|) 1) and the
+saliency ``S = dR/dθ ⊙ θ``; used as a NAS proxy by Abdelfattah et al. (ICLR 2021)
+following the official zero-cost-nas ``synflow.py``.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from .registry import register
+from .zero_cost import prunable_weights
+
+
+def _strip_batchnorm(module: nn.Module) -> None:
+    for name, child in module.named_children():
+        if isinstance(child, nn.modules.batchnorm._BatchNorm):
+            setattr(module, name, nn.Identity())
+        else:
+            _strip_batchnorm(child)
+
+
+@register("synflow", paper="Tanaka et al., SynFlow, NeurIPS 2020; Abdelfattah et al., ICLR 2021",
+          equation="SynFlow Eq. 5 (R = 1ᵀ ∏|W_l| 1) and saliency S = θ ⊙ dR/dθ, summed",
+          higher_is_better=True, needs_labels=False,
+          description="Sum of |W ⊙ dR/dW| for R = sum of outputs of the all-|W| network on an all-ones input.")
+def synflow(net, inputs, targets=None, *, log: bool = False) -> float:
+    """``sum |W ⊙ dR/dW|`` with ``R = sum f(1; |θ|)``.
+
+    Official zero-cost-nas conventions: every entry of the state dict replaced by its
+    absolute value, BatchNorm layers removed (identity), float64, one all-ones input of
+    the batch's sample shape, ``R`` = sum of the outputs. Only the shape of ``inputs`` is
+    used. For a bias-free chain of ``L`` linear layers ``f = W_L ... W_1 x`` the value is
+    exactly ``L * R`` (each layer's saliency sums to ``R`` by homogeneity).
+    ``log=True`` returns ``log`` of the value, as NASLib tables store it.
+    """
+    _strip_batchnorm(net)
+    net.double()
+    with torch.no_grad():
+        for tensor in net.state_dict().values():
+            if tensor.is_floating_point():
+                tensor.abs_()
+    net.train()
+    weights = prunable_weights(net)
+    if not weights:
+        raise ValueError("the network has no weight matrices or kernels (parameters with dim >= 2)")
+    ones = torch.ones((1,) + tuple(inputs.shape[1:]), dtype=torch.float64)
+    total = net(ones).sum()
+    grads = torch.autograd.grad(total, weights, allow_unused=True)
+    value = sum((w.detach() * g).abs().sum() for w, g in zip(weights, grads) if g is not None)
+    value = torch.as_tensor(value, dtype=torch.float64)
+    return float(torch.log(value)) if log else float(value)
