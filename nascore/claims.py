@@ -47,3 +47,17 @@ def load():
     columns = ["id", "paper", "where", "claim", "paper_value", "our_value", "verdict", "chapter"]
     frame = pd.DataFrame(rows, columns=columns)
     return frame.sort_values(["paper", "id"], ignore_index=True)
+
+
+def verdict_for_interval(paper_value: float, low: float, high: float, *, tolerance: float = 0.05) -> str:
+    """Verdict for a number with an interval against the paper's value.
+
+    ``reproduced`` when the paper's value lies in ``[low - tolerance, high + tolerance]``;
+    ``partly`` when it misses by at most twice that; ``not reproduced`` otherwise.
+    """
+    if not low <= high:
+        raise ValueError(f"interval [{low}, {high}] is empty")
+    miss = max(low - paper_value, paper_value - high, 0.0)
+    if miss <= tolerance:
+        return "reproduced"
+    return "partly" if miss <= 2 * tolerance else "not reproduced"

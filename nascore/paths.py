@@ -27,3 +27,21 @@ def sha256(path: Path | str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def note_read(path: Path | str) -> None:
+    """Record that a data file was read (for the provenance of ``nascore reproduce``).
+
+    When ``NASCORE_READS`` names a file, append ``<sha256> <path>`` to it; otherwise
+    do nothing. Notebook kernels inherit the variable from ``nascore reproduce``.
+    """
+    log = os.environ.get("NASCORE_READS")
+    if not log:
+        return
+    path = Path(path).resolve()
+    try:
+        shown = path.relative_to(REPO_ROOT)
+    except ValueError:
+        shown = path
+    with open(log, "a") as handle:
+        handle.write(f"{sha256(path)} {shown}\n")

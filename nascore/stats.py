@@ -124,3 +124,25 @@ def mean_ci(values, *, level: float = 0.95, n_boot: int = 2000, seed: int = 0):
     tail = (1 - level) / 2
     low, high = np.quantile(means, [tail, 1 - tail])
     return float(values.mean()), float(low), float(high)
+
+
+def correlation_table(frame, columns, truth: str, *, method: str = "spearman", n_boot: int = 1000,
+                      level: float = 0.95, seed: int = 0, sign: dict | None = None):
+    """One row per score column: its correlation with ``frame[truth]`` and interval.
+
+    ``sign`` maps a column to -1 where lower scores mean better architectures, so that
+    every reported correlation reads "higher is better".
+    """
+    import pandas as pd
+
+    missing = [c for c in list(columns) + [truth] if c not in frame.columns]
+    if missing:
+        raise ValueError(f"columns {missing} not in the frame; available: {', '.join(map(str, frame.columns))}")
+    rows = []
+    for column in columns:
+        factor = (sign or {}).get(column, 1)
+        r = rank_correlation(factor * frame[column].to_numpy(dtype=float), frame[truth].to_numpy(dtype=float),
+                             method, n_boot=n_boot, level=level, seed=seed)
+        rows.append({"score": column, "method": method, "value": r.value, "low": r.low, "high": r.high,
+                     "n": r.n})
+    return pd.DataFrame(rows)

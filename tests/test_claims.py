@@ -11,3 +11,9 @@ def test_record_and_load(tmp_path, monkeypatch):
     assert frame.loc[0, "our_value"] == "0.74 [0.70, 0.77]"
     with pytest.raises(ValueError, match="unknown verdict 'yes'"):
         claims.record("x", paper="p", where="w", claim="c", paper_value="1", our_value="1", verdict="yes")
+
+
+def test_verdict_for_interval():
+    assert claims.verdict_for_interval(0.74, 0.70, 0.77) == "reproduced"
+    assert claims.verdict_for_interval(0.74, 0.60, 0.68) == "partly"  # misses by 0.06
+    assert claims.verdict_for_interval(0.74, 0.50, 0.60) == "not reproduced"  # misses by 0.14

@@ -50,3 +50,13 @@ def test_bad_inputs():
         stats.rank_correlation([1, 2, 3], [1, 2, 3], "pearsonr")
     with pytest.raises(ValueError, match="equal length"):
         stats.spearman([1, 2, 3], [1, 2])
+
+
+def test_correlation_table_flips_lower_is_better_columns():
+    import pandas as pd
+
+    frame = pd.DataFrame({"acc": [1, 2, 3, 4], "good": [10, 20, 30, 40], "cond": [4, 3, 2, 1]})
+    table = stats.correlation_table(frame, ["good", "cond"], "acc", n_boot=0, sign={"cond": -1})
+    assert table.value.tolist() == pytest.approx([1.0, 1.0])
+    with pytest.raises(ValueError, match=r"columns \['nope'\] not in the frame"):
+        stats.correlation_table(frame, ["nope"], "acc")

@@ -8,7 +8,7 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA_DIR
+from ..paths import DATA_DIR, note_read
 from ..spaces import nb201
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
@@ -44,6 +44,8 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
     The frame is a fresh copy: callers may modify it.
     """
     dataset = _check(name, dataset)
+    for path in table_files(name):
+        note_read(path)
     loader = _load_zc if name == "nb201-zc" else _load_full
     return loader(dataset).copy()
 

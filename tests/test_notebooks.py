@@ -1,0 +1,54 @@
+"""Every notebook runs in quick mode through papermill (via `nascore reproduce`), and
+the values it records are checked, not only that it ran."""
+import json
+
+import nbformat
+import pytest
+
+from nascore import reproduce
+from nascore.paths import BOOK_DIR, NOTEBOOKS_DIR
+
+
+def glued(name: str) -> dict:
+    """Values a notebook glued: {key: text/plain}."""
+    nb = nbformat.read(BOOK_DIR / "chapters" / f"{name}.ipynb", as_version=4)
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook", {})
+            if "name" in meta:
+                values[meta["name"]] = output["data"].get(meta["mime_prefix"] + "text/plain")
+    return values
+
+
+@pytest.mark.parametrize("name", reproduce.notebook_names())
+def test_notebook_has_parameters_cell_with_quick_and_seed(name):
+    nb = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{name} needs exactly one cell tagged 'parameters'"
+    assert "quick = True" in tagged[0].source and "seed = 0" in tagged[0].source
+
+
+@pytest.mark.parametrize("name", reproduce.notebook_names())
+def test_notebook_ran_in_quick_mode(built_book, name):
+    record = json.loads((BOOK_DIR / "generated" / "provenance.json").read_text())["notebooks"][name]
+    assert record["status"] == "ok", record["error"]
+    assert record["parameters"] == {"quick": True, "seed": 0}
+    nb = nbformat.read(BOOK_DIR / "chapters" / f"{name}.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert injected and "remove-cell" in injected[0].metadata["tags"]
+
+
+def test_nb201_table_values(built_book):
+    values = glued("10_nb201_table")
+    # README of the shipped table: best cifar10 validation accuracy 91.57, nwot rho 0.79
+    assert float(values["nb201_best_cifar10"]) == pytest.approx(91.57)
+    assert float(values["rho_cifar10_nwot"]) == pytest.approx(0.79, abs=0.01)
+    assert int(values["zc_total"]) == 18
+
+
+def test_provenance_records_data_hashes(built_book):
+    record = json.loads((BOOK_DIR / "generated" / "provenance.json").read_text())
+    reads = record["notebooks"]["10_nb201_table"]["data_read"]
+    assert any(line.endswith("data/nasbench201-zc/zc_nasbench201.json") for line in reads)
+    assert record["packages"]["torch"].startswith("2.13.0")
