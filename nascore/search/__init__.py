@@ -3,7 +3,7 @@
 >>> from nascore import search
 >>> bench = search.synthetic()                       # 256 toy architectures
 >>> result = search.run("evolution", bench, budget=30, seed=0)
->>> result.best_so_far()[-1] == result.best_accuracy
+>>> bool(result.best_so_far()[-1] == result.best_accuracy)
 True
 
 Algorithms (:func:`available`): ``random``, ``evolution`` (Real et al. 2019), ``bo``
