@@ -214,3 +214,21 @@ def test_singular_kernel_has_infinite_condition_number():
 def test_spectrum_rejects_non_square():
     with pytest.raises(ValueError, match="square"):
         ntk.eigenvalues(torch.ones(2, 3))
+
+
+# ----------------------------------------------------------------------------- NAS-Bench-201
+NB201_ARCH = "|nor_conv_3x3~0|+|nor_conv_1x1~0|avg_pool_3x3~1|+|skip_connect~0|none~1|nor_conv_3x3~2|"
+
+
+@pytest.mark.parametrize("mode", ntk.MODES)
+@pytest.mark.parametrize("output", ntk.OUTPUTS)
+def test_tiny_nb201_matches_loop(mode, output):
+    from nascore.spaces.nb201 import Network
+
+    net = Network(NB201_ARCH, C=4, N=1, num_classes=3, seed=0).double()
+    x, y = _randn(4, 3, 8, 8), LABELS6[:4]
+    expected = ntk.empirical_ntk_loop(net, x, output=output, targets=y, mode=mode)
+    impls = IMPLEMENTATIONS if mode == "eval" else ("jacobian", "auto")
+    for implementation in impls:
+        theta = ntk.empirical_ntk(net, x, output=output, targets=y, implementation=implementation, mode=mode)
+        torch.testing.assert_close(theta, expected, rtol=0, atol=1e-8)

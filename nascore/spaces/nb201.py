@@ -113,3 +113,6 @@ def sample(n: int, *, seed: int = 0) -> list[str]:
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, len(NASLIB_OPS), size=(n, NUM_EDGES))
     return [from_op_indices(tuple(int(v) for v in row)) for row in draws]
+
+
+from .nb201_network import Network  # noqa: E402
