@@ -218,6 +218,8 @@ def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = Non
     mode = "quick" if quick else "full"
     echo(f"nascore reproduce: {len(names)} notebook(s), {mode} mode, seed {seed}, {jobs} job(s)")
     start = time.perf_counter()
+    if not only:  # a whole run rewrites every claim: drop those of chapters that no longer exist
+        shutil.rmtree(book_dir / "generated" / "claims", ignore_errors=True)
     first = [n for n in names if not n.endswith(LAST)]
     last = [n for n in names if n.endswith(LAST)]
     runs: list[NotebookRun] = []
