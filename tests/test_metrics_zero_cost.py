@@ -115,7 +115,7 @@ def test_fisher_sums_over_space_for_convolutions():
     g_conv, g_log = torch.autograd.grad(loss, [conv_out, logits])
     conv_term = 0.5 * ((conv_out * g_conv).sum((2, 3)) ** 2).mean(0).sum()
     lin_term = 0.5 * ((logits * g_log) ** 2).mean(0).sum()
-    assert metrics.score("fisher", net, x, y) == pytest.approx(float(conv_term + lin_term), rel=1e-5)
+    assert metrics.score("fisher", net, x, y) == pytest.approx(float((conv_term + lin_term).detach()), rel=1e-5)
 
 
 def test_synflow_of_a_linear_chain_is_depth_times_the_path_sum():
