@@ -4,7 +4,10 @@ Every metric here builds one kernel ``Θ = J Jᵀ`` (``N x N``, float64) with
 :func:`nascore.ntk.empirical_ntk` under an explicit output convention (option
 ``output``): ``"sum"`` (summed logits, TE-NAS), ``"target"`` (true-class logit, HNAS's
 code; needs labels) or ``"full"`` (all logits, an ``NK x NK`` kernel). How BatchNorm is
-treated is :mod:`nascore.ntk`'s documented choice.
+treated is :mod:`nascore.ntk`'s documented choice (default: train mode, batch
+statistics, as TE-NAS). The kernel runs over *every* trainable parameter (convolution,
+linear and BatchNorm); HNAS's code (``autograd_hacks``) sees only Conv2d/Linear ones, so
+on networks with affine BatchNorm our ``ntk_trace`` is slightly larger than theirs.
 """
 from __future__ import annotations
 
