@@ -60,7 +60,7 @@ def test_random_search_matches_expected_best_of_k():
     # ascending: a_(i) is the maximum exactly when the other k-1 draws come from the i-1 below.
     bench = search.synthetic(positions=3, choices=4, seed=1)        # 64 architectures
     a = np.sort(bench.accuracy)
-    n, budget, seeds = len(a), 6, 1500
+    n, budget, seeds = len(a), 6, 1000
     exact = [sum(a[i - 1] * comb(i - 1, k - 1) for i in range(k, n + 1)) / comb(n, k)
              for k in range(1, budget + 1)]
     curves = search.run_many("random", bench, budget, range(seeds))
@@ -147,3 +147,26 @@ def test_nb201_benchmark_encoding_and_mutation():
     rng = np.random.default_rng(0)
     child = full.mutate(0, rng)
     assert (full.genotypes[child] != full.genotypes[0]).sum() == 1   # one edge changed
+
+
+def test_mutation_in_a_partial_table_moves_to_a_nearest_architecture():
+    # Genotypes 00, 01, 11, 22: from 00 the only one-position neighbour is 01; once 01
+    # is excluded, the nearest left are 11 and 22 (two positions away).
+    bench = search.TabularBenchmark(keys=("00", "01", "11", "22"),
+                                    genotypes=np.array([[0, 0], [0, 1], [1, 1], [2, 2]]),
+                                    accuracy=np.array([1.0, 2.0, 3.0, 4.0]))
+    rng = np.random.default_rng(0)
+    assert {bench.mutate(0, rng) for _ in range(20)} == {1}
+    excluded = np.array([False, True, False, False])
+    assert {bench.mutate(0, rng, exclude=excluded) for _ in range(50)} == {2, 3}
+
+
+@pytest.mark.parametrize("keys, genotypes, accuracy, match", [
+    (("a", "a"), [[0], [1]], [1.0, 2.0], "unique"),
+    (("a", "b"), [[0.5], [1]], [1.0, 2.0], "integer array"),
+    (("a", "b"), [[0], [1]], [1.0, np.nan], "NaN"),
+    (("a", "b"), [[0], [1]], [1.0, 2.0, 3.0], r"shape \(2,\)"),
+])
+def test_bad_tables_raise_value_error(keys, genotypes, accuracy, match):
+    with pytest.raises(ValueError, match=match):
+        search.TabularBenchmark(keys=keys, genotypes=np.array(genotypes), accuracy=np.array(accuracy))
