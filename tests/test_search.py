@@ -170,3 +170,16 @@ def test_mutation_in_a_partial_table_moves_to_a_nearest_architecture():
 def test_bad_tables_raise_value_error(keys, genotypes, accuracy, match):
     with pytest.raises(ValueError, match=match):
         search.TabularBenchmark(keys=keys, genotypes=np.array(genotypes), accuracy=np.array(accuracy))
+
+
+def test_best_so_far_can_report_another_column_of_the_incumbent():
+    toy = search.synthetic(positions=2, choices=3)
+    test = -toy.accuracy                               # an obviously different "test" measure
+    bench = search.TabularBenchmark(keys=toy.keys, genotypes=toy.genotypes, accuracy=toy.accuracy,
+                                    test_accuracy=test)
+    result = search.run("random", bench, budget=9, seed=0)
+    rows = result.history["row"].to_numpy()
+    by_hand = [test[rows[: i + 1][np.argmax(bench.accuracy[rows[: i + 1]])]] for i in range(9)]
+    assert result.best_so_far("test_accuracy").tolist() == by_hand
+    curves = search.run_many("random", bench, 9, seeds=[0], report="test_accuracy")
+    assert curves.loc[0].tolist() == by_hand

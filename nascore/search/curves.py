@@ -8,9 +8,11 @@ from ..stats import mean_ci
 from .run import run
 
 
-def run_many(algorithm: str, benchmark, budget: int, seeds, **options) -> pd.DataFrame:
+def run_many(algorithm: str, benchmark, budget: int, seeds, *, report=None,
+             **options) -> pd.DataFrame:
     """Best-so-far accuracy curves of ``algorithm`` over ``seeds``.
 
+    ``report`` as in :meth:`SearchResult.best_so_far` (e.g. ``"test_accuracy"``).
     One row per seed (index ``seed``), one column per number of queries ``1..budget``.
     A run stopped early by ``budget_seconds`` is padded with NaN.
     """
@@ -19,7 +21,7 @@ def run_many(algorithm: str, benchmark, budget: int, seeds, **options) -> pd.Dat
         raise ValueError("seeds must hold at least one seed, got none")
     rows = {}
     for seed in seeds:
-        curve = run(algorithm, benchmark, budget=budget, seed=seed, **options).best_so_far()
+        curve = run(algorithm, benchmark, budget=budget, seed=seed, **options).best_so_far(report)
         rows[seed] = np.pad(curve, (0, budget - len(curve)), constant_values=np.nan)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=range(1, budget + 1))
     frame.index.name = "seed"

@@ -35,9 +35,23 @@ class SearchResult:
     scores_used: tuple
     history: pd.DataFrame = field(repr=False)
 
-    def best_so_far(self, column: str = "accuracy") -> np.ndarray:
-        """Best accuracy among the first ``i + 1`` queries, for each ``i``."""
-        return np.maximum.accumulate(self.history[column].to_numpy(float))
+    def best_so_far(self, report: str | None = None) -> np.ndarray:
+        """Best accuracy among the first ``i + 1`` queries, for each ``i``.
+
+        With ``report`` (e.g. ``"test_accuracy"``), the value of that history column for
+        the incumbent instead: the architecture a search would return after ``i + 1``
+        queries is chosen by the queried accuracy, then reported by another measure.
+        """
+        accuracy = self.history["accuracy"].to_numpy(float)
+        if report is None:
+            return np.maximum.accumulate(accuracy)
+        if report not in self.history:
+            raise ValueError(f"unknown history column {report!r}; columns: {list(self.history.columns)!r}")
+        # Running argmax, first index on ties: a later query must be strictly better.
+        steps = np.arange(len(accuracy))
+        improved = np.r_[True, accuracy[1:] > np.maximum.accumulate(accuracy)[:-1]] if len(accuracy) else []
+        incumbent = np.maximum.accumulate(np.where(improved, steps, 0))
+        return self.history[report].to_numpy(float)[incumbent]
 
     @property
     def best(self) -> pd.Series:
