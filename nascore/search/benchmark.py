@@ -129,10 +129,9 @@ class TabularBenchmark:
         distance[row] = np.inf
         if exclude is not None:
             distance[np.asarray(exclude, dtype=bool)] = np.inf
-        nearest = np.flatnonzero(distance == distance.min())
         if not np.isfinite(distance.min()):
             raise ValueError("no architecture left to mutate into: every other one is excluded")
-        return int(rng.choice(nearest))
+        return int(rng.choice(np.flatnonzero(distance == distance.min())))
 
 
 def _column(values, n, what):
