@@ -2,6 +2,8 @@
 
     nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build]
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
+    nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
+    nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
 """
 from __future__ import annotations
 
@@ -69,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _reproduce_parser(sub)
     _bench_parser(sub)
+    from .cli_commands import add_score_parser, add_search_parser
+
+    add_score_parser(sub)
+    add_search_parser(sub)
     return parser
 
 

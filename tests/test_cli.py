@@ -41,3 +41,24 @@ def test_list_notebooks(capsys):
 def test_quick_and_full_are_exclusive():
     result = run_cli("reproduce", "--quick", "--full")
     assert result.returncode == 2 and "not allowed with" in result.stderr
+
+
+def test_score_prints_a_value_per_metric(capsys):
+    arch = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|"
+    assert cli.main(["score", "naswot", "params", "--arch", arch, "--batch", "20"]) == 0
+    header, row = capsys.readouterr().out.strip().splitlines()
+    assert header.split("\t") == ["arch", "naswot", "params"]
+    name, naswot, params = row.split("\t")
+    assert name == arch and float(naswot) > 0 and 0 < float(params) < 1
+
+
+def test_score_rejects_unknown_metric(capsys):
+    assert cli.main(["score", "accuracy"]) == 2
+    assert "unknown metric(s) 'accuracy'; available:" in capsys.readouterr().err
+
+
+def test_search_summarises_seeds(capsys):
+    assert cli.main(["search", "random", "--budget", "5", "--seeds", "0", "1"]) == 0
+    assert "random on nb201-zc/cifar10, 5 queries, 2 seeds: mean best validation accuracy" in capsys.readouterr().out
+    assert cli.main(["search", "annealing"]) == 2
+    assert "unknown search algorithm 'annealing'" in capsys.readouterr().err
