@@ -1,0 +1,275 @@
+"""Our own ground truth: trained accuracies of Zhu et al.'s mixed-activation space.
+
+The job is: take the first ``n`` architectures of a fixed random order of the space
+(so that a larger ``n`` extends a smaller one), train each under one fixed
+:class:`~nascore.train.Protocol` for every seed, store every result as soon as it is
+finished (:mod:`.store`), and export the table with its provenance.
+
+Architectures that share a seed are trained in stacks of ``batch_nets`` (one optimiser
+step for the whole stack, see :mod:`nascore.training.stacked`). All nets of one seed
+start from the *same* weight draw and see the same mini-batch order (the seed fixes
+both), so that architectures are compared under common random numbers; a second seed
+redraws both, and the agreement between seeds is the noise ceiling of any rank
+correlation against this table.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..paths import DATA_DIR
+from ..spaces import mixed
+from ..training import TRAINER_REVISION, Protocol, prepare, train_many
+from .store import ResultStore, result_key
+
+SPACES = ("mixed",)
+DATASETS = ("mnist5k", "digits")
+
+#: The protocol of the shipped table (NTK parameterisation needs a large step size:
+#: each layer's output is divided by sqrt(fan-in), so gradients are small).
+MIXED_PROTOCOL = Protocol(optimizer="sgd", lr=8.0, momentum=0.9, weight_decay=0.0,
+                          schedule="cosine", epochs=8, batch_size=128, checkpoints=(1, 2, 5),
+                          inputs="flat")
+
+
+@dataclass(frozen=True)
+class MixedSpace:
+    """The slice of Zhu et al.'s space the table covers: depth, width, skip slots."""
+
+    hidden_layers: int = 3
+    width: int = 128
+    skip_slots: str = "adjacent"
+
+    def __post_init__(self):
+        for name in ("hidden_layers", "width"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if self.skip_slots not in ("adjacent", "all"):
+            raise ValueError(f"unknown skip_slots {self.skip_slots!r}; allowed: 'adjacent', 'all'")
+
+    def to_dict(self) -> dict:
+        return {"hidden_layers": self.hidden_layers, "width": self.width,
+                "skip_slots": self.skip_slots}
+
+    def architectures(self, n: int | None = None, *, order_seed: int = 0):
+        """The first ``n`` architectures (default: all) in a fixed random order."""
+        archs = mixed.all_architectures(self.hidden_layers, skip_slots=self.skip_slots)
+        if n is not None and not (isinstance(n, int) and 1 <= n <= len(archs)):
+            raise ValueError(f"n must be an integer in 1..{len(archs)} for this space, got {n!r}")
+        order = np.random.default_rng(order_seed).permutation(len(archs))
+        return [archs[i] for i in order[:n]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One stack of architectures trained together with one seed (picklable)."""
+
+    dataset: str
+    space: MixedSpace
+    protocol: Protocol
+    seed: int
+    arch_keys: tuple[str, ...]
+    batched: bool = True
+    threads: int | None = 1
+
+
+def key_of(dataset: str, space: MixedSpace, protocol: Protocol, seed: int, arch_key: str) -> str:
+    """Store key: everything that determines one trained result."""
+    from .. import __version__
+
+    return result_key(space="mixed", space_options=space.to_dict(), arch=arch_key,
+                      dataset=dataset, protocol=protocol.to_dict(), seed=int(seed),
+                      code={"nascore": __version__, "trainer": TRAINER_REVISION})
+
+
+@functools.lru_cache(maxsize=4)
+def _data(dataset: str, protocol: Protocol):
+    from .. import data
+
+    return prepare(data.load(dataset), protocol)
+
+
+def run_job(job: Job) -> list[dict]:
+    """Train the job's stack; one flat record per architecture (runs on a worker)."""
+    from .executors import torch_threads
+
+    with torch_threads(job.threads):
+        return _run_job(job)
+
+
+def _run_job(job: Job) -> list[dict]:
+    import torch
+
+    data = _data(job.dataset, job.protocol)
+    input_dim, classes = data.x_train.shape[1], int(data.y_train.max()) + 1
+    archs = [mixed.from_key(k) for k in job.arch_keys]
+    factories = [functools.partial(_build, arch, input_dim, job.space.width, classes)
+                 for arch in archs]
+    results = train_many(factories, data, job.protocol, seed=job.seed, batched=job.batched)
+    records = []
+    for arch, result in zip(archs, results):
+        record = {"arch": arch.key(), "seed": job.seed, "dataset": job.dataset,
+                  "space": "mixed", **{k: v for k, v in job.space.to_dict().items()},
+                  "protocol": job.protocol.digest(), "trainer_revision": TRAINER_REVISION,
+                  "stack": len(archs), "threads": torch.get_num_threads(),
+                  "train_loss": result.train_loss, "seconds": result.seconds}
+        for epoch, acc in sorted(result.test_accuracy.items()):
+            record[f"acc_e{epoch}"] = acc
+        record["acc_final"] = result.final_accuracy
+        records.append(record)
+    return records
+
+
+def _build(arch, input_dim, width, classes, seed):
+    return arch.build(input_dim, width, classes, seed=seed)
+
+
+def plan(store: ResultStore, archs, seeds, *, dataset: str, space: MixedSpace,
+         protocol: Protocol, batch_nets: int = 32, batched: bool = True,
+         threads: int | None = 1):
+    """Jobs for the (architecture, seed) pairs not yet in ``store``, and all their keys."""
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; allowed: {', '.join(DATASETS)}")
+    if not isinstance(batch_nets, int) or batch_nets < 1:
+        raise ValueError(f"batch_nets must be a positive integer, got {batch_nets!r}")
+    keys, jobs = {}, []
+    for seed in seeds:
+        todo = []
+        for arch in archs:
+            key = key_of(dataset, space, protocol, seed, arch.key())
+            keys[(arch.key(), seed)] = key
+            if key not in store:
+                todo.append(arch.key())
+        for first in range(0, len(todo), batch_nets):
+            jobs.append(Job(dataset, space, protocol, int(seed),
+                            tuple(todo[first:first + batch_nets]), batched, threads))
+    return jobs, keys
+
+
+def fill(store: ResultStore, executor, archs, seeds, *, dataset: str = "mnist5k",
+         space: MixedSpace = MixedSpace(), protocol: Protocol = MIXED_PROTOCOL,
+         batch_nets: int = 32, batched: bool = True, threads: int | None = 1,
+         log=print) -> pd.DataFrame:
+    """Train what is missing, storing each result as it arrives; return all requested rows."""
+    start = time.perf_counter()
+    jobs, keys = plan(store, archs, seeds, dataset=dataset, space=space, protocol=protocol,
+                      batch_nets=batch_nets, batched=batched, threads=threads)
+    missing = sum(len(job.arch_keys) for job in jobs)
+    log(f"{len(keys) - missing} of {len(keys)} results already stored; "
+        f"{missing} to train in {len(jobs)} jobs on {executor!r}")
+    for job, records in executor.imap(run_job, jobs, desc="train"):
+        for record in records:
+            store.put(keys[(record["arch"], record["seed"])], record)
+    frame = store.frame(keys.values())
+    log(f"done in {time.perf_counter() - start:.1f} s")
+    return frame.drop(columns="key").sort_values(["seed", "arch"]).reset_index(drop=True)
+
+
+def seed_agreement(frame: pd.DataFrame, column: str = "acc_final") -> float:
+    """Mean Kendall tau between every pair of seeds' rankings of the architectures."""
+    from scipy.stats import kendalltau
+
+    wide = frame.pivot(index="arch", columns="seed", values=column).dropna()
+    seeds = list(wide.columns)
+    taus = [kendalltau(wide[a], wide[b]).statistic
+            for i, a in enumerate(seeds) for b in seeds[i + 1:]]
+    return float(np.mean(taus)) if taus else float("nan")
+
+
+def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
+    """The shipped table ``data/mixed-<dataset>/results.csv``: one row per architecture and seed.
+
+    Columns: ``arch`` (:func:`nascore.spaces.mixed.from_key` decodes it), ``seed``,
+    ``acc_e1``, ``acc_e2``, ``acc_e5`` (test accuracy after those epochs), ``acc_final``,
+    ``train_loss`` (last epoch), ``seconds`` (training time per net), and the space and
+    protocol columns (see the folder's README for the protocol itself).
+    """
+    path = DATA_DIR / f"mixed-{dataset}" / "results.csv"
+    if not path.exists():
+        shipped = sorted(p.name[len("mixed-"):] for p in DATA_DIR.glob("mixed-*/results.csv"))
+        raise ValueError(f"no shipped mixed-space table for dataset {dataset!r}; "
+                         f"available: {', '.join(shipped) or 'none'}")
+    return pd.read_csv(path)
+
+
+def provenance() -> dict:
+    """Commit, date, machine and library versions, for the README of an exported table."""
+    import datetime
+    import os
+    import platform
+    import subprocess
+
+    import torch
+
+    from .. import __version__
+    from ..paths import REPO_ROOT
+
+    def git(*args):
+        try:
+            return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = git("status", "--porcelain", "--", "nascore")
+    return {"commit": (git("rev-parse", "HEAD") or "unknown") + (" (with local changes)" if dirty else ""),
+            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
+            "versions": f"nascore {__version__}, torch {torch.__version__}, python {platform.python_version()}"}
+
+
+def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol, dataset: str,
+           wall_seconds: float, command: str = "") -> list:
+    """Write ``results.csv`` (and ``results.parquet`` when pyarrow is installed) and a
+    provenance ``README.md`` into ``folder``; returns the paths written."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = frame.sort_values(["seed", "arch"]).reset_index(drop=True)
+    written = [folder / "results.csv"]
+    frame.to_csv(written[0], index=False, float_format="%.6g")
+    try:
+        frame.to_parquet(folder / "results.parquet", index=False)
+        written.append(folder / "results.parquet")
+    except ImportError:
+        pass
+    info = provenance()
+    tau = seed_agreement(frame)
+    accs = frame["acc_final"]
+    lines = [
+        f"# Trained ground truth: Zhu et al.'s mixed-activation space on {dataset}", "",
+        "Produced by `nascore.bench.ground_truth` (load with "
+        f"`nascore.bench.ground_truth.load_mixed({dataset!r})`).", "",
+        f"- command: `{command}`" if command else "- command: (library call)",
+        f"- architectures: {frame['arch'].nunique()} (first of a fixed random order of the space), "
+        f"seeds: {sorted(frame['seed'].unique().tolist())}, rows: {len(frame)}",
+        f"- space: {space.hidden_layers} hidden layers of width {space.width}, activations "
+        f"{', '.join(sorted(mixed.ACTIVATIONS))}, skips: {space.skip_slots} slots on/off; "
+        "NTK parameterisation, no biases (`nascore.spaces.mixed`)",
+        f"- protocol (digest `{protocol.digest()}`, trainer revision {TRAINER_REVISION}): "
+        + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
+        "- common random numbers: all architectures of one seed share the initial weight "
+        "draw and the mini-batch order",
+        f"- test split: the held-out split of `nascore.data.load({dataset!r})`",
+        f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
+        f"- versions: {info['versions']}",
+        f"- time taken: {wall_seconds / 60:.1f} min wall for the last run; "
+        f"{frame['seconds'].sum() / 60:.1f} min of training summed over results",
+        "", "## Summary", "",
+        f"- final test accuracy: min {accs.min():.3f}, median {accs.median():.3f}, "
+        f"max {accs.max():.3f}, std {accs.std():.3f}",
+        f"- seed-to-seed Kendall tau of final accuracy (noise ceiling): {tau:.3f}",
+        "", "## Columns", "",
+        "`arch` (architecture key, `nascore.spaces.mixed.from_key`), `seed`, `acc_e<k>` (test "
+        "accuracy after epoch k), `acc_final`, `train_loss` (mean over the last epoch), "
+        "`seconds` (training time per net; a stack's time is split evenly), `stack` (nets "
+        "trained together), `threads`, and the space/protocol columns.", "",
+    ]
+    (folder / "README.md").write_text("\n".join(lines))
+    return written + [folder / "README.md"]

@@ -1,0 +1,106 @@
+"""The trainer: protocol checks, determinism, and stacked == one-at-a-time."""
+import pytest
+import torch
+from torch import nn
+
+from nascore import data
+from nascore.bench.executors import torch_threads
+from nascore.spaces import mixed
+from nascore.train import Protocol, prepare, stack, train, train_many
+
+ARCHS = [mixed.from_key(k) for k in
+         ("relu-tanh-gelu|1>2", "sigmoid-sigmoid-swish|", "elu-relu-relu|1>2,2>3", "tanh-gelu-leaky_relu|2>3")]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    # Tiny nets gain nothing from threads, and on a busy machine an OpenMP barrier
+    # waiting for a descheduled thread makes each op take milliseconds.
+    with torch_threads(1):
+        yield
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.load("digits")
+
+
+def factory(arch, width=16, dim=64):
+    return lambda seed: arch.build(dim, width, 10, seed=seed)
+
+
+def test_protocol_rejects_bad_values_by_name():
+    with pytest.raises(ValueError, match="'rmsprop'.*allowed: sgd, adam"):
+        Protocol(optimizer="rmsprop")
+    with pytest.raises(ValueError, match=r"checkpoints \[5\] outside 1..epochs=3"):
+        Protocol(epochs=3, checkpoints=(1, 5))
+    assert Protocol(epochs=3, checkpoints=(2, 1)).eval_epochs == (1, 2, 3)
+
+
+def test_same_seed_gives_identical_numbers_and_other_seed_does_not(digits):
+    protocol = Protocol(epochs=2, checkpoints=(1,), lr=2.0)
+    d = prepare(digits, protocol)
+    first = train(factory(ARCHS[0]), d, protocol, seed=3)
+    again = train(factory(ARCHS[0]), d, protocol, seed=3)
+    other = train(factory(ARCHS[0]), d, protocol, seed=4)
+    assert (first.test_accuracy, first.train_loss) == (again.test_accuracy, again.train_loss)
+    assert first.train_loss != other.train_loss
+    assert set(first.test_accuracy) == {1, 2}
+
+
+def test_stacked_forward_equals_each_net(digits):
+    nets = [a.build(64, 16, 10, seed=0) for a in ARCHS]
+    x = digits.flat("test")[:20]
+    out = stack(nets)(x)
+    expected = torch.stack([net(x) for net in nets])
+    torch.testing.assert_close(out, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_stacked_training_matches_sequential_in_float64(digits):
+    # In float64 the two paths differ only by summation order (~1e-16 relative per
+    # product); two epochs of SGD (~90 steps) amplify that by far less than 1e6, so
+    # 1e-10 on weights and losses is a safe yet meaningful tolerance, and accuracies
+    # (argmax of logits that are not tied) must agree exactly.
+    protocol = Protocol(epochs=2, checkpoints=(1,), lr=2.0, dtype="float64")
+    d = prepare(digits, protocol)
+    kept = {True: {}, False: {}}
+    results = {}
+    for batched in (True, False):
+        hook = lambda epoch, nets, b=batched: kept[b].setdefault(epoch, []).extend(nets)  # noqa: E731
+        results[batched] = train_many([factory(a) for a in ARCHS], d, protocol, seed=1,
+                                      batched=batched, on_checkpoint=hook)
+    for fast, slow in zip(results[True], results[False]):
+        assert fast.test_accuracy == slow.test_accuracy
+        assert fast.train_loss == pytest.approx(slow.train_loss, rel=1e-10)
+    for fast, slow in zip(kept[True][2], kept[False][2]):
+        for p, q in zip(fast.parameters(), slow.parameters()):
+            torch.testing.assert_close(p, q, rtol=1e-10, atol=1e-12)
+
+
+def test_checkpoint_hook_hands_over_the_trained_nets(digits):
+    protocol = Protocol(epochs=2, checkpoints=(1,), lr=2.0)
+    d = prepare(digits, protocol)
+    seen = {}
+    results = train_many([factory(a) for a in ARCHS[:2]], d, protocol, seed=0,
+                         on_checkpoint=lambda epoch, nets: seen.setdefault(epoch, nets))
+    assert sorted(seen) == [1, 2]
+    for net, result in zip(seen[2], results):
+        with torch.no_grad():
+            acc = (net(d.x_test).argmax(1) == d.y_test).double().mean().item()
+        assert acc == pytest.approx(result.final_accuracy, abs=1e-12)
+
+
+def test_any_module_factory_trains_and_unstackable_nets_fall_back(digits):
+    protocol = Protocol(epochs=2, checkpoints=(1,), lr=0.5)
+    d = prepare(digits, protocol)
+
+    def mlp(seed, width):
+        with torch.random.fork_rng():  # nn.Linear draws from the global generator
+            torch.manual_seed(seed)
+            return nn.Sequential(nn.Linear(64, width), nn.ReLU(), nn.Linear(width, 10))
+
+    assert stack([mlp(0, 8), mlp(0, 16)]) is None
+    results = train_many([lambda s: mlp(s, 8), lambda s: mlp(s, 16)], d, protocol, seed=0)
+    alone = train(lambda s: mlp(s, 16), d, protocol, seed=0)
+    assert results[1].test_accuracy == alone.test_accuracy
+    assert results[1].final_accuracy > 0.5  # chance is 0.1

@@ -1,0 +1,59 @@
+"""``nascore bench train`` options, errors, and an end-to-end export."""
+import argparse
+
+import pandas as pd
+import pytest
+
+from nascore.bench import ground_truth as gt
+from nascore.bench import train_cli
+
+
+def test_help_explains_every_option(capsys):
+    with pytest.raises(SystemExit) as stop:
+        train_cli.main(["--help"])
+    assert stop.value.code == 0
+    text = capsys.readouterr().out
+    parser = argparse.ArgumentParser()
+    train_cli.add_arguments(parser)
+    for action in parser._actions:
+        assert action.help, f"{action.option_strings} has no help"
+        for flag in action.option_strings:
+            assert flag in text
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--n", "2", "--dataset", "cifar10"], "invalid choice: 'cifar10' (choose from mnist5k, digits)"),
+    (["--n", "0"], "expected a positive integer, got '0'"),
+    (["--n", "2", "--space", "nb201"], "invalid choice: 'nb201'"),
+    (["--n", "99999", "--hidden-layers", "2"], "n must be an integer in 1..98 for this space, got 99999"),
+    (["--n", "2", "--lr", "-1"], "expected a positive number, got '-1'"),
+])
+def test_bad_options_are_named(argv, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        train_cli.main(argv)
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err.replace("'mnist5k', 'digits'", "mnist5k, digits")
+
+
+def test_run_exports_a_table_with_provenance(tmp_path, monkeypatch):
+    argv = ["--dataset", "digits", "--n", "3", "--seeds", "2", "--hidden-layers", "2",
+            "--width", "8", "--epochs", "2", "--no-progress", "--store", str(tmp_path / "store"),
+            "--out", str(tmp_path / "data" / "mixed-digits")]
+    assert train_cli.main(argv) == 0
+    monkeypatch.setattr(gt, "DATA_DIR", tmp_path / "data")
+    table = gt.load_mixed("digits")
+    assert len(table) == 6 and sorted(table["seed"].unique()) == [0, 1]
+    assert {"arch", "acc_e1", "acc_e2", "acc_final", "train_loss", "seconds"} <= set(table.columns)
+    assert (table["acc_final"] == table["acc_e2"]).all()
+    readme = (tmp_path / "data" / "mixed-digits" / "README.md").read_text()
+    for needle in ("commit:", "date:", "machine:", "time taken:", "lr=8.0", "Kendall tau"):
+        assert needle in readme
+    with pytest.raises(ValueError, match="no shipped mixed-space table for dataset 'mnist'"):
+        gt.load_mixed("mnist")
+
+
+def test_seed_agreement_is_kendall_tau_between_seeds():
+    frame = pd.DataFrame({"arch": list("abcd") * 2, "seed": [0] * 4 + [1] * 4,
+                          "acc_final": [0.1, 0.2, 0.3, 0.4, 0.1, 0.2, 0.4, 0.3]})
+    # 6 pairs, one discordant (c, d): tau = (5 - 1) / 6
+    assert gt.seed_agreement(frame) == pytest.approx(4 / 6)
