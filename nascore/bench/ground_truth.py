@@ -229,9 +229,14 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
     provenance ``README.md`` into ``folder``; returns the paths written."""
     from pathlib import Path
 
+    from ..data import MNIST5K_SHA256
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     frame = frame.sort_values(["seed", "arch"]).reset_index(drop=True)
+    accuracy = sorted((c for c in frame.columns if c.startswith("acc_e")), key=lambda c: int(c[5:]))
+    first = ["arch", "seed", *accuracy, "acc_final", "train_loss", "seconds"]
+    frame = frame[first + sorted(c for c in frame.columns if c not in first)]
     written = [folder / "results.csv"]
     frame.to_csv(written[0], index=False, float_format="%.6g")
     try:
@@ -256,15 +261,19 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
         + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
         "- common random numbers: all architectures of one seed share the initial weight "
         "draw and the mini-batch order",
-        f"- test split: the held-out split of `nascore.data.load({dataset!r})`",
+        f"- test split: the held-out split of `nascore.data.load({dataset!r})`"
+        + (f" (data file SHA-256 {MNIST5K_SHA256}, checked on load)" if dataset == "mnist5k" else ""),
         f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
         f"- versions: {info['versions']}",
         f"- time taken: {wall_seconds / 60:.1f} min wall for the last run; "
         f"{frame['seconds'].sum() / 60:.1f} min of training summed over results",
         "", "## Summary", "",
         f"- final test accuracy: min {accs.min():.3f}, median {accs.median():.3f}, "
-        f"max {accs.max():.3f}, std {accs.std():.3f}",
+        f"max {accs.max():.3f}, std {accs.std():.3f}; {int((accs < 0.5).sum())} of {len(accs)} rows "
+        "below 50% (nets whose training stalled, kept as measured)",
         f"- seed-to-seed Kendall tau of final accuracy (noise ceiling): {tau:.3f}",
+        "- seed-to-seed Kendall tau after each checkpoint: "
+        + ", ".join(f"{c}: {seed_agreement(frame, c):.3f}" for c in accuracy),
         "", "## Columns", "",
         "`arch` (architecture key, `nascore.spaces.mixed.from_key`), `seed`, `acc_e<k>` (test "
         "accuracy after epoch k), `acc_final`, `train_loss` (mean over the last epoch), "

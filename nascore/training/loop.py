@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
@@ -41,13 +41,14 @@ class TrainResult:
 
     ``test_accuracy[e]``: accuracy on the held-out split after epoch ``e`` (every
     checkpoint and the final epoch); ``train_loss``: mean cross-entropy over the last
-    epoch's mini-batches; ``seconds``: wall time (a stack's time is shared equally).
+    epoch's mini-batches; ``seconds``: wall time (a stack's time is shared equally);
+    ``epochs``: the protocol's epoch count (``final_accuracy`` is after the last one).
     """
 
     test_accuracy: dict[int, float]
     train_loss: float
     seconds: float
-    epochs: int = field(default=0)
+    epochs: int
 
     @property
     def final_accuracy(self) -> float:
