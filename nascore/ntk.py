@@ -34,8 +34,10 @@ Implementations (all give the same kernel; see ``tests/test_ntk.py``):
 
 - ``"jacobian"``: per-sample Jacobians with :mod:`torch.func` (``vmap`` over ``grad`` /
   ``jacrev`` of a one-sample ``functional_call``), or, when batch norm couples the
-  samples, ``vmap`` over the vector-Jacobian products of one full-batch forward; chunked
-  over samples (``chunk_size``) so that memory stays bounded.
+  samples, one full-batch forward and a backward pass batched (vmap) over the cotangents
+  e_i (``is_grads_batched``); chunked over samples (``chunk_size``) so that memory stays
+  bounded.  The coupled case costs O(N^2) (every s_i depends on the whole batch, as in
+  the TE-NAS loop); the independent case O(N).
 - ``"factored"``: for networks whose trainable parameters all sit in linear / 2-D
   convolution layers (and eval-mode batch norm), one forward and one backward pass (K for
   ``"full"``) and, layer by layer, Theta = sum_l (A_l A_l^T) ⊙ (D_l D_l^T) (+ D_l D_l^T for
@@ -64,6 +66,7 @@ OUTPUTS = ("sum", "target", "full")
 IMPLEMENTATIONS = ("auto", "jacobian", "factored")
 MODES = ("train", "eval")
 _CHUNK_ELEMENTS = 2 ** 25  # elements of one chunk of Jacobian rows (128 MiB in float32)
+_COUPLED_SAMPLES = 1024  # cotangents x batch size in one batched backward pass
 
 
 # ----------------------------------------------------------------------------- checks
@@ -239,14 +242,17 @@ def _jacobian_ntk(net, inputs, output, targets, k, chunk_size):
     n_params = sum(p.numel() for p in params.values())
     per_row = k if output == "full" else 1
     n = inputs.shape[0]
+    coupled = couples_samples(net)
     if chunk_size is None:
         chunk_size = max(1, min(n, _CHUNK_ELEMENTS // (per_row * n_params)))
+        if coupled:  # each batched backward pass holds gradients for the whole batch
+            chunk_size = max(1, min(chunk_size, _COUPLED_SAMPLES // (n * per_row)))
 
     def flat(grads, lead):
         return torch.cat([grads[name].reshape(lead, -1) for name in names], dim=1)
 
     rows = []
-    if couples_samples(net):
+    if coupled:
         # Batch statistics tie the samples together: one full-batch forward, then a
         # backward pass batched (vmap) over the cotangents e_r, chunk by chunk.
         leaves = {name: p.detach().requires_grad_() for name, p in params.items()}

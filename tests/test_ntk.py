@@ -3,17 +3,15 @@ import math
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from nascore import ntk
-from nascore.spaces.mixed import Architecture
+from nascore.spaces.mixed import ACTIVATIONS, Architecture
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 IMPLEMENTATIONS = ("jacobian", "factored", "auto")
-
-
-def _double(module):
-    return module.double()
 
 
 def _mlp(seed=0, num_classes=3):
@@ -96,6 +94,32 @@ def test_conv_bn_net_matches_loop(mode, output):
     for implementation in impls:
         theta = ntk.empirical_ntk(net, x, output=output, targets=y, implementation=implementation, mode=mode)
         torch.testing.assert_close(theta, expected, rtol=0, atol=1e-8)
+
+
+def test_linear_layer_over_positions_matches_loop():
+    # A linear layer applied at 5 positions: d s_i / d W = sum_t delta_it a_it^T (weights shared over t).
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Flatten(), nn.Linear(20, 2)).double()
+    x = _randn(4, 5, 3)
+    expected = ntk.empirical_ntk_loop(net, x, output="full")
+    for strategy in ("gram", "per_sample"):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ntk, "_weight_strategy", lambda *args: strategy)
+            theta = ntk.empirical_ntk(net, x, output="full", implementation="factored")
+        torch.testing.assert_close(theta, expected, rtol=0, atol=1e-8)
+
+
+@settings(max_examples=12, deadline=None)
+@given(acts=st.lists(st.sampled_from(sorted(ACTIVATIONS)), min_size=1, max_size=3),
+       skip_bits=st.integers(0, 7), seed=st.integers(0, 2 ** 16))
+def test_factored_equals_jacobian_on_random_mixed_architectures(acts, skip_bits, seed):
+    slots = [(i, j) for j in range(2, len(acts) + 1) for i in range(1, j)]
+    skips = tuple(s for b, s in enumerate(slots) if skip_bits >> b & 1)
+    net = Architecture(tuple(acts), skips=skips).build(4, 8, 2, seed=seed).double()
+    x = _randn(5, 4, seed=seed)
+    torch.testing.assert_close(ntk.empirical_ntk(net, x, output="full", implementation="factored"),
+                               ntk.empirical_ntk(net, x, output="full", implementation="jacobian"),
+                               rtol=0, atol=1e-9)
 
 
 @pytest.mark.parametrize("strategy", ["gram", "per_sample"])
