@@ -1,8 +1,8 @@
 """Where jobs run: local worker processes (default) or a Dask distributed cluster.
 
-Both executors have one method, :meth:`imap`, which runs ``fn(item)`` for every item
-and yields ``(item, result)`` pairs *as they finish* (not in input order), with a tqdm
-progress bar and its ETA. The caller stores each result as soon as it arrives, so
+Both executors have one method, ``imap``, which runs ``fn(item)`` for every item and
+yields ``(item, result)`` pairs *as they finish* (not in input order), with a tqdm
+progress bar and its ETA (counting ``size(item)`` units per item, e.g. networks per job). The caller stores each result as soon as it arrives, so
 whatever finished before an interruption is kept.
 
 Scheduling is left to the standard library (:class:`concurrent.futures.ProcessPoolExecutor`)
@@ -38,6 +38,15 @@ def torch_threads(threads: int | None):
         torch.set_num_threads(old)
 
 
+def _bar(items, desc, size, unit, progress):
+    """A tqdm bar counting ``size(item)`` units per finished item (default 1)."""
+    size = size or (lambda item: 1)
+    bar = tqdm(total=sum(size(item) for item in items), desc=desc, unit=unit,
+               disable=not progress)
+    bar.size = size
+    return bar
+
+
 def _init_worker(threads):
     import torch
 
@@ -66,15 +75,16 @@ class LocalExecutor:
     def __repr__(self):
         return f"LocalExecutor(jobs={self.jobs}, threads={self.threads})"
 
-    def imap(self, fn: Callable, items: Iterable, *, desc: str = "jobs") -> Iterator[tuple]:
+    def imap(self, fn: Callable, items: Iterable, *, desc: str = "jobs",
+             size: Callable = None, unit: str = "job") -> Iterator[tuple]:
         items = list(items)
-        bar = tqdm(total=len(items), desc=desc, unit="job", disable=not self.progress)
+        bar = _bar(items, desc, size, unit, self.progress)
         try:
             if self.jobs == 1:
                 with torch_threads(self.threads):
                     for item in items:
                         result = fn(item)
-                        bar.update()
+                        bar.update(bar.size(item))
                         yield item, result
                 return
             context = multiprocessing.get_context("spawn")
@@ -87,7 +97,7 @@ class LocalExecutor:
                         for future in done:
                             item = pending.pop(future)
                             result = future.result()
-                            bar.update()
+                            bar.update(bar.size(item))
                             yield item, result
                 finally:
                     for future in pending:
@@ -111,20 +121,21 @@ class DaskExecutor:
     def __repr__(self):
         return f"DaskExecutor({self.address!r})"
 
-    def imap(self, fn: Callable, items: Iterable, *, desc: str = "jobs") -> Iterator[tuple]:
+    def imap(self, fn: Callable, items: Iterable, *, desc: str = "jobs",
+             size: Callable = None, unit: str = "job") -> Iterator[tuple]:
         try:
             from distributed import Client, as_completed
         except ImportError as error:  # pragma: no cover - depends on the install
             raise ImportError("--scheduler needs Dask: pip install 'nascore[dist]'") from error
         items = list(items)
-        bar = tqdm(total=len(items), desc=desc, unit="job", disable=not self.progress)
+        bar = _bar(items, desc, size, unit, self.progress)
         try:
             with Client(self.address) as client:
                 futures = {client.submit(fn, item, pure=False): item for item in items}
                 try:
                     for future in as_completed(list(futures)):
                         result = future.result()
-                        bar.update()
+                        bar.update(bar.size(futures[future]))
                         yield futures[future], result
                 finally:
                     client.cancel([f for f in futures if not f.done()])

@@ -162,7 +162,8 @@ def fill(store: ResultStore, executor, archs, seeds, *, dataset: str = "mnist5k"
     missing = sum(len(job.arch_keys) for job in jobs)
     log(f"{len(keys) - missing} of {len(keys)} results already stored; "
         f"{missing} to train in {len(jobs)} jobs on {executor!r}")
-    for job, records in executor.imap(run_job, jobs, desc="train"):
+    for job, records in executor.imap(run_job, jobs, desc="train", unit="net",
+                                      size=lambda job: len(job.arch_keys)):
         for record in records:
             store.put(keys[(record["arch"], record["seed"])], record)
     frame = store.frame(keys.values())
