@@ -149,3 +149,14 @@ def test_generalization_column_matches_the_bound():
     out = ex.with_generalization(frame, "lam", 10)
     assert out.iloc[0] == pytest.approx(theory.generalization_bound(0.5, 10, depth=3))
     assert out.iloc[1] == math.inf
+
+
+def test_structure_and_kendall_within_groups():
+    keys = ["relu-relu|1>2", "sigmoid-relu|", "tanh-sigmoid|1>2", "relu-tanh|"]
+    info = ex.structure(keys).set_index("arch")
+    assert info.loc["tanh-sigmoid|1>2", "n_sigmoid"] == 1 and info.loc["relu-relu|1>2", "n_skips"] == 1
+    frame = pd.DataFrame({"arch": list("abcdef"), "g": [0, 0, 0, 1, 1, 1],
+                          "accuracy": [1, 2, 3, 3, 2, 1], "ntk_condition": [3, 2, 1, 3, 2, 1]})
+    out = ex.kendall_within(frame, "ntk_condition", "g", n_boot=0).set_index("g")
+    # lower condition number is better: perfect inside group 0, reversed inside group 1
+    assert out.loc[0, "tau"] == pytest.approx(1.0) and out.loc[1, "tau"] == pytest.approx(-1.0)

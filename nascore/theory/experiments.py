@@ -307,3 +307,26 @@ def with_generalization(frame, column: str, n: int, *, delta: float = 0.05) -> p
     return pd.Series([generalization_bound(lam, n, depth=int(depth), delta=delta) if lam > 0
                       else float("inf") for lam, depth in zip(frame[column], frame["depth"])],
                      index=frame.index, name=f"generalization_{column}")
+
+
+def structure(arch_keys) -> pd.DataFrame:
+    """Per architecture: ``depth``, ``n_skips`` and ``n_sigmoid`` (sigmoid layers: the activation
+    with the least non-constant Hermite energy, see the chapter's first figure)."""
+    archs = [mixed.from_key(k) for k in arch_keys]
+    return pd.DataFrame({"arch": list(arch_keys), "depth": [a.depth for a in archs],
+                         "n_skips": [len(a.skips) for a in archs],
+                         "n_sigmoid": [a.activations.count("sigmoid") for a in archs]})
+
+
+def kendall_within(frame, column: str, by: str, truth: str = "accuracy", *, n_boot: int = 1000,
+                   seed: int = 0) -> pd.DataFrame:
+    """Kendall tau of ``column`` (oriented as :data:`SCORES`) with ``truth`` inside each group
+    of ``by``: does the score rank architectures that share that trait?"""
+    from nascore import stats
+
+    rows = []
+    for value, part in frame.groupby(by):
+        if len(part) >= 3:
+            r = stats.kendall(_oriented(part, column), part[truth].to_numpy(float), n_boot=n_boot, seed=seed)
+            rows.append({by: value, "n": len(part), "tau": r.value, "low": r.low, "high": r.high})
+    return pd.DataFrame(rows)
