@@ -227,9 +227,9 @@ def score_table(archs, metrics, inputs: torch.Tensor, targets: torch.Tensor | No
     ``metric_options[metric]`` as keywords. ``cache``: ``True`` (the default store under
     :func:`nascore.paths.cache_dir`), a folder, or ``False``. ``progress`` shows a tqdm
     bar. ``threads``: torch threads for the sweep (restored afterwards; ``None`` leaves
-    them alone); one is fastest for small networks on a shared machine. ``on_error="nan"`` records a metric's ``ValueError`` as NaN (``"raise"``
-    re-raises). The per-value seconds of the first computation and the error messages
-    are in :func:`score_long`'s table.
+    them alone); one is fastest for small networks on a shared machine.
+    ``on_error="nan"`` records a metric's ``ValueError`` as NaN (``"raise"`` re-raises).
+    :func:`score_long` also gives the seconds of each first computation and the errors.
 
     >>> import torch
     >>> from nascore.spaces import mixed
