@@ -1,0 +1,124 @@
+"""The shipped NAS-Bench-201 NTK table, the code that computes it, and the HNAS study helpers."""
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from nascore import bench, metrics, ntk, search
+from nascore.bench import nb201_ntk
+from nascore.search import hnas_study
+from nascore.spaces import nb201
+
+ARCH = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|"
+#: A tiny variant: 8x8 digits (no resizing), a one-cell-per-stage network of width 4.
+TINY = nb201_ntk.Variant("tiny", images="digits", batch=10, size=8, C=4, N=1)
+
+
+@pytest.fixture(scope="module")
+def tiny_batch():
+    return nb201_ntk.ntk_batch(TINY)
+
+
+def tiny_net():
+    net = nb201.Network(ARCH, C=4, N=1, seed=0)
+    for module in net.modules():
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.requires_grad_(False)
+    return net
+
+
+def test_batch_is_class_balanced_rgb_and_standardised():
+    x, y = nb201_ntk.ntk_batch("mnist32")
+    assert x.shape == (10, 3, 32, 32) and x.dtype == torch.float32
+    assert sorted(y.tolist()) == list(range(10))
+    assert torch.equal(x[:, 0], x[:, 2])                 # one grey channel repeated
+    assert abs(float(x.mean())) < 0.3 and 0.7 < float(x.std()) < 1.3
+
+
+def test_row_matches_the_metric_registry_and_the_slow_loop(tiny_batch):
+    x, y = tiny_batch
+    row = nb201_ntk.ntk_row(ARCH, x, y, C=4, N=1)
+    # Same convention through the public metric (BN frozen: HNAS counts conv/linear weights only).
+    assert row["ntk_trace"] == pytest.approx(metrics.score("ntk_trace", tiny_net(), x, y), rel=1e-6)
+    # Independent route: the per-row backward loop (TE-NAS style), trace and condition number.
+    theta = ntk.empirical_ntk_loop(tiny_net(), x, output="target", targets=y)
+    assert row["ntk_trace"] == pytest.approx(math.sqrt(float(theta.trace()) / 10), rel=1e-5)
+    eig = torch.linalg.eigvalsh(theta)
+    assert row["ntk_condition"] == pytest.approx(float(eig[-1] / eig[0]), rel=1e-4)
+    assert row["params"] == sum(p.numel() for p in tiny_net().parameters() if p.requires_grad)
+
+
+def test_compute_resumes_without_repeating_rows(tmp_path):
+    path = tmp_path / "ntk_tiny.csv"
+    archs = nb201_ntk.arch_order()[:3]
+    nb201_ntk.compute(TINY, path=path, archs=archs[:2], progress=False)
+    first = pd.read_csv(path)
+    nb201_ntk.compute(TINY, path=path, archs=archs, progress=False)
+    second = pd.read_csv(path)
+    assert list(second.arch) == archs                        # one new row, none repeated
+    pd.testing.assert_frame_equal(second.iloc[:2].drop(columns="seconds"), first.drop(columns="seconds"))
+
+
+def test_arch_order_is_a_fixed_permutation_of_the_zero_cost_archs():
+    order = nb201_ntk.arch_order()
+    union = set().union(*(bench.load("nb201-zc", d).arch for d in bench.DATASETS))
+    assert len(order) == len(set(order)) == len(union) == 725
+    assert set(order) == union and order == nb201_ntk.arch_order()
+
+
+def test_shipped_table_covers_every_architecture():
+    table = nb201_ntk.load_nb201_ntk("mnist32")
+    assert table.index.name == "arch" and set(table.index) == set(nb201_ntk.arch_order())
+    assert (table.ntk_trace > 0).all() and np.isfinite(table.ntk_trace).all()
+    finite = table.ntk_condition.dropna()
+    assert (finite >= 1).all()
+    assert np.allclose(finite, (table.lambda_max / table.lambda_min)[finite.index])
+
+
+def test_digits_variant_repeats_the_first_hundred_archs():
+    digits = nb201_ntk.load_nb201_ntk("digits32")
+    assert list(digits.index) == nb201_ntk.arch_order()[:100]
+
+
+def test_unknown_variant_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown NTK variant 'cifar'"):
+        nb201_ntk.load_nb201_ntk("cifar")
+
+
+def test_join_keeps_the_architectures_with_both_rows():
+    frame = nb201_ntk.table_with_ntk("cifar10")
+    assert len(frame) == len(bench.load("nb201-zc", "cifar10"))
+    assert {"ntk_trace", "ntk_condition", "val_accuracy", "grad_norm"} <= set(frame.columns)
+
+
+def test_hnas_benchmark_exposes_the_objective_terms():
+    frame = hnas_study.hnas_frame("cifar10")
+    bench_ = hnas_study.hnas_benchmark("cifar10", frame=frame)
+    kappa = frame.ntk_condition.fillna(1e5).to_numpy()
+    assert np.allclose(bench_.score("kappa_over_m"), kappa / (frame.ntk_trace.to_numpy() + 1e-6))
+    assert not bench_.score("zero").any()
+
+
+def test_objective_grid_by_hand():
+    # kappa = 1 and M = accuracy: with C far above every M, -F = mu (M^2 - C^2) - 1/M rises
+    # with M (rho = 1); with C = 0 and mu = 1, -F = -M^2 - 1/M falls with M for M > 1 (rho = -1).
+    frame = pd.DataFrame({"ntk_trace": [2.0, 3.0, 5.0, 7.0], "ntk_condition": [1.0] * 4,
+                          "val_accuracy": [2.0, 3.0, 5.0, 7.0]})
+    grid = hnas_study.objective_grid(frame, [0.0, 1.0], [0.0], scale=100.0)
+    assert grid.loc[1.0, 0.0] == pytest.approx(1.0) and grid.loc[0.0, 0.0] == pytest.approx(-1.0)
+
+
+def test_budget_table_and_paired_gain_match_direct_computation():
+    toy = search.synthetic()
+    runs = hnas_study.run_methods({"toy": toy}, {"random": ("random", {}),
+                                                 "oracle": ("training_free", {"score": "oracle", "n_sample": 50})},
+                                  budget=5, seeds=[0, 1, 2])
+    table = hnas_study.budget_table(runs, [5], n_boot=100)
+    direct = np.mean([search.run("random", toy, budget=5, seed=s).best_accuracy for s in (0, 1, 2)])
+    assert table.set_index("method").loc["random", "mean"] == pytest.approx(direct)
+    mean, low, high = hnas_study.paired_gain(runs, "toy", "oracle", "random", 5, n_boot=100)
+    assert low <= mean <= high and mean >= 0       # the best of 50 by the true accuracy is never worse
+    with pytest.raises(ValueError, match="exceeds"):
+        hnas_study.budget_table(runs, [6])
