@@ -1,0 +1,328 @@
+"""Our convolutional ground truth: small NAS-Bench-201 networks trained on MNIST-5k.
+
+DAS and LGA are about cell-based convolutional networks, so both chapters need trained
+accuracies of such networks *and* the weights along training. This module trains the
+first ``n`` architectures of a fixed random order of the NAS-Bench-201 cell space
+(:mod:`nascore.spaces.nb201`; same 5 operations and 6 edges, a reduced skeleton: width
+``C`` and ``N`` cells per stage) on a downsampled MNIST-5k with the project's trainer
+(:func:`nascore.train.train`) and, through the trainer's checkpoint hook, probes every
+network at initialisation and after each checkpoint epoch with NASWOT, the two DAS
+terms and the NTK metrics (:mod:`nascore.metrics_over_training`).
+
+Each (architecture, seed) result is stored as soon as it exists (:mod:`.store`), so a
+killed run resumes; the executors of :mod:`.executors` run the jobs. All architectures
+of one seed see the same mini-batch order (common random numbers); the weight draw
+comes from the seed too, though networks of different shapes consume it differently.
+
+Run ``python -m nascore.bench.conv_ground_truth --help`` to regenerate the table.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.nn import functional as F
+
+from ..paths import DATA_DIR
+from ..spaces import nb201
+from ..training import TRAINER_REVISION, Protocol, TrainData
+from .store import ResultStore, result_key
+
+TABLE_DIR = DATA_DIR / "nb201-mnist5k"
+#: The training protocol of the shipped table (NAS-Bench-201's optimiser settings, far
+#: fewer epochs: the budget was 40 minutes of one shared CPU core for 400 runs).
+CONV_PROTOCOL = Protocol(optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=5e-4,
+                         schedule="cosine", epochs=6, batch_size=128, checkpoints=(1, 2, 5),
+                         inputs="image")
+#: Epochs at which the networks are probed besides 0 (initialisation).
+PROBE_EPOCHS = (1, 2, 5)
+
+
+@dataclass(frozen=True)
+class ConvSpace:
+    """The reduced NAS-Bench-201 skeleton and the data it is trained on.
+
+    ``C``: first-stage width; ``N``: cells per stage; ``resolution``: MNIST digits are
+    cropped to their central 24x24 pixels and average-pooled to ``resolution`` (a
+    divisor of 24); ``train_size``: the first ``train_size / 10`` training images of
+    each class; ``probe_size``: the fixed class-balanced training batch every metric is
+    measured on (``probe_size / 10`` per class).
+    """
+
+    C: int = 4
+    N: int = 1
+    resolution: int = 8
+    train_size: int = 2000
+    probe_size: int = 40
+
+    def __post_init__(self):
+        for name in ("C", "N", "resolution", "train_size", "probe_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if 24 % self.resolution or self.resolution < 4:
+            raise ValueError(f"resolution must divide 24 and be >= 4, got {self.resolution}")
+        if self.train_size % 10 or self.probe_size % 10 or not 20 <= self.probe_size <= 4000:
+            raise ValueError("train_size and probe_size must be multiples of 10 (probe_size >= 20)")
+
+    def to_dict(self) -> dict:
+        return {"C": self.C, "N": self.N, "resolution": self.resolution,
+                "train_size": self.train_size, "probe_size": self.probe_size}
+
+    def build(self, arch: str, seed: int) -> torch.nn.Module:
+        return nb201.Network(arch, C=self.C, N=self.N, num_classes=10, in_channels=1, seed=seed)
+
+    def architectures(self, n: int | None = None, *, order_seed: int = 0) -> list[str]:
+        """The first ``n`` (default all 15,625) architecture strings of a fixed random order."""
+        archs = nb201.all_architectures()
+        if n is not None and not (isinstance(n, int) and 1 <= n <= len(archs)):
+            raise ValueError(f"n must be an integer in 1..{len(archs)}, got {n!r}")
+        order = np.random.default_rng(order_seed).permutation(len(archs))
+        return [archs[i] for i in order[:n]]
+
+
+def downsample(images: torch.Tensor, resolution: int) -> torch.Tensor:
+    """Central 24x24 crop of 28x28 images, average-pooled to ``resolution`` pixels a side."""
+    if images.shape[-2:] != (28, 28):
+        raise ValueError(f"expected 28x28 images, got {tuple(images.shape[-2:])}")
+    return F.avg_pool2d(images[..., 2:26, 2:26], 24 // resolution)
+
+
+@functools.lru_cache(maxsize=4)
+def prepared(space: ConvSpace):
+    """``(TrainData, probe_inputs, probe_targets)`` of MNIST-5k for ``space``."""
+    from .. import data
+
+    ds = data.load("mnist5k")
+    per_class = space.train_size // 10
+    labels = ds.y_train.numpy()
+    rows = np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in range(10)])
+    if len(rows) != space.train_size:
+        raise ValueError(f"train_size {space.train_size} exceeds the {len(labels)} training images")
+    rows = torch.as_tensor(np.sort(rows))
+    train = TrainData(downsample(ds.x_train[rows], space.resolution), ds.y_train[rows],
+                      downsample(ds.x_test, space.resolution), ds.y_test)
+    px, py = ds.batch(space.probe_size, seed=0, per_class=True)
+    return train, downsample(px, space.resolution), py
+
+
+@dataclass(frozen=True)
+class Job:
+    """One (architecture, seed) training run (picklable for the executors)."""
+
+    space: ConvSpace
+    protocol: Protocol
+    seed: int
+    arch: str
+    threads: int | None = 1
+
+
+def key_of(space: ConvSpace, protocol: Protocol, seed: int, arch: str) -> str:
+    """Store key: everything that determines one result."""
+    from .. import __version__
+
+    return result_key(space="nb201-conv", space_options=space.to_dict(), arch=arch,
+                      dataset="mnist5k", protocol=protocol.to_dict(), seed=int(seed),
+                      probe={"output": "target", "mode": "train", "epochs": list(PROBE_EPOCHS), "revision": 1},
+                      code={"nascore": __version__, "trainer": TRAINER_REVISION})
+
+
+def run_job(job: Job) -> dict:
+    """Train one network, probing it at init and at every evaluated epoch; one flat record."""
+    from ..metrics_over_training import train_with_probes
+    from .executors import torch_threads
+
+    with torch_threads(job.threads):
+        data, px, py = prepared(job.space)
+        result, probes, probe_seconds = train_with_probes(
+            functools.partial(_build, job.space, job.arch), data, job.protocol, seed=job.seed,
+            probe_inputs=px, probe_targets=py, probe_epochs=PROBE_EPOCHS)
+        record = {"arch": job.arch, "seed": job.seed, **job.space.to_dict(),
+                  "protocol": job.protocol.digest(), "trainer_revision": TRAINER_REVISION,
+                  "threads": torch.get_num_threads(), "train_loss": result.train_loss,
+                  "seconds_train": result.seconds - sum(t for e, t in probe_seconds.items() if e),
+                  "seconds_probe": sum(probe_seconds.values()), "seconds_probe_init": probe_seconds[0]}
+    for epoch, acc in sorted(result.test_accuracy.items()):
+        record[f"acc_e{epoch}"] = acc
+    record["acc_final"] = result.final_accuracy
+    for epoch, values in sorted(probes.items()):
+        for name, value in values.items():
+            record[f"{name}_e{epoch}"] = value
+    return record
+
+
+def _build(space, arch, seed):
+    return space.build(arch, seed)
+
+
+def fill(store: ResultStore, executor, archs, seeds, *, space: ConvSpace = ConvSpace(),
+         protocol: Protocol = CONV_PROTOCOL, threads: int | None = 1, log=print) -> pd.DataFrame:
+    """Train what is missing from ``store``, storing each result as it arrives.
+
+    Architecture-major order (every seed of one architecture, then the next), so that a
+    run stopped early leaves complete architectures.
+    """
+    start = time.perf_counter()
+    keys, jobs = {}, []
+    for arch in archs:
+        for seed in seeds:
+            key = key_of(space, protocol, seed, arch)
+            keys[(arch, int(seed))] = key
+            if key not in store:
+                jobs.append(Job(space, protocol, int(seed), arch, threads))
+    log(f"{len(keys) - len(jobs)} of {len(keys)} results already stored; {len(jobs)} to train on {executor!r}")
+    for job, record in executor.imap(run_job, jobs, desc="train"):
+        store.put(keys[(record["arch"], record["seed"])], record)
+    log(f"done in {time.perf_counter() - start:.1f} s")
+    return collect(store, archs, seeds, space=space, protocol=protocol)
+
+
+def collect(store: ResultStore, archs, seeds, *, space: ConvSpace = ConvSpace(),
+            protocol: Protocol = CONV_PROTOCOL, complete: bool = True) -> pd.DataFrame:
+    """The stored results of ``archs`` x ``seeds`` (no training); with ``complete``, only
+    architectures that have every seed (what a run stopped early leaves is still usable)."""
+    seeds = [int(s) for s in seeds]
+    frame = store.frame([key_of(space, protocol, s, a) for a in archs for s in seeds])
+    if frame.empty:
+        return frame
+    frame = frame.drop(columns="key")
+    if complete:
+        counts = frame.groupby("arch")["seed"].nunique()
+        frame = frame[frame["arch"].isin(counts[counts == len(seeds)].index)]
+    return frame.sort_values(["seed", "arch"]).reset_index(drop=True)
+
+
+def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
+    """The shipped table ``data/nb201-mnist5k/results.csv``, one row per (architecture, seed).
+
+    ``quick=True`` keeps the first ``n`` architectures of the table's fixed order (all
+    their seeds), the slice the quick-mode chapters run on. Columns: ``arch``, ``seed``,
+    ``acc_e<k>`` and ``acc_final`` (test accuracy, 0-1), and ``<metric>_e<k>`` for every
+    :data:`nascore.metrics_over_training.PROBE_COLUMNS` at epoch ``k`` (0 = init).
+    """
+    from ..paths import note_read
+
+    path = TABLE_DIR / "results.csv"
+    if not path.exists():
+        raise ValueError(f"{path} is missing: run python -m nascore.bench.conv_ground_truth --out {TABLE_DIR}")
+    note_read(path)
+    frame = pd.read_csv(path)
+    if quick:
+        if not isinstance(n, int) or n < 3:
+            raise ValueError(f"n must be an integer >= 3, got {n!r}")
+        order = {a: i for i, a in enumerate(ConvSpace().architectures())}
+        keep = sorted(frame["arch"].unique(), key=order.__getitem__)[:n]
+        frame = frame[frame["arch"].isin(keep)].reset_index(drop=True)
+    return frame
+
+
+def mean_over_seeds(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per architecture: the mean over seeds of every numeric column.
+
+    Metrics are averaged as values (``-inf`` stays ``-inf``), as TE-NAS averages
+    repeated measurements; ``seeds`` counts the rows averaged.
+    """
+    numeric = frame.drop(columns=["seed"]).select_dtypes("number").columns
+    out = frame.groupby("arch", sort=False)[list(numeric)].mean()
+    out["seeds"] = frame.groupby("arch", sort=False).size()
+    return out.reset_index()
+
+
+def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol: Protocol,
+           wall_seconds: float, command: str = "", notes=()) -> list:
+    """Write ``results.csv`` and a provenance ``README.md`` (plus ``notes`` lines) into ``folder``."""
+    from pathlib import Path
+
+    from .ground_truth import provenance, seed_agreement
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = frame.sort_values(["seed", "arch"]).reset_index(drop=True)
+    frame.to_csv(folder / "results.csv", index=False, float_format="%.7g")
+    info, accs = provenance(), frame["acc_final"]
+    lines = [
+        "# Trained ground truth: small NAS-Bench-201 networks on MNIST-5k", "",
+        "Produced by `nascore.bench.conv_ground_truth` (load with "
+        "`nascore.bench.conv_ground_truth.load_conv()`).", "",
+        f"- command: `{command}`" if command else "- command: (library call)",
+        f"- architectures: {frame['arch'].nunique()} (the first of a fixed random order of the "
+        f"15,625 NAS-Bench-201 cells, order seed 0), seeds: {sorted(frame['seed'].unique().tolist())}, "
+        f"rows: {len(frame)}",
+        f"- network: NAS-Bench-201 skeleton with C={space.C}, N={space.N} cell(s) per stage, "
+        "1 input channel, 10 classes (`nascore.spaces.nb201.Network`)",
+        f"- data: MNIST-5k, central 24x24 crop average-pooled to {space.resolution}x{space.resolution}; "
+        f"training on the first {space.train_size // 10} training images of each class "
+        f"({space.train_size}), test accuracy on the 1,000 held-out images",
+        f"- protocol (digest `{protocol.digest()}`, trainer revision {TRAINER_REVISION}): "
+        + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
+        "- the trainer evaluates in training mode: batch norm normalises the test set with its "
+        "own statistics",
+        f"- probes: a fixed class-balanced batch of {space.probe_size} training images; at init "
+        "(epoch 0) and after every evaluated epoch: NASWOT and DAS terms (one forward pass), "
+        "and the empirical NTK of the true-class logit in train mode, from which trace, condition "
+        "number, lambda_min, Frobenius norm, mean, LGA and the relative distance from the initial "
+        "kernel (`nascore.metrics_over_training`)",
+        f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
+        f"- versions: {info['versions']}",
+        f"- time: {wall_seconds / 60:.1f} min wall for the last run; "
+        f"{frame['seconds_train'].sum() / 60:.1f} min training + {frame['seconds_probe'].sum() / 60:.1f} "
+        "min probing summed over rows (one thread each, on a shared machine)",
+        "", "## Summary", "",
+        f"- final test accuracy: min {accs.min():.3f}, median {accs.median():.3f}, "
+        f"max {accs.max():.3f}, std {accs.std():.3f}",
+        f"- seed-to-seed Kendall tau of final accuracy (noise ceiling): {seed_agreement(frame):.3f}",
+        *[f"- {note}" for note in notes],
+        "", "## Columns", "",
+        "`arch` (NAS-Bench-201 string), `seed`, `acc_e<k>` (test accuracy after epoch k), "
+        "`acc_final`, `train_loss` (last epoch), `<metric>_e<k>` (metric at epoch k, 0 = init), "
+        "`seconds_train`, `seconds_probe`, and the space/protocol columns.", "",
+    ]
+    (folder / "README.md").write_text("\n".join(lines))
+    return [folder / "results.csv", folder / "README.md"]
+
+
+def main(argv=None) -> int:
+    """``python -m nascore.bench.conv_ground_truth --n 200 --seeds 2 --out data/nb201-mnist5k``."""
+    import argparse
+    import sys
+    from dataclasses import replace
+
+    from ..paths import cache_dir
+    from .executors import make_executor
+
+    parser = argparse.ArgumentParser(prog="python -m nascore.bench.conv_ground_truth",
+                                     description="Train small NAS-Bench-201 nets on MNIST-5k, probing "
+                                                 "them along training; resumable through the store.")
+    parser.add_argument("--n", type=int, required=True, help="architectures (first n of a fixed order)")
+    parser.add_argument("--seeds", type=int, default=2, help="seeds 0..S-1 (default: %(default)s)")
+    parser.add_argument("--epochs", type=int, default=CONV_PROTOCOL.epochs)
+    parser.add_argument("--C", type=int, default=ConvSpace.C)
+    parser.add_argument("--resolution", type=int, default=ConvSpace.resolution)
+    parser.add_argument("--train-size", type=int, default=ConvSpace.train_size)
+    parser.add_argument("--jobs", type=int, default=1, help="local worker processes")
+    parser.add_argument("--store", default=None, help="results store (default: <cache>/results)")
+    parser.add_argument("--out", default=None, help="export results.csv + README.md to this folder")
+    args = parser.parse_args(argv)
+    space = ConvSpace(C=args.C, resolution=args.resolution, train_size=args.train_size)
+    protocol = replace(CONV_PROTOCOL, epochs=args.epochs,
+                       checkpoints=tuple(c for c in CONV_PROTOCOL.checkpoints if c <= args.epochs))
+    store = ResultStore(args.store or cache_dir() / "results")
+    store.sweep()
+    start = time.perf_counter()
+    frame = fill(store, make_executor(args.jobs, threads=1, progress=False), space.architectures(args.n),
+                 range(args.seeds), space=space, protocol=protocol,
+                 log=lambda text: print(text, file=sys.stderr, flush=True))
+    if args.out:
+        command = "python -m nascore.bench.conv_ground_truth " + " ".join(argv or sys.argv[1:])
+        for path in export(frame, args.out, space=space, protocol=protocol,
+                           wall_seconds=time.perf_counter() - start, command=command):
+            print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
