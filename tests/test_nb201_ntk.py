@@ -122,3 +122,12 @@ def test_budget_table_and_paired_gain_match_direct_computation():
     assert low <= mean <= high and mean >= 0       # the best of 50 by the true accuracy is never worse
     with pytest.raises(ValueError, match="exceeds"):
         hnas_study.budget_table(runs, [6])
+
+
+def test_query_overlap_of_a_method_with_itself_is_one_and_with_a_disjoint_one_zero():
+    rows = [{"benchmark": "b", "method": m, "seed": 0, "query": q + 1, "arch": f"{m}{q}" if m == "x" else f"{q}"}
+            for m in ("x", "y", "z") for q in range(3)]
+    runs = pd.DataFrame(rows)
+    assert hnas_study.query_overlap(runs, "b", "y", "z", 3) == 1.0
+    assert hnas_study.query_overlap(runs, "b", "x", "y", 3) == 0.0
+    assert hnas_study.query_overlap(runs, "b", "y", "z", 2) == 1.0

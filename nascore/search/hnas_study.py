@@ -9,6 +9,7 @@
 - :func:`best_so_far`, :func:`budget_table`, :func:`paired_gain`: curves, accuracy at
   fixed budgets with bootstrap intervals over seeds, and paired differences between
   two methods run on the same seeds;
+- :func:`query_overlap`: how many architectures two searches share;
 - :func:`objective_grid`: how well the HNAS objective ranks all architectures
   (Spearman's rho of ``-F(A; C, mu)`` with accuracy) over a grid of ``(t, log10 mu)``.
 """
@@ -135,3 +136,20 @@ def objective_grid(frame: pd.DataFrame, ts, log_mus, *, metric: str = "ntk_trace
             values = hnas_objective(m, k, float(t) * scale, 10.0 ** float(c))
             grid[i, j] = spearman(-values, acc, n_boot=0).value
     return pd.DataFrame(grid, index=pd.Index(list(ts), name="t"), columns=pd.Index(list(log_mus), name="log10_mu"))
+
+
+def query_overlap(histories: pd.DataFrame, benchmark: str, method: str, other: str, budget: int) -> float:
+    """Mean over seeds of the fraction of ``method``'s first ``budget`` queried
+    architectures that ``other`` also queried in its first ``budget`` (same seed)."""
+    def queried(name):
+        part = histories[(histories["benchmark"] == benchmark) & (histories["method"] == name)
+                         & (histories["query"] <= budget)]
+        if part.empty:
+            raise ValueError(f"no runs of method {name!r} on benchmark {benchmark!r}")
+        return part.groupby("seed")["arch"].apply(set)
+
+    a, b = queried(method), queried(other)
+    shared = a.index.intersection(b.index)
+    if shared.empty:
+        raise ValueError(f"{method!r} and {other!r} share no seed")
+    return float(np.mean([len(a[s] & b[s]) / len(a[s]) for s in shared]))
