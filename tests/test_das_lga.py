@@ -175,3 +175,31 @@ def test_an_input_independent_network_has_lga_one_and_the_guard_ranks_it_last():
     assert values["lga"] == pytest.approx(1.0)
     guarded = pa.guard_degenerate_lga(pd.DataFrame({"lga_e0": [values["lga"], 0.4]}))
     assert guarded.lga_e0.tolist() == [-np.inf, 0.4] and guarded.lga_raw_e0.iloc[0] == values["lga"]
+
+
+def _glued(name):
+    import nbformat
+
+    from nascore.paths import BOOK_DIR
+
+    nb = nbformat.read(BOOK_DIR / "chapters" / f"{name}.ipynb", as_version=4)
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook", {})
+            if "name" in meta:
+                values[meta["name"]] = output["data"].get(meta["mime_prefix"] + "text/plain")
+    return values
+
+
+def test_das_chapter_checks_the_identity_on_real_networks(built_book):
+    values = _glued("60_das")
+    assert float(values["das_identity_gap"]) < 1e-9          # live networks, float64
+    assert float(values["das_identity_gap_table"]) < 1e-6    # the 7-digit CSV
+    assert int(values["das_conv_archs"]) == 80               # quick-mode slice
+
+
+def test_lga_chapter_flags_dead_networks_and_kernel_motion(built_book):
+    values = _glued("70_lga")
+    assert int(values["lga_archs"]) == 80 and int(values["lga_dead"]) >= 1
+    assert float(values["lga_distance_median_e5"]) > float(values["lga_distance_median_e1"]) > 0
