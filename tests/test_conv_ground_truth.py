@@ -58,6 +58,12 @@ def test_fill_trains_probes_and_resumes(tmp_path):
     assert again.equals(frame)
     # an architecture with a missing seed is left out of a "complete" collection
     assert cg.collect(store, archs, [0, 1], space=space, protocol=protocol).empty
+    from nascore.bench.conv_table_cli import export
+
+    paths = export(frame, tmp_path / "table", space=space, protocol=protocol, wall_seconds=1.0,
+                   notes=["a note"])
+    readme = paths[-1].read_text()
+    assert protocol.digest() in readme and "- a note" in readme and "C=2" in readme
 
 
 def test_shipped_table_has_the_promised_shape():
