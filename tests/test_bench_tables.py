@@ -35,3 +35,12 @@ def test_loaded_frame_is_a_copy():
     frame = bench.load("nb201-zc", dataset="cifar10")
     frame["val_accuracy"] = 0.0
     assert bench.load("nb201-zc", dataset="cifar10").val_accuracy.max() > 90
+
+
+def test_trained_tables_load_by_name():
+    mixed = bench.load("mixed-mnist5k", dataset="mnist5k")
+    assert len(mixed) == 1200 and set(mixed.seed) == {0, 1}  # README: 600 archs x 2 seeds
+    conv = bench.load("nb201-mnist5k", dataset="mnist5k")
+    assert conv.arch.str.startswith("|").all()
+    with pytest.raises(ValueError, match="trained on mnist5k only, got dataset 'cifar100'"):
+        bench.load("mixed-mnist5k", dataset="cifar100")

@@ -52,3 +52,31 @@ def test_provenance_records_data_hashes(built_book):
     reads = record["notebooks"]["10_nb201_table"]["data_read"]
     assert any(line.endswith("data/nasbench201-zc/zc_nasbench201.json") for line in reads)
     assert record["packages"]["torch"].startswith("2.13.0")
+
+
+def test_metrics_chapter_crosscheck(built_book):
+    values = glued("20_metrics")
+    # params/flops do not depend on data: our full-size network must rank like the table
+    assert float(values["metrics_cc_params_spearman"]) == 1.0
+    assert float(values["metrics_cc_flops_spearman"]) == 1.0
+    assert float(values["metrics_cc_synflow_spearman"]) > 0.99
+    assert int(values["metrics_count"]) >= 19
+
+
+def test_ground_truth_noise_ceiling(built_book):
+    values = glued("30_ground_truth")
+    assert int(values["gt_mixed_archs"]) >= 500 and int(values["gt_mixed_seeds"]) >= 2
+    # data/mixed-mnist5k/README.md: seed-to-seed Kendall tau 0.754
+    assert float(values["gt_mixed_tau"]) == pytest.approx(0.754, abs=0.001)
+
+
+def test_zhu_bounds_bracket_and_hermite(built_book):
+    values = glued("40_zhu")
+    assert float(values["zhu_mu2_relu"]) == pytest.approx(1 / (2 * 3.141592653589793 ** 0.5), abs=1e-8)
+    assert int(values["zhu_bracket_inside"]) == int(values["zhu_bracket_n"])
+
+
+def test_hnas_unification_correlations(built_book):
+    values = glued("50_hnas")
+    assert float(values["hnas_rho_trace_grad_norm_cifar10_value"]) > 0.9
+    assert int(values["hnas_ntk_archs"]) == 725
