@@ -22,3 +22,29 @@ def built_book():
                                 capture_output=True, text=True)
         assert result.returncode == 0, f"nascore reproduce failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return html
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Run a module's tests on one torch thread (results do not depend on it; a shared
+    machine is spared oversubscription)."""
+    import torch
+
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def chapter_values(name: str) -> dict:
+    """Values an executed chapter glued (``book/chapters/<name>.ipynb``): {key: text/plain}."""
+    import nbformat
+
+    nb = nbformat.read(BOOK_DIR / "chapters" / f"{name}.ipynb", as_version=4)
+    values = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            meta = output.get("metadata", {}).get("scrapbook", {})
+            if "name" in meta:
+                values[meta["name"]] = output["data"].get(meta["mime_prefix"] + "text/plain")
+    return values

@@ -10,12 +10,7 @@ from nascore.metrics_over_training import PROBE_COLUMNS
 from nascore.train import Protocol
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_space_validates_and_orders_architectures_reproducibly():

@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import chapter_values
 import torch
 from torch import nn
 
@@ -15,13 +16,7 @@ from nascore.spaces import nb201
 ARCH = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|nor_conv_3x3~1|skip_connect~2|"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # the machine is shared; one thread avoids oversubscription (results do not depend on it)
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")
@@ -177,29 +172,14 @@ def test_an_input_independent_network_has_lga_one_and_the_guard_ranks_it_last():
     assert guarded.lga_e0.tolist() == [-np.inf, 0.4] and guarded.lga_raw_e0.iloc[0] == values["lga"]
 
 
-def _glued(name):
-    import nbformat
-
-    from nascore.paths import BOOK_DIR
-
-    nb = nbformat.read(BOOK_DIR / "chapters" / f"{name}.ipynb", as_version=4)
-    values = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("scrapbook", {})
-            if "name" in meta:
-                values[meta["name"]] = output["data"].get(meta["mime_prefix"] + "text/plain")
-    return values
-
-
 def test_das_chapter_checks_the_identity_on_real_networks(built_book):
-    values = _glued("60_das")
+    values = chapter_values("60_das")
     assert float(values["das_identity_gap"]) < 1e-9          # live networks, float64
     assert float(values["das_identity_gap_table"]) < 1e-6    # the 7-digit CSV
     assert int(values["das_conv_archs"]) == 80               # quick-mode slice
 
 
 def test_lga_chapter_flags_dead_networks_and_kernel_motion(built_book):
-    values = _glued("70_lga")
+    values = chapter_values("70_lga")
     assert int(values["lga_archs"]) == 80 and int(values["lga_dead"]) >= 1
     assert float(values["lga_distance_median_e5"]) > float(values["lga_distance_median_e1"]) > 0

@@ -4,21 +4,10 @@ import json
 
 import nbformat
 import pytest
+from conftest import chapter_values
 
 from nascore import reproduce
 from nascore.paths import BOOK_DIR, NOTEBOOKS_DIR
-
-
-def glued(name: str) -> dict:
-    """Values a notebook glued: {key: text/plain}."""
-    nb = nbformat.read(BOOK_DIR / "chapters" / f"{name}.ipynb", as_version=4)
-    values = {}
-    for cell in nb.cells:
-        for output in cell.get("outputs", []):
-            meta = output.get("metadata", {}).get("scrapbook", {})
-            if "name" in meta:
-                values[meta["name"]] = output["data"].get(meta["mime_prefix"] + "text/plain")
-    return values
 
 
 @pytest.mark.parametrize("name", reproduce.notebook_names())
@@ -40,7 +29,7 @@ def test_notebook_ran_in_quick_mode(built_book, name):
 
 
 def test_nb201_table_values(built_book):
-    values = glued("10_nb201_table")
+    values = chapter_values("10_nb201_table")
     # README of the shipped table: best cifar10 validation accuracy 91.57, nwot rho 0.79
     assert float(values["nb201_best_cifar10"]) == pytest.approx(91.57)
     assert float(values["rho_cifar10_nwot"]) == pytest.approx(0.79, abs=0.01)
@@ -55,7 +44,7 @@ def test_provenance_records_data_hashes(built_book):
 
 
 def test_metrics_chapter_crosscheck(built_book):
-    values = glued("20_metrics")
+    values = chapter_values("20_metrics")
     # params/flops do not depend on data: our full-size network must rank like the table
     assert float(values["metrics_cc_params_spearman"]) == 1.0
     assert float(values["metrics_cc_flops_spearman"]) == 1.0
@@ -64,19 +53,19 @@ def test_metrics_chapter_crosscheck(built_book):
 
 
 def test_ground_truth_noise_ceiling(built_book):
-    values = glued("30_ground_truth")
+    values = chapter_values("30_ground_truth")
     assert int(values["gt_mixed_archs"]) >= 500 and int(values["gt_mixed_seeds"]) >= 2
     # data/mixed-mnist5k/README.md: seed-to-seed Kendall tau 0.754
     assert float(values["gt_mixed_tau"]) == pytest.approx(0.754, abs=0.001)
 
 
 def test_zhu_bounds_bracket_and_hermite(built_book):
-    values = glued("40_zhu")
+    values = chapter_values("40_zhu")
     assert float(values["zhu_mu2_relu"]) == pytest.approx(1 / (2 * 3.141592653589793 ** 0.5), abs=1e-8)
     assert int(values["zhu_bracket_inside"]) == int(values["zhu_bracket_n"])
 
 
 def test_hnas_unification_correlations(built_book):
-    values = glued("50_hnas")
+    values = chapter_values("50_hnas")
     assert float(values["hnas_rho_trace_grad_norm_cifar10_value"]) > 0.9
     assert int(values["hnas_ntk_archs"]) == 725
