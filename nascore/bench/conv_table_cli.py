@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..training import TRAINER_REVISION, Protocol
 from .conv_ground_truth import CONV_PROTOCOL, TABLE_DIR, ConvSpace, fill
+from .licence import TRAINED_TABLE_LICENCE
 from .store import ResultStore
 
 
@@ -64,6 +65,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
         "`arch` (NAS-Bench-201 string), `seed`, `acc_e<k>` (test accuracy after epoch k), "
         "`acc_final`, `train_loss` (last epoch), `<metric>_e<k>` (metric at epoch k, 0 = init), "
         "`seconds_train`, `seconds_probe`, and the space/protocol columns.", "",
+        *TRAINED_TABLE_LICENCE,
     ]
     (folder / "README.md").write_text("\n".join(lines))
     return [folder / "results.csv", folder / "README.md"]

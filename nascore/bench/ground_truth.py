@@ -24,6 +24,7 @@ import pandas as pd
 from ..paths import DATA_DIR
 from ..spaces import mixed
 from ..training import TRAINER_REVISION, Protocol, prepare, train_many
+from .licence import TRAINED_TABLE_LICENCE
 from .store import ResultStore, result_key
 
 SPACES = ("mixed",)
@@ -280,6 +281,7 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
         "accuracy after epoch k), `acc_final`, `train_loss` (mean over the last epoch), "
         "`seconds` (training time per net; a stack's time is split evenly), `stack` (nets "
         "trained together), `threads`, and the space/protocol columns.", "",
+        *TRAINED_TABLE_LICENCE,
     ]
     (folder / "README.md").write_text("\n".join(lines))
     return written + [folder / "README.md"]
