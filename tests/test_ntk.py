@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from nascore import ntk
+from nascore import ntk, ntk_factored
 from nascore.spaces.mixed import ACTIVATIONS, Architecture
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
@@ -104,7 +104,7 @@ def test_linear_layer_over_positions_matches_loop():
     expected = ntk.empirical_ntk_loop(net, x, output="full")
     for strategy in ("gram", "per_sample"):
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(ntk, "_weight_strategy", lambda *args: strategy)
+            patch.setattr(ntk_factored, "_weight_strategy", lambda *args: strategy)
             theta = ntk.empirical_ntk(net, x, output="full", implementation="factored")
         torch.testing.assert_close(theta, expected, rtol=0, atol=1e-8)
 
@@ -126,7 +126,7 @@ def test_factored_equals_jacobian_on_random_mixed_architectures(acts, skip_bits,
 def test_factored_conv_strategies_agree(strategy, monkeypatch):
     net, x = _conv_bn(), _randn(4, 2, 6, 6)
     expected = ntk.empirical_ntk_loop(net, x, output="full", mode="eval")
-    monkeypatch.setattr(ntk, "_weight_strategy", lambda *args: strategy)
+    monkeypatch.setattr(ntk_factored, "_weight_strategy", lambda *args: strategy)
     theta = ntk.empirical_ntk(net, x, output="full", implementation="factored", mode="eval")
     torch.testing.assert_close(theta, expected, rtol=0, atol=1e-8)
 
