@@ -1,7 +1,6 @@
 """``nascore score`` and ``nascore search``: the package's two workhorses from a shell."""
 from __future__ import annotations
 
-import argparse
 
 
 def add_score_parser(sub) -> None:

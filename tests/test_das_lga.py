@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 from conftest import chapter_values
 import torch
-from torch import nn
 
 from nascore import metrics, proxy_analysis as pa
 from nascore.metrics.ntk_metrics import label_kernel

@@ -23,7 +23,6 @@ from typing import Callable
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from ..spaces import mixed
 
