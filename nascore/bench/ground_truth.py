@@ -24,6 +24,7 @@ import pandas as pd
 from ..paths import DATA_DIR
 from ..spaces import mixed
 from ..training import TRAINER_REVISION, Protocol, prepare, train_many
+from .agreement import by_seed
 from .licence import TRAINED_TABLE_LICENCE
 from .store import ResultStore, result_key
 
@@ -176,7 +177,7 @@ def seed_agreement(frame: pd.DataFrame, column: str = "acc_final") -> float:
     """Mean Kendall tau between every pair of seeds' rankings of the architectures."""
     from scipy.stats import kendalltau
 
-    wide = frame.pivot(index="arch", columns="seed", values=column).dropna()
+    wide = by_seed(frame, column)
     seeds = list(wide.columns)
     taus = [kendalltau(wide[a], wide[b]).statistic
             for i, a in enumerate(seeds) for b in seeds[i + 1:]]
