@@ -2,6 +2,7 @@
 
     nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build]
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
+    nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
 """
@@ -46,7 +47,7 @@ def _run_reproduce(args) -> int:
 
 
 def _bench_parser(sub):
-    parser = sub.add_parser("bench", help="produce benchmark tables (ground-truth training)",
+    parser = sub.add_parser("bench", help="produce benchmark tables (training, CIFAR scores)",
                             description="Produce this project's own benchmark tables.")
     bench_sub = parser.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
     try:
@@ -58,6 +59,13 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
+    from .bench import cifar_scores_cli
+
+    scores = bench_sub.add_parser("cifar-scores", help="score NB201 architectures on real CIFAR batches",
+                                  description=cifar_scores_cli.DESCRIPTION, epilog=cifar_scores_cli.EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    cifar_scores_cli.add_arguments(scores)
+    scores.set_defaults(handler=cifar_scores_cli.run)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ from ..paths import DATA_DIR, note_read
 from ..spaces import nb201
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
-BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k")
+BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores")
 #: Tables this project trained itself: one row per architecture and seed, MNIST-5k only.
 TRAINED = {"mixed-mnist5k": ("mixed-mnist5k", "results.csv"), "nb201-mnist5k": ("nb201-mnist5k", "results.csv")}
 #: Zero-cost proxies in the NAS-Bench-Suite-Zero table (``params``/``flops`` in millions).
@@ -27,6 +27,8 @@ def table_files(name: str):
     if name in TRAINED:
         return [DATA_DIR.joinpath(*TRAINED[name])]
     _check(name, "cifar10")
+    if name == "nb201-cifar-scores":
+        return [DATA_DIR / "nb201-cifar-scores" / "scores.csv"]
     if name == "nb201-zc":
         return [DATA_DIR / "nasbench201-zc" / "zc_nasbench201.json"]
     return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip"]
@@ -45,6 +47,11 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
     """One row per architecture: ``arch`` (NAS-Bench-201 string), ``op_indices`` (NASLib
     tuple), ``val_accuracy`` (percent) and every score of the table.
 
+    ``"nb201-cifar-scores"``: our own training-free scores of NAS-Bench-201 architectures on
+    real CIFAR batches (``data/nb201-cifar-scores/README.md``), one column per registry
+    metric, plus ``in_zc`` (in NASLib's zero-cost table) and the job's ``seconds``;
+    ``dataset`` is ``"cifar10"`` or ``"cifar100"`` (ImageNet16-120 was not attempted).
+
     ``"mixed-mnist5k"`` and ``"nb201-mnist5k"`` are the ground truths this project trained
     itself (one row per architecture and seed, accuracy as a fraction; ``dataset`` must be
     ``"mnist5k"``): see ``data/<name>/README.md`` for the protocols.
@@ -58,6 +65,8 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
         note_read(path)
         return pd.read_csv(path)
     dataset = _check(name, dataset)
+    if name == "nb201-cifar-scores":
+        return _load_cifar_scores(dataset)
     for path in table_files(name):
         note_read(path)
     loader = _load_zc if name == "nb201-zc" else _load_full
@@ -105,4 +114,18 @@ def _load_full(dataset: str) -> pd.DataFrame:
                      "naslib_idx": int(record["idx"]), "val_accuracy": float(record["val_accuracy"]),
                      "zen": np.nan if zen <= ZEN_FAILED else zen})
     frame = pd.DataFrame(rows).drop_duplicates("op_indices")
+    return frame.sort_values("op_indices", ignore_index=True)
+
+
+def _load_cifar_scores(dataset: str) -> pd.DataFrame:
+    if dataset == "ImageNet16-120":
+        raise ValueError("nb201-cifar-scores has no ImageNet16-120 rows: not attempted (no ImageNet16-120 "
+                         "images ship with nascore); datasets: cifar10, cifar100")
+    path = table_files("nb201-cifar-scores")[0]
+    if not path.exists():
+        raise ValueError(f"{path} is missing: run nascore bench cifar-scores --out {path.parent}")
+    note_read(path)
+    frame = pd.read_csv(path)
+    frame = frame[frame.dataset == dataset].drop(columns="dataset").reset_index(drop=True)
+    frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
     return frame.sort_values("op_indices", ignore_index=True)

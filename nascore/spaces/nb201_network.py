@@ -32,10 +32,16 @@ classes the parameter count equals NAS-Bench-201's ``params`` column
 """
 from __future__ import annotations
 
+import threading
+
 import torch
 from torch import nn
 
 from .nb201 import STRING_EDGES, from_op_indices, parse
+
+#: Seeded construction reseeds torch's global generator for a moment: one network at a time,
+#: so that threads building networks (e.g. Dask workers in one process) get their own weights.
+_SEEDED_BUILD = threading.Lock()
 
 
 class ReLUConvBN(nn.Sequential):
@@ -106,8 +112,8 @@ class Network(nn.Module):
     """NAS-Bench-201 network for an architecture string (or a NASLib op-index tuple).
 
     ``C``: width of the first stage; ``N``: cells per stage; ``seed``: if given, the
-    initial weights come from it (global random state untouched); otherwise from the
-    global generator.
+    initial weights come from it (global random state untouched, safe across threads);
+    otherwise from the global generator.
 
     >>> net = Network("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_1x1~1|none~2|", C=4, N=1)
     >>> net(torch.zeros(2, 3, 8, 8)).shape
@@ -128,7 +134,7 @@ class Network(nn.Module):
         if seed is None:
             self._build()
         else:
-            with torch.random.fork_rng(devices=[]):
+            with _SEEDED_BUILD, torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)
                 self._build()
 
