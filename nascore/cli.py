@@ -50,6 +50,13 @@ def _bench_parser(sub):
     parser = sub.add_parser("bench", help="produce benchmark tables (training, CIFAR scores)",
                             description="Produce this project's own benchmark tables.")
     bench_sub = parser.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
+    from .bench import cifar_scores_cli
+
+    scores = bench_sub.add_parser("cifar-scores", help="score NB201 architectures on real CIFAR batches",
+                                  description=cifar_scores_cli.DESCRIPTION, epilog=cifar_scores_cli.EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    cifar_scores_cli.add_arguments(scores)
+    scores.set_defaults(handler=cifar_scores_cli.run)
     try:
         from .bench import train_cli
     except ImportError:
@@ -59,13 +66,6 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
-    from .bench import cifar_scores_cli
-
-    scores = bench_sub.add_parser("cifar-scores", help="score NB201 architectures on real CIFAR batches",
-                                  description=cifar_scores_cli.DESCRIPTION, epilog=cifar_scores_cli.EPILOG,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    cifar_scores_cli.add_arguments(scores)
-    scores.set_defaults(handler=cifar_scores_cli.run)
 
 
 def build_parser() -> argparse.ArgumentParser:

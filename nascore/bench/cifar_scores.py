@@ -36,6 +36,9 @@ ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "jacov"
 FULL_SPACE_METRICS = tuple(m for m in ZC_METRICS if m != "grasp")
 METRIC_SETS = {"zc": ZC_METRICS, "full-space": FULL_SPACE_METRICS}
 DEVICES = ("cpu", "cuda")
+#: Timed steps of :func:`nascore.metrics.score_many` and their table columns (seconds).
+STEP_COLUMNS = {"forward+backward": "seconds_shared", "grasp": "seconds_grasp", "synflow": "seconds_synflow",
+                "flops": "seconds_flops", "params": "seconds_params"}
 
 
 @dataclass(frozen=True)
@@ -166,15 +169,18 @@ def records_frame(store: ResultStore, protocol: ScoringProtocol | None = None) -
         key = (record["arch"], record["dataset"])
         row = {"arch": record["arch"], "dataset": record["dataset"],
                **{m: np.nan if v is None else v for m, v in record["values"].items()},
-               "n_metrics": len(record["values"]), "seconds": record["seconds"], "device": record["device"],
-               "torch": record["torch"]}
+               "n_metrics": len(record["values"]), "seconds": record["seconds"],
+               **{STEP_COLUMNS[k]: v for k, v in record.get("seconds_by_step", {}).items() if k in STEP_COLUMNS},
+               "device": record["device"], "torch": record["torch"]}
         old = rows.get(key)
         if old is None:
             rows[key] = row
         else:
             first, second = sorted([old, row], key=lambda r: -r["n_metrics"])
             rows[key] = {**second, **{k: v for k, v in first.items() if not _missing(v)}}
-    columns = ["arch", "dataset", *ZC_METRICS, "seconds", "device", "torch"]
+            for column in ("seconds", *STEP_COLUMNS.values()):  # the record with more metrics timed the job
+                rows[key][column] = first.get(column, np.nan)
+    columns = ["arch", "dataset", *ZC_METRICS, "seconds", *STEP_COLUMNS.values(), "device", "torch"]
     frame = pd.DataFrame(list(rows.values()))
     if frame.empty:
         return pd.DataFrame(columns=columns)

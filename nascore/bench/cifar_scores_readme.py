@@ -31,7 +31,7 @@ def readme(*, protocol, command, info, complete, cover, zc_sizes, devices, torch
         "after 200 epochs, percent, from the shipped NASLib tables), `in_zc` (whether NASLib's zero-cost "
         "table has the architecture), one column per metric of `nascore.metrics` (registry name; empty "
         "where not computed or where the metric failed, e.g. `-inf` NASWOT of a cell cut off by `none` "
-        "edges), `seconds` (wall time of the whole job: batch, network, every metric), `device`, `torch`.",
+        "edges), `seconds` (wall time of the whole job: batch, network, every metric), `seconds_shared` (the shared forward and backward passes), `seconds_grasp`, `seconds_synflow`, `seconds_flops`, `seconds_params` (the other steps of `nascore.metrics.score_many`), `device`, `torch`.",
         "",
         f"- zero-cost set (NASLib's table architectures): {', '.join(ZC_METRICS)}",
         f"- full-space set (other architectures): {', '.join(FULL_SPACE_METRICS)}",
