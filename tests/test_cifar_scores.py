@@ -138,6 +138,12 @@ def test_command_line_scores_exports_and_resumes(tmp_path, capsys, one_thread):
     assert len(table) == 2 and table.naswot.notna().all() and table.grasp.isna().all()
     readme = (tmp_path / "out" / "README.md").read_text()
     assert "PROVISIONAL" in readme and "--batch-size 10" in readme and "Licence" in readme
+    # A deadline in the past scores nothing but still exports what the store holds.
+    late = ["--archs", "zc:3", "--dataset", "cifar100", "--metrics", "params", "--until", "1",
+            "--store", str(tmp_path / "late"), "--out", str(tmp_path / "late-out"), "--no-progress"]
+    assert cifar_scores_cli.main(late) == 0
+    assert "no time left, nothing scored" in capsys.readouterr().out
+    assert (tmp_path / "late-out" / "scores.csv").exists()
     with pytest.raises(SystemExit):
         cifar_scores_cli.main(["--dataset", "ImageNet16-120"])
     assert cifar_scores_cli.main(["--archs", "zc:2", "--metrics", "snap", "--store", str(tmp_path / "s")]) == 2

@@ -78,6 +78,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-minutes", type=_minutes, default=None, metavar="M",
                         help="stop handing out jobs after M minutes (running ones finish and are "
                              "stored); rerun the same command to resume")
+    parser.add_argument("--until", type=float, default=None, metavar="UNIX_TIME",
+                        help="like --max-minutes, but an absolute deadline (seconds since 1970, e.g. "
+                             "$(( $(date +%%s) + 540 ))), so chained commands share one time limit")
     parser.add_argument("--export-only", action="store_true", help="score nothing; only export the store")
     parser.add_argument("--batch-size", type=_positive, default=ScoringProtocol.batch_size,
                         help="batch size (default: %(default)s, zero-cost-nas)")
@@ -132,15 +135,22 @@ def _command(args) -> str:
              f"--normalisation {args.normalisation}"]
     if args.max_minutes:
         parts.append(f"--max-minutes {args.max_minutes:g}")
+    if args.until:
+        parts.append("--until <deadline>")
     return " ".join(parts + [f"--out {args.out}"])
 
 
 def _fill(store, args, archs, datasets, metrics, protocol, start):
     from .executors import make_executor
 
-    budget = None if args.max_minutes is None else args.max_minutes * 60 - (time.perf_counter() - start)
+    budgets = []
+    if args.max_minutes is not None:
+        budgets.append(args.max_minutes * 60 - (time.perf_counter() - start))
+    if args.until is not None:
+        budgets.append(args.until - time.time())
+    budget = min(budgets) if budgets else None
     if budget is not None and budget <= 0:
-        print("no time left for", ", ".join(datasets), file=sys.stderr)
+        print(f"{', '.join(datasets)}: no time left, nothing scored", flush=True)
         return
     executor = make_executor(args.jobs, args.scheduler, threads=args.threads, progress=args.progress)
     counts = fill(store, executor, archs, datasets, metrics, protocol=protocol, device=args.device,
