@@ -42,12 +42,29 @@ def activation_points(net: nn.Module, points: str = "name") -> list[nn.Module]:
     return [m for m in net.modules() if is_relu(m) or isinstance(m, (PreActivation, _SMOOTH_ACTIVATIONS))]
 
 
+def agreement(codes: torch.Tensor):
+    """``(K, N)`` for boolean codes ``(n, ...)``: ``K[i, j]`` = positions where rows ``i``, ``j`` agree.
+
+    ``K = C C^T + (1 - C)(1 - C)^T = 2 C C^T - s 1^T - 1 s^T + N`` with ``s`` the row sums:
+    one product instead of two. ``C C^T`` is computed in float32, which is exact here
+    (every partial sum is an integer below 2^24) and several times faster than float64;
+    the result is float64.
+    """
+    c = codes.flatten(1)
+    units = c.shape[1]
+    dtype = torch.float32 if units < 2 ** 24 else torch.float64
+    c = c.to(dtype)
+    ones = c.sum(1).to(torch.float64)
+    agree = 2 * (c @ c.T).to(torch.float64) - ones[:, None] - ones[None, :] + units
+    return agree, units
+
+
 class ActivationRecorder:
     """Forward pre-hooks that add each activation's ``(K_l, N_l)`` to ``parts`` (a context manager).
 
     ``K_l[i, j]`` = units of that activation call on which inputs ``i`` and ``j`` agree;
-    ``N_l`` = its number of units. Codes are read *before* the module runs, so in-place
-    ReLUs are seen before they overwrite their input; float64 accumulation.
+    ``N_l`` = its number of units (:func:`agreement`). Codes are read *before* the module
+    runs, so in-place ReLUs are seen before they overwrite their input; float64 results.
     """
 
     def __init__(self, net: nn.Module, points: str = "name"):
@@ -57,9 +74,7 @@ class ActivationRecorder:
         self.parts, self._handles = [], []
 
     def _pre_hook(self, module, args):
-        codes = (args[0].detach() > 0).flatten(1).to(torch.float64)
-        agree = codes @ codes.T + (1 - codes) @ (1 - codes).T
-        self.parts.append((agree, codes.shape[1]))
+        self.parts.append(agreement(args[0].detach() > 0))
 
     def __enter__(self):
         self._handles = [m.register_forward_pre_hook(self._pre_hook) for m in self.points]
