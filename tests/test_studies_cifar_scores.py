@@ -58,6 +58,9 @@ def test_claims_carry_the_source_and_verdicts(naslib_as_ours, tmp_path, monkeypa
     assert (recorded.source == "our code, real data").all()
     assert (recorded[recorded.id.str.startswith("cifar.naslib.")].verdict == "reproduced").all()
     assert (recorded[recorded.id.str.contains("imagenet16-120")].verdict == "not attempted").all()
+    # NASLib's architectures are not a uniform sample: no verdict on full-space claims from them.
+    accuracy = recorded[recorded.id.str.startswith(("cifar.zero-cost.cifar", "cifar.naswot."))]
+    assert (accuracy.verdict == "not attempted").all() and accuracy.our_value.str.contains("not uniform").all()
     assert len(claims.load()) == len(recorded) == 6 + 18 + 1
 
 
@@ -66,3 +69,18 @@ def test_the_shipped_table_feeds_every_function():
     assert not study.cost("cifar10").empty
     with pytest.raises(ValueError, match="not attempted"):
         study.ours("ImageNet16-120")
+
+
+def test_population_prefers_the_full_space_then_the_uniform_sample(monkeypatch):
+    from nascore.bench.cifar_scores import select_archs
+
+    full = bench.load("nb201", dataset="cifar10")
+    sample = set(select_archs(study.SAMPLE))
+    monkeypatch.setattr(study, "ours", lambda d: full.assign(naswot=full.val_accuracy))
+    frame, label = study.population("cifar10")
+    assert label == "full space" and len(frame) == 15625
+    monkeypatch.setattr(study, "ours", lambda d: full[full.arch.isin(sample) | (full.index < 50)].reset_index(drop=True))
+    frame, label = study.population("cifar10")
+    assert label == "uniform sample" and set(frame.arch) == sample
+    monkeypatch.setattr(study, "ours", lambda d: full.head(50))
+    assert study.population("cifar10")[1] == "NASLib's architectures (not uniform)"

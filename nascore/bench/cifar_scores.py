@@ -214,13 +214,15 @@ def with_accuracy(frame: pd.DataFrame) -> pd.DataFrame:
 def select_archs(spec: str, dataset: str = "cifar10") -> list[str]:
     """Architectures named by ``spec``: ``zc`` (NASLib's zero-cost table for ``dataset``),
     ``zc:K`` (K of the architectures both zero-cost tables share, drawn with seed 0),
-    ``full`` (all 15,625), ``sample:K`` (K of the 15,625 drawn uniformly, seed 0)."""
+    ``full`` (all 15,625, in a fixed random order, so that a partial run is a uniform
+    sample), ``sample:K`` (K of the 15,625 drawn uniformly, seed 0)."""
     from ..spaces import nb201
     from . import load
 
     kind, _, count = spec.partition(":")
-    if kind == "full" and not count:
-        return nb201.all_architectures()
+    if kind == "full" and not count:  # a fixed random order: a run cut short is a uniform sample
+        pool = nb201.all_architectures()
+        return [pool[i] for i in np.random.default_rng(0).permutation(len(pool))]
     if kind == "zc" and not count:
         return load("nb201-zc", dataset=dataset).arch.tolist()
     if kind in ("zc", "sample") and count.isdigit() and int(count) > 0:
