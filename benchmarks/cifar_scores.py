@@ -38,6 +38,14 @@ from pathlib import Path
 import torch
 
 
+def _timed(fn):
+    """(wall seconds, CPU seconds of this process) of ``fn()``: on a shared machine the CPU time
+    is what the work costs, the wall time also counts waiting for a core."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
 def proxies(n_archs: int, threads: int) -> dict:
     from nascore import metrics
     from nascore.bench import cifar_scores as cs
@@ -49,59 +57,40 @@ def proxies(n_archs: int, threads: int) -> dict:
     jobs = [(protocol.network(a, "cifar10"), *protocol.batch_for(a, "cifar10")) for a in archs]
     metrics.score_many(cs.ZC_METRICS, *jobs[0])  # warm-up
     per_proxy = {m: [] for m in cs.ZC_METRICS}
-    shared_zc, shared_full = [], []
+    shared = {"zc": [], "full": []}
     for net, x, y in jobs:
         for m in cs.ZC_METRICS:
-            start = time.perf_counter()
-            metrics.score(m, net, x, y)
-            per_proxy[m].append(time.perf_counter() - start)
-        start = time.perf_counter()
-        metrics.score_many(cs.ZC_METRICS, net, x, y)
-        shared_zc.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        metrics.score_many(cs.FULL_SPACE_METRICS, net, x, y)
-        shared_full.append(time.perf_counter() - start)
-    return {"per_proxy": {m: statistics.mean(v) for m, v in per_proxy.items()},
-            "baseline_zc": statistics.mean(sum(v[i] for v in per_proxy.values()) for i in range(n_archs)),
-            "baseline_full": statistics.mean(sum(per_proxy[m][i] for m in cs.FULL_SPACE_METRICS)
-                                             for i in range(n_archs)),
-            "shared_zc": statistics.mean(shared_zc), "shared_full": statistics.mean(shared_full)}
+            per_proxy[m].append(_timed(lambda: metrics.score(m, net, x, y)))
+        shared["zc"].append(_timed(lambda: metrics.score_many(cs.ZC_METRICS, net, x, y)))
+        shared["full"].append(_timed(lambda: metrics.score_many(cs.FULL_SPACE_METRICS, net, x, y)))
+
+    def mean(pairs):
+        return tuple(statistics.mean(p[k] for p in pairs) for k in (0, 1))
+
+    def baseline(names):
+        return tuple(statistics.mean(sum(per_proxy[m][i][k] for m in names) for i in range(n_archs)) for k in (0, 1))
+
+    return {"per_proxy": {m: mean(v) for m, v in per_proxy.items()},
+            "baseline_zc": baseline(cs.ZC_METRICS), "baseline_full": baseline(cs.FULL_SPACE_METRICS),
+            "shared_zc": mean(shared["zc"]), "shared_full": mean(shared["full"])}
 
 
 def report_proxies(args) -> None:
     print(f"{args.archs} architectures of NASLib's table, CIFAR-10, batch 64, full-size networks; "
-          "mean seconds per architecture")
+          "mean seconds per architecture, wall / CPU of this process")
     for threads in args.threads:
         r = proxies(args.archs, threads)
         print(f"\n== torch threads = {threads}")
-        for m, s in sorted(r["per_proxy"].items(), key=lambda kv: -kv[1]):
-            print(f"  score({m!r}): {s:7.3f} s")
+        for m, (wall, cpu) in sorted(r["per_proxy"].items(), key=lambda kv: -kv[1][1]):
+            print(f"  score({m!r}): {wall:7.3f} / {cpu:7.3f} s")
         for label in ("zc", "full"):
-            base, shared = r[f"baseline_{label}"], r[f"shared_{label}"]
-            print(f"  {label:4s} set: one score() per proxy {base:6.2f} s, score_many {shared:6.2f} s, "
-                  f"ratio {base / shared:4.2f}x")
-        zc_hours = 1449 * r["shared_zc"] / 3600
-        full_hours = 15625 * r["shared_full"] / 3600
-        print(f"  projected, one process of {threads} thread(s): 725 x 2 zc set {zc_hours:.2f} h, "
-              f"15,625 full-space set {full_hours:.2f} h")
-        if threads == 1:
-            print(f"  projected, 2 processes of 1 thread (2 free cores): {zc_hours / 2:.2f} h and {full_hours / 2:.2f} h")
-
-
-def report_throughput(args) -> None:
-    for jobs in args.jobs:
-        with tempfile.TemporaryDirectory() as store:
-            command = [sys.executable, "-m", "nascore.cli", "bench", "cifar-scores", "--archs", "full",
-                       "--metrics", "full-space", "--device", args.device, "--jobs", str(jobs),
-                       "--store", store, "--no-progress", "--max-minutes", str(args.seconds / 60)]
-            start = time.perf_counter()
-            result = subprocess.run(command, capture_output=True, text=True)
-            wall = time.perf_counter() - start
-            done = sum(1 for _ in Path(store).glob("??/*.json"))
-            tail = (result.stdout + result.stderr).strip().splitlines()[-1:]
-            print(f"{args.device}, {jobs} workers: {done} architectures in {wall:.0f} s wall "
-                  f"({done / args.seconds:.1f}/s over the scoring budget; 15,625 in "
-                  f"{15625 / max(done / args.seconds, 1e-9) / 60:.0f} min) {tail}", flush=True)
+            (bw, bc), (sw, sc) = r[f"baseline_{label}"], r[f"shared_{label}"]
+            print(f"  {label:4s} set: one score() per proxy {bw:6.2f} / {bc:6.2f} s, score_many {sw:6.2f} / "
+                  f"{sc:6.2f} s, ratio {bw / sw:4.2f}x wall, {bc / sc:4.2f}x CPU")
+        zc_cpu_h, full_cpu_h = 1449 * r["shared_zc"][1] / 3600, 15625 * r["shared_full"][1] / 3600
+        print(f"  CPU time of the tables: 725 x 2 zc set {zc_cpu_h:.2f} core-hours, 15,625 full-space set "
+              f"{full_cpu_h:.2f} core-hours; on 2 free cores (2 workers x {threads} thread): "
+              f"{zc_cpu_h / 2:.2f} h and {full_cpu_h / 2:.2f} h of wall time")
 
 
 def report_compare(args) -> None:
