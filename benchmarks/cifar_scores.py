@@ -93,6 +93,22 @@ def report_proxies(args) -> None:
               f"{zc_cpu_h / 2:.2f} h and {full_cpu_h / 2:.2f} h of wall time")
 
 
+def report_throughput(args) -> None:
+    for jobs in args.jobs:
+        with tempfile.TemporaryDirectory() as store:
+            command = [sys.executable, "-m", "nascore.cli", "bench", "cifar-scores", "--archs", "full",
+                       "--metrics", "full-space", "--device", args.device, "--jobs", str(jobs),
+                       "--store", store, "--no-progress", "--max-minutes", str(args.seconds / 60)]
+            start = time.perf_counter()
+            result = subprocess.run(command, capture_output=True, text=True)
+            wall = time.perf_counter() - start
+            done = sum(1 for _ in Path(store).glob("??/*.json"))
+            tail = (result.stdout + result.stderr).strip().splitlines()[-1:]
+            print(f"{args.device}, {jobs} workers: {done} architectures in {wall:.0f} s wall "
+                  f"({done / args.seconds:.1f}/s over the scoring budget; 15,625 in "
+                  f"{15625 / max(done / args.seconds, 1e-9) / 60:.0f} min) {tail}", flush=True)
+
+
 def report_compare(args) -> None:
     from nascore.bench import cifar_scores as cs
 

@@ -60,6 +60,15 @@ def readme(*, protocol, command, info, complete, cover, zc_sizes, devices, torch
         "- differences from NASLib's table (`data/nasbench201-zc`): NASLib used batch 32, its own "
         "normalisation constants, a new batch and a new initialisation for every proxy, seed 9000, and "
         "the first 70 % of the 50,000 training images", "",
+        "## Regenerate or complete", "",
+        "Each command is resumable (rerun it after a kill or a time limit) and the store keeps every "
+        "finished architecture; `--out` rewrites this folder from everything in the store:", "",
+        "```", "nascore bench cifar-scores --archs zc --dataset cifar10 cifar100 --jobs 2 --out data/nb201-cifar-scores",
+        "nascore bench cifar-scores --archs sample:3000 --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores",
+        "nascore bench cifar-scores --archs full --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores", "```", "",
+        "On a GPU add `--device cuda --jobs 16` (several worker processes share the GPU); `--until` / "
+        "`--max-minutes` stop handing out jobs at a deadline. `--archs full` runs in a fixed random order, "
+        "so a partial run is a uniform sample.", "",
         "## Provenance", "",
         f"- command: `{command}`" if command else "- command: (library call)",
         f"- commit: {info['commit']}", f"- exported: {info['date']} on {info['machine']}",
