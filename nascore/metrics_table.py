@@ -96,12 +96,12 @@ def tensor_digest(tensor: torch.Tensor | None) -> str | None:
 
 @functools.lru_cache(maxsize=None)
 def code_digest(space: str) -> str:
-    """SHA-256 of the source files a value depends on: every metric module, the NTK module
+    """SHA-256 of the source files a value depends on: every metric module, the NTK package
     and the space's network code (a fix there must not be answered from a stale cache)."""
     from .paths import sha256
 
     root = Path(__file__).resolve().parent
-    files = sorted((root / "metrics").glob("*.py")) + [root / "ntk.py"]
+    files = sorted((root / "metrics").glob("*.py")) + sorted((root / "ntk").glob("*.py"))
     files += [root / "spaces" / name for name in
               (("nb201.py", "nb201_network.py") if space == "nb201" else ("mixed.py",))]
     return hashlib.sha256("".join(sha256(f) for f in files).encode()).hexdigest()
