@@ -14,6 +14,9 @@ from pathlib import Path
 from .paths import cache_dir
 
 VERDICTS = ("reproduced", "partly", "not reproduced", "not attempted")
+#: Where our value comes from: our own code on the paper's data, a precomputed table
+#: (e.g. NASLib's scores), or stand-in data (MNIST instead of CIFAR, small networks).
+SOURCES = ("our code, real data", "precomputed table", "stand-in data")
 
 
 def claims_dir() -> Path:
@@ -23,15 +26,21 @@ def claims_dir() -> Path:
 
 
 def record(claim_id: str, *, paper: str, where: str, claim: str, paper_value: str,
-           our_value: str, verdict: str, chapter: str = "") -> dict:
-    """Write one claim (overwriting an earlier run's record of the same id)."""
+           our_value: str, verdict: str, chapter: str = "", source: str = "") -> dict:
+    """Write one claim (overwriting an earlier run's record of the same id).
+
+    ``source`` says what our value rests on (one of :data:`SOURCES`; empty only for
+    claims recorded before the field existed, shown as "unstated").
+    """
     if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", claim_id or ""):
         raise ValueError(f"claim id {claim_id!r} must be lower-case letters, digits, '.', '_' or '-'")
     if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r}; allowed: {', '.join(VERDICTS)}")
+    if source and source not in SOURCES:
+        raise ValueError(f"unknown source {source!r}; allowed: {', '.join(SOURCES)}")
     entry = {"id": claim_id, "paper": paper, "where": where, "claim": claim,
              "paper_value": str(paper_value), "our_value": str(our_value),
-             "verdict": verdict, "chapter": chapter}
+             "verdict": verdict, "chapter": chapter, "source": source or "unstated"}
     path = claims_dir() / f"{claim_id}.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(entry, indent=1))
@@ -44,8 +53,9 @@ def load():
     import pandas as pd
 
     rows = [json.loads(p.read_text()) for p in sorted(claims_dir().glob("*.json"))]
-    columns = ["id", "paper", "where", "claim", "paper_value", "our_value", "verdict", "chapter"]
+    columns = ["id", "paper", "where", "claim", "paper_value", "our_value", "verdict", "chapter", "source"]
     frame = pd.DataFrame(rows, columns=columns)
+    frame["source"] = frame["source"].fillna("unstated")
     return frame.sort_values(["paper", "id"], ignore_index=True)
 
 

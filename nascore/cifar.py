@@ -1,0 +1,120 @@
+"""Real CIFAR-10 / CIFAR-100 images shipped in ``data/cifar/`` (no download, ever).
+
+The files are subsets recovered from public repositories (``data/cifar/README.md``
+gives sources, checks and the licence note). Every file's SHA-256 is verified before
+use and recorded for provenance.
+
+- CIFAR-10 train: the 10,000 JPEGs ``train/<class>/NNNN.jpg`` (1,000 per class),
+  decoded with Pillow, ordered by class (label order) then file name. The source
+  re-encoded them as JPEG, so pixels differ from the originals by about 5.8/255 on
+  average: use them to train, not to compare pixels.
+- CIFAR-10 test: the first 1,017 official test images, original bytes.
+- CIFAR-100 test: the first 916 official test images, original bytes, fine labels.
+
+NAS-Bench-201 normalises inputs per channel with the statistics in
+:data:`NB201_MEAN` / :data:`NB201_STD` (pixel scale 0-255); :func:`nb201_normalise`
+applies them to [0, 1] tensors.
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import torch
+
+from .paths import DATA_DIR, note_read, sha256
+
+CIFAR_DIR = DATA_DIR / "cifar"
+SHA256 = {
+    "cifar10_test_first1017.npz": "1aae97cb67c59cc080dd0b39e3a6b852ee551366eb5cdb734773ec1236d2544a",
+    "cifar100_test_first916.npz": "4c51347b2df1100935107c8b8bedd79279cc98d3c8d9ceec81de2ad522788811",
+    "cifar10_train_10k_jpeg.zip": "1ae1c1fa9b21212f925b47f3cb3c2ea6807a7ee1a8b228f04f5d3f3154e9b9b7",
+}
+#: NAS-Bench-201's per-channel mean and std on the 0-255 pixel scale (its data loader).
+NB201_MEAN = {"cifar10": (125.3, 123.0, 113.9), "cifar100": (129.3, 124.1, 112.4)}
+NB201_STD = {"cifar10": (63.0, 62.1, 66.7), "cifar100": (68.2, 65.4, 70.4)}
+
+
+def _checked(filename: str):
+    path = CIFAR_DIR / filename
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: the repository's data/cifar folder is incomplete")
+    digest = sha256(path)
+    if digest != SHA256[filename]:
+        raise ValueError(f"{path} has SHA-256 {digest}, expected {SHA256[filename]}")
+    note_read(path)
+    return path
+
+
+def _to_tensor(images_nhwc: np.ndarray) -> torch.Tensor:
+    """uint8 (N, H, W, 3) -> float32 (N, 3, H, W) in [0, 1] (pixel / 255)."""
+    return torch.from_numpy(np.ascontiguousarray(images_nhwc.transpose(0, 3, 1, 2))).float().div_(255.0)
+
+
+def class_names() -> dict:
+    """``{"cifar10": [...10], "cifar100_fine": [...100], "cifar100_coarse": [...20]}``."""
+    path = CIFAR_DIR / "class_names.json"
+    note_read(path)
+    return json.loads(path.read_text())
+
+
+def jpeg_train_images() -> tuple[np.ndarray, np.ndarray]:
+    """The 10,000 CIFAR-10 training JPEGs decoded: uint8 (N, 32, 32, 3) and labels."""
+    from PIL import Image
+
+    names = class_names()["cifar10"]
+    label_of = {name: k for k, name in enumerate(names)}
+    with zipfile.ZipFile(_checked("cifar10_train_10k_jpeg.zip")) as archive:
+        members = [m for m in archive.namelist() if m.endswith(".jpg")]
+        members.sort(key=lambda m: (label_of[m.split("/")[1]], m))
+        images = np.empty((len(members), 32, 32, 3), dtype=np.uint8)
+        for i, member in enumerate(members):
+            with Image.open(io.BytesIO(archive.read(member))) as img:
+                images[i] = np.asarray(img.convert("RGB"))
+    labels = np.array([label_of[m.split("/")[1]] for m in members], dtype=np.int64)
+    return images, labels
+
+
+def lossless_test_images(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The lossless test images of ``name`` ('cifar10' or 'cifar100'): uint8 NHWC and labels."""
+    if name == "cifar10":
+        with np.load(_checked("cifar10_test_first1017.npz")) as f:
+            return f["x"], f["y"].astype(np.int64)
+    if name == "cifar100":
+        with np.load(_checked("cifar100_test_first916.npz")) as f:
+            return f["x"], f["fine"].astype(np.int64)
+    raise ValueError(f"unknown CIFAR dataset {name!r}; allowed: 'cifar10', 'cifar100'")
+
+
+def tensors(name: str) -> dict:
+    """Tensors of ``name``: ``x_train``/``y_train`` (``None`` for cifar100, which has no
+    training split here), ``x_test``/``y_test``, ``classes`` and ``source``."""
+    x_test, y_test = lossless_test_images(name)
+    out = {"x_test": _to_tensor(x_test), "y_test": torch.from_numpy(y_test), "x_train": None, "y_train": None}
+    if name == "cifar10":
+        x_train, y_train = jpeg_train_images()
+        out.update(x_train=_to_tensor(x_train), y_train=torch.from_numpy(y_train),
+                   classes=tuple(class_names()["cifar10"]),
+                   source="CIFAR-10 (Krizhevsky 2009), shipped subset: 10,000 train JPEGs, 1,017 lossless test")
+    else:
+        out.update(classes=tuple(class_names()["cifar100_fine"]),
+                   source="CIFAR-100 (Krizhevsky 2009), first 916 lossless test images; no training split")
+    return out
+
+
+def nb201_normalise(x: torch.Tensor, dataset: str = "cifar10") -> torch.Tensor:
+    """NAS-Bench-201's input normalisation: (255 x - mean) / std per channel.
+
+    ``x`` is (N, 3, H, W) in [0, 1]; mean/std are NB201's values for ``dataset``
+    (:data:`NB201_MEAN`, :data:`NB201_STD`, pixel scale 0-255).
+    """
+    if dataset not in NB201_MEAN:
+        raise ValueError(f"unknown dataset {dataset!r} for NB201 normalisation; allowed: "
+                         f"{', '.join(NB201_MEAN)}")
+    if x.ndim != 4 or x.shape[1] != 3:
+        raise ValueError(f"expected images of shape (N, 3, H, W), got {tuple(x.shape)}")
+    mean = torch.tensor(NB201_MEAN[dataset], dtype=x.dtype).view(1, 3, 1, 1) / 255.0
+    std = torch.tensor(NB201_STD[dataset], dtype=x.dtype).view(1, 3, 1, 1) / 255.0
+    return (x - mean) / std
