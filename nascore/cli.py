@@ -2,6 +2,7 @@
 
     nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build]
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
+    nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
 """
@@ -58,6 +59,12 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
+    from .studies import cifar_ntk_run
+
+    cifar = bench_sub.add_parser("cifar-ntk", help="NTK statistics of NB201 on real CIFAR, official conventions",
+                                 description=(cifar_ntk_run.__doc__ or "").strip() or None,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    cifar_ntk_run.add_arguments(cifar)
 
 
 def build_parser() -> argparse.ArgumentParser:
