@@ -190,6 +190,8 @@ def group_stats(group: str, arch: str, dataset: str, *, batch: int | None = None
     repeats = tenas_repeats if group == "tenas" else 1
     out, seconds = {}, 0.0
     draws = []
+    # exact kernels with batch statistics: rows of J per batched backward pass (GPU memory is ample)
+    chunk = 16 if str(device).startswith("cuda") and conv["per_sample"] == "exact" else None
     for r in range(repeats):
         net = network(arch, dataset, group, seed=INIT_SEED + r, device=device)
         x, y = group_batch(group, dataset, arch, batch, seed + r)
@@ -198,7 +200,7 @@ def group_stats(group: str, arch: str, dataset: str, *, batch: int | None = None
             torch.cuda.synchronize()
         start = time.perf_counter()
         theta = ntk.empirical_ntk(net, x, output=conv["output"], targets=y if conv["output"] == "target" else None,
-                                  **options)
+                                  chunk_size=chunk, **options)
         lo, hi = _extremes(theta)
         if group == "hnas":
             draws.append({"ntk_trace": math.sqrt(max(float(theta.diagonal().sum()), 0.0) / batch),

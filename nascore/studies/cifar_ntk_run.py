@@ -89,10 +89,10 @@ def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, 
 
     store, batches, done = ResultStore(store_dir), dict(batches or {}), 0
     env = _environment(device)
-    for i, arch in enumerate(archs):
-        for group in groups:
-            batch = batches.get(group) or proto.OFFICIAL_BATCH[group]
-            fields = dict(group=group, batch=batch, seed=seed, repeats=tenas_repeats if group == "tenas" else 1)
+    for group in groups:  # group-major: cheap statistics complete for every arch first
+        batch = batches.get(group) or proto.OFFICIAL_BATCH[group]
+        fields = dict(group=group, batch=batch, seed=seed, repeats=tenas_repeats if group == "tenas" else 1)
+        for i, arch in enumerate(archs):
             key = _key("stats", arch, dataset, **fields)
             if key in store:
                 continue
@@ -100,8 +100,8 @@ def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, 
                                        tenas_repeats=tenas_repeats)
             store.put(key, {"kind": "stats", "arch": arch, "dataset": dataset, **fields, **values, **env})
             done += 1
-        if progress:
-            print(f"[{i + 1}/{len(archs)}] {dataset} {','.join(groups)} {arch}", flush=True)
+            if progress:
+                print(f"[{group} {i + 1}/{len(archs)}] {dataset} b={batch} {values['seconds']:.2f}s {arch}", flush=True)
     return done
 
 
