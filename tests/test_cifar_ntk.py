@@ -69,6 +69,10 @@ def test_runs_resume_from_the_store_and_export_one_row_per_arch(tmp_path, monkey
     assert len(back) == 3 and "ntk_condition" not in back
     cost = pd.read_csv(tmp_path / "data" / "cost.csv")
     assert set(cost.group) == {"hnas", "lga"} and (cost["median"] == 0.5).all()
+    # a second batch size: the batch study compares each ranking with the largest batch's
+    run.run_stats(tmp_path, groups=["hnas"], dataset="cifar10", archs=archs, batches={"hnas": 128}, progress=False)
+    study = run.batch_study(tmp_path).query("statistic == 'ntk_trace'")
+    assert list(study.batch) == [64, 128] and study.rho_vs_largest.tolist() == pytest.approx([1.0, 1.0])
 
 
 def test_the_hnas_group_on_a_real_network_matches_the_registry_metric(monkeypatch):

@@ -60,7 +60,7 @@ def activation_kernel(net: nn.Module, inputs: torch.Tensor, *, per_layer: bool =
     if per_layer:
         return parts
     n = inputs.shape[0]
-    kernel = torch.zeros(n, n, dtype=torch.float64)
+    kernel = torch.zeros(n, n, dtype=torch.float64, device=inputs.device)
     for agree, _ in parts:
         kernel += agree
     return kernel, sum(units for _, units in parts)

@@ -189,20 +189,22 @@ def batch_study(store_dir, dataset: str = "cifar10") -> pd.DataFrame:
         sizes = sorted(part.batch.unique())
         for col in cols:
             wide = part.pivot_table(index="arch", columns="batch", values=col)
+            largest = wide[sizes[-1]]
             for b in sizes:
-                both = wide[[b, sizes[-1]]].dropna()
-                with_acc = pd.concat([wide[b], acc], axis=1, join="inner").dropna()
+                both = pd.concat([wide[b].rename("b"), largest.rename("largest")], axis=1).dropna()
+                with_acc = pd.concat([wide[b].rename("b"), acc], axis=1, join="inner").dropna()
                 out.append({"statistic": col, "batch": int(b), "archs": len(wide[b].dropna()),
-                            "rho_vs_largest": spearmanr(both[b], both[sizes[-1]])[0] if len(both) > 2 else math.nan,
+                            "rho_vs_largest": spearmanr(both.b, both.largest)[0] if len(both) > 2 else math.nan,
                             "largest": int(sizes[-1]),
                             "rho_vs_accuracy": spearmanr(with_acc.iloc[:, 0], with_acc.iloc[:, 1])[0]
                             if len(with_acc) > 2 else math.nan})
     return pd.DataFrame(out)
 
 
-def export(store_dir, dest) -> list[Path]:
+def export(store_dir, dest, batches=None) -> list[Path]:
     """Write ``cifar10.csv``, ``cifar100.csv``, ``hnas_all_cifar10.csv`` (the 15,625),
-    ``cost.csv`` and ``batch_study.csv`` into ``dest``; returns the paths written."""
+    ``cost.csv`` and ``batch_study.csv`` into ``dest``; returns the paths written.
+    ``batches``: per-group batch of the tables (default: the official ones)."""
     from nascore.spaces import nb201
 
     dest = Path(dest)
@@ -210,7 +212,7 @@ def export(store_dir, dest) -> list[Path]:
     zc = set(arch_list("zc"))
     written = []
     for dataset in proto.DATASETS:
-        frame = table(store_dir, dataset)
+        frame = table(store_dir, dataset, batches)
         if frame.empty:
             continue
         full = frame[frame.arch.isin(zc)]
@@ -270,6 +272,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp = sub.add_parser("export", help="write the CSV tables of a store into a data folder")
     exp.add_argument("--store", required=True)
     exp.add_argument("--dest", default="data/nb201-cifar-ntk")
+    for g in proto.GROUPS:
+        exp.add_argument(f"--batch-{g}", type=int, help=f"batch of group {g} in the tables (default official)")
     exp.set_defaults(handler=_export)
 
 
@@ -322,7 +326,8 @@ def _batch_study(args) -> int:
 
 
 def _export(args) -> int:
-    for path in export(args.store, args.dest):
+    batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
+    for path in export(args.store, args.dest, batches):
         print(f"wrote {path}")
     return 0
 

@@ -92,7 +92,7 @@ def trained_stats(arch: str, dataset: str = "cifar10", *, device="cpu", seed: in
     for name in ("naswot", "das_distinguishing", "das_units"):
         try:
             out[f"{name}_after_1_epoch"] = metrics.score(name, net, x, y)
-        except ValueError:
+        except (ValueError, RuntimeError):  # e.g. a dead network; recorded as missing
             out[f"{name}_after_1_epoch"] = math.nan
     out["seconds_train"] = trained - start
     out["seconds_score"] = time.perf_counter() - trained
