@@ -103,7 +103,7 @@ def code_digest(space: str) -> str:
     root = Path(__file__).resolve().parent
     files = sorted((root / "metrics").glob("*.py")) + sorted((root / "ntk").glob("*.py"))
     files += [root / "spaces" / name for name in
-              (("nb201.py", "nb201_network.py") if space == "nb201" else ("mixed.py",))]
+              (("nb201.py",) if space == "nb201" else ("mixed.py",))]
     return hashlib.sha256("".join(sha256(f) for f in files).encode()).hexdigest()
 
 

@@ -62,7 +62,7 @@ def relu_conv_bn_ops(net: torch.nn.Module, input_shape=INPUT_SHAPE) -> int:
     These are the operations NAS-Bench-201's FLOP counter adds on top of the
     multiply-accumulates (one for the ReLU, two for the BatchNorm affine map).
     """
-    from ..spaces.nb201_network import ReLUConvBN
+    from ..spaces.nb201 import ReLUConvBN
 
     elements = 0
 
