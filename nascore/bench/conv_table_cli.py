@@ -22,13 +22,14 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
     """Write ``results.csv`` and a provenance ``README.md`` (plus ``notes`` lines) into ``folder``."""
     from pathlib import Path
 
-    from .ground_truth import provenance, seed_agreement
+    from .. import provenance
+    from .ground_truth import seed_agreement
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     frame = frame.sort_values(["seed", "arch"]).reset_index(drop=True)
     frame.to_csv(folder / "results.csv", index=False, float_format="%.7g")
-    info, accs = provenance(), frame["acc_final"]
+    info, accs = provenance.snapshot(), frame["acc_final"]
     lines = [
         "# Trained ground truth: small NAS-Bench-201 networks on MNIST-5k", "",
         "Produced by `nascore.bench.conv_ground_truth` (load with "

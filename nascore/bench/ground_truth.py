@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .. import provenance
 from ..paths import DATA_DIR
 from ..spaces import mixed
 from ..training import TRAINER_REVISION, Protocol, prepare, train_many
@@ -200,32 +201,6 @@ def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
     return pd.read_csv(path)
 
 
-def provenance() -> dict:
-    """Commit, date, machine and library versions, for the README of an exported table."""
-    import datetime
-    import os
-    import platform
-    import subprocess
-
-    import torch
-
-    from .. import __version__
-    from ..paths import REPO_ROOT
-
-    def git(*args):
-        try:
-            return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                                  timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    dirty = git("status", "--porcelain", "--", "nascore")
-    return {"commit": (git("rev-parse", "HEAD") or "unknown") + (" (with local changes)" if dirty else ""),
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
-            "versions": f"nascore {__version__}, torch {torch.__version__}, python {platform.python_version()}"}
-
-
 def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol, dataset: str,
            wall_seconds: float, command: str = "") -> list:
     """Write ``results.csv`` (and ``results.parquet`` when pyarrow is installed) and a
@@ -247,7 +222,7 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
         written.append(folder / "results.parquet")
     except ImportError:
         pass
-    info = provenance()
+    info = provenance.snapshot()
     tau = seed_agreement(frame)
     accs = frame["acc_final"]
     lines = [
