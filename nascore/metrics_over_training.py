@@ -14,7 +14,7 @@ This module computes, for one network and one fixed labelled probe batch, every 
 both chapters need from **one** activation-kernel forward pass and **one** empirical NTK
 (:func:`probe`), and the relative distance of the NTK from its initial value
 (:func:`kernel_distance`). :func:`train_with_probes` trains a network with the project's
-trainer (:func:`nascore.train.train`) and probes it at initialisation and after every
+trainer (:func:`nascore.training.train`) and probes it at initialisation and after every
 checkpoint epoch. :func:`das_family` recombines the two DAS atomic terms afterwards, so
 the whole family of combination rules comes from two stored numbers.
 """
@@ -130,7 +130,7 @@ def _copy(net):
 def train_with_probes(factory: Callable[[int], torch.nn.Module], data, protocol, *, seed: int,
                       probe_inputs: torch.Tensor, probe_targets: torch.Tensor,
                       probe_epochs=None, **probe_options):
-    """Train ``factory(seed)`` with :func:`nascore.train.train`, probing it along the way.
+    """Train ``factory(seed)`` with :func:`nascore.training.train`, probing it along the way.
 
     Returns ``(result, probes, probe_seconds)``: the trainer's ``TrainResult``, a dict
     ``epoch -> probe values`` for epoch 0 (initialisation) and every evaluated epoch of
@@ -139,7 +139,7 @@ def train_with_probes(factory: Callable[[int], torch.nn.Module], data, protocol,
     after epoch 0 run inside the trainer's loop, so their time is included in
     ``result.seconds``; the probe at initialisation is not.
     """
-    from .train import train
+    from .training import train
 
     probes: dict[int, dict] = {}
     state = {"theta0": None}

@@ -7,7 +7,7 @@ from nascore.bench import conv_ground_truth as cg
 from nascore.bench import zc_naswot
 from nascore.bench.store import ResultStore
 from nascore.metrics_over_training import PROBE_COLUMNS
-from nascore.train import Protocol
+from nascore.training import Protocol
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")

@@ -99,7 +99,7 @@ def test_probe_leaves_the_network_unchanged(net, batch):
 
 
 def test_train_with_probes_probes_init_and_requested_epochs(batch):
-    from nascore.train import Protocol, TrainData
+    from nascore.training import Protocol, TrainData
 
     x, y = batch
     data = TrainData(x, y, x, y)

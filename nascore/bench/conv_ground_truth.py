@@ -5,7 +5,7 @@ accuracies of such networks *and* the weights along training. This module trains
 first ``n`` architectures of a fixed random order of the NAS-Bench-201 cell space
 (:mod:`nascore.spaces.nb201`; same 5 operations and 6 edges, a reduced skeleton: width
 ``C`` and ``N`` cells per stage) on a downsampled MNIST-5k with the project's trainer
-(:func:`nascore.train.train`) and, through the trainer's checkpoint hook, probes every
+(:func:`nascore.training.train`) and, through the trainer's checkpoint hook, probes every
 network at initialisation and after each checkpoint epoch with NASWOT, the two DAS
 terms and the NTK metrics (:mod:`nascore.metrics_over_training`).
 

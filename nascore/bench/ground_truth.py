@@ -2,7 +2,7 @@
 
 The job is: take the first ``n`` architectures of a fixed random order of the space
 (so that a larger ``n`` extends a smaller one), train each under one fixed
-:class:`~nascore.train.Protocol` for every seed, store every result as soon as it is
+:class:`~nascore.training.Protocol` for every seed, store every result as soon as it is
 finished (:mod:`.store`), and export the table with its provenance.
 
 Architectures that share a seed are trained in stacks of ``batch_nets`` (one optimiser
