@@ -3,8 +3,8 @@ import math
 
 import pytest
 
-from nascore.bench import ground_truth as gt
-from nascore.bench import train_cli
+from nascore.studies import ground_truth as gt
+from nascore.cli import bench as train_cli
 from nascore.bench.executors import DaskExecutor, LocalExecutor, make_executor
 from nascore.bench.store import ResultStore
 from nascore.training import Protocol

@@ -27,8 +27,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .metrics.naswot import activation_kernel, log_abs_det
-from .metrics.ntk_metrics import label_gradient_alignment
+from ..metrics.naswot import activation_kernel, log_abs_det
+from ..metrics.ntk_metrics import label_gradient_alignment
 
 #: Names of the values :func:`probe` returns (all floats).
 PROBE_COLUMNS = ("naswot", "das_units", "das_distinguishing", "das_layerwise", "n_units",
@@ -111,7 +111,7 @@ def probe(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *,
     (default: the true-class logit, as :func:`nascore.metrics.score` does for ``lga``),
     in batch-norm ``mode`` (see :mod:`nascore.ntk`). The caller's network is not changed.
     """
-    from . import ntk
+    from .. import ntk
 
     values = activation_summary(_copy(net), inputs)
     theta = ntk.empirical_ntk(net, inputs, output=output, mode=mode,
@@ -139,7 +139,7 @@ def train_with_probes(factory: Callable[[int], torch.nn.Module], data, protocol,
     after epoch 0 run inside the trainer's loop, so their time is included in
     ``result.seconds``; the probe at initialisation is not.
     """
-    from .training import train
+    from .loop import train
 
     probes: dict[int, dict] = {}
     state = {"theta0": None}

@@ -1,4 +1,9 @@
-"""Our own ground truth: trained accuracies of Zhu et al.'s mixed-activation space.
+"""The ground-truth chapter's mixed table: trained accuracies of Zhu et al.'s mixed-activation space.
+
+The chapter (``notebooks/30_ground_truth.ipynb``) reads the two tables this project
+trained itself through the library (:func:`nascore.bench.load`, :mod:`nascore.bench.agreement`);
+this module and :mod:`nascore.studies.ground_truth_conv` are how those tables are made
+(``nascore bench train`` runs this one).
 
 The job is: take the first ``n`` architectures of a fixed random order of the space
 (so that a larger ``n`` extends a smaller one), train each under one fixed
@@ -22,12 +27,11 @@ import numpy as np
 import pandas as pd
 
 from .. import provenance
-from ..paths import DATA_DIR
 from ..spaces import mixed
 from ..training import TRAINER_REVISION, Protocol, prepare, train_many
-from .agreement import by_seed
-from .licence import TRAINED_TABLE_LICENCE
-from .store import ResultStore, result_key
+from ..bench.agreement import seed_agreement
+from ..bench.licence import TRAINED_TABLE_LICENCE
+from ..bench.store import ResultStore, result_key
 
 SPACES = ("mixed",)
 DATASETS = ("mnist5k", "digits")
@@ -99,7 +103,7 @@ def _data(dataset: str, protocol: Protocol):
 
 def run_job(job: Job) -> list[dict]:
     """Train the job's stack; one flat record per architecture (runs on a worker)."""
-    from .executors import torch_threads
+    from ..bench.executors import torch_threads
 
     with torch_threads(job.threads):
         return _run_job(job)
@@ -174,33 +178,6 @@ def fill(store: ResultStore, executor, archs, seeds, *, dataset: str = "mnist5k"
     return frame.drop(columns="key").sort_values(["seed", "arch"]).reset_index(drop=True)
 
 
-def seed_agreement(frame: pd.DataFrame, column: str = "acc_final") -> float:
-    """Mean Kendall tau between every pair of seeds' rankings of the architectures."""
-    from scipy.stats import kendalltau
-
-    wide = by_seed(frame, column)
-    seeds = list(wide.columns)
-    taus = [kendalltau(wide[a], wide[b]).statistic
-            for i, a in enumerate(seeds) for b in seeds[i + 1:]]
-    return float(np.mean(taus)) if taus else float("nan")
-
-
-def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
-    """The shipped table ``data/mixed-<dataset>/results.csv``: one row per architecture and seed.
-
-    Columns: ``arch`` (:func:`nascore.spaces.mixed.from_key` decodes it), ``seed``,
-    ``acc_e1``, ``acc_e2``, ``acc_e5`` (test accuracy after those epochs), ``acc_final``,
-    ``train_loss`` (last epoch), ``seconds`` (training time per net), and the space and
-    protocol columns (see the folder's README for the protocol itself).
-    """
-    path = DATA_DIR / f"mixed-{dataset}" / "results.csv"
-    if not path.exists():
-        shipped = sorted(p.name[len("mixed-"):] for p in DATA_DIR.glob("mixed-*/results.csv"))
-        raise ValueError(f"no shipped mixed-space table for dataset {dataset!r}; "
-                         f"available: {', '.join(shipped) or 'none'}")
-    return pd.read_csv(path)
-
-
 def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol, dataset: str,
            wall_seconds: float, command: str = "") -> list:
     """Write ``results.csv`` (and ``results.parquet`` when pyarrow is installed) and a
@@ -227,8 +204,8 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
     accs = frame["acc_final"]
     lines = [
         f"# Trained ground truth: Zhu et al.'s mixed-activation space on {dataset}", "",
-        "Produced by `nascore.bench.ground_truth` (load with "
-        f"`nascore.bench.ground_truth.load_mixed({dataset!r})`).", "",
+        "Produced by `nascore.studies.ground_truth` (load with "
+        f"`nascore.bench.load_mixed({dataset!r})`).", "",
         f"- command: `{command}`" if command else "- command: (library call)",
         f"- architectures: {frame['arch'].nunique()} (first of a fixed random order of the space), "
         f"seeds: {sorted(frame['seed'].unique().tolist())}, rows: {len(frame)}",
