@@ -9,7 +9,7 @@ import time
 import pandas as pd
 import pytest
 
-from nascore.bench import train_cli
+from nascore.cli import bench as train_cli
 from nascore.bench.store import ResultStore, result_key
 from nascore.paths import REPO_ROOT
 
@@ -67,7 +67,7 @@ def _results(folder):
 def test_killed_run_resumes_and_matches_an_uninterrupted_run(tmp_path, capsys):
     killed, clean = tmp_path / "killed", tmp_path / "clean"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    command = [sys.executable, "-m", "nascore.bench.train_cli", *ARGS, "--store", str(killed)]
+    command = [sys.executable, "-m", "nascore.cli.bench", *ARGS, "--store", str(killed)]
     process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

@@ -1,11 +1,12 @@
 """The shipped ground-truth table: size, ranges, and the protocol it was trained with."""
-from nascore.bench import ground_truth as gt
+from nascore import bench
 from nascore.paths import DATA_DIR
+from nascore.studies import ground_truth as gt
 from nascore.spaces import mixed
 
 
 def test_shipped_mixed_table_is_complete_and_matches_the_code_protocol():
-    table = gt.load_mixed("mnist5k")
+    table = bench.load_mixed("mnist5k")
     per_arch = table.groupby("arch")["seed"].nunique()
     assert len(per_arch) >= 500 and per_arch.min() >= 2
     assert table[["acc_e1", "acc_e2", "acc_e5", "acc_final"]].stack().between(0, 1).all()

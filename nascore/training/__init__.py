@@ -1,6 +1,6 @@
 """Ground-truth training: a fixed protocol, deterministic, batched for same-shaped nets.
 
-Public entry: :mod:`nascore.train` (which re-exports this package's names).
+Public entry: this package, :mod:`nascore.training` (the one name for training).
 
 - :mod:`.protocol` the frozen :class:`Protocol` (optimiser, schedule, epochs, ...)
 - :mod:`.loop`     :func:`train` (one net) and :func:`train_many` (stacked when possible)

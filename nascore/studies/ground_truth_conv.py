@@ -1,20 +1,20 @@
-"""Our convolutional ground truth: small NAS-Bench-201 networks trained on MNIST-5k.
+"""The ground-truth chapter's conv table: small NAS-Bench-201 networks trained on MNIST-5k.
 
 DAS and LGA are about cell-based convolutional networks, so both chapters need trained
 accuracies of such networks *and* the weights along training. This module trains the
 first ``n`` architectures of a fixed random order of the NAS-Bench-201 cell space
 (:mod:`nascore.spaces.nb201`; same 5 operations and 6 edges, a reduced skeleton: width
 ``C`` and ``N`` cells per stage) on a downsampled MNIST-5k with the project's trainer
-(:func:`nascore.train.train`) and, through the trainer's checkpoint hook, probes every
+(:func:`nascore.training.train`) and, through the trainer's checkpoint hook, probes every
 network at initialisation and after each checkpoint epoch with NASWOT, the two DAS
-terms and the NTK metrics (:mod:`nascore.metrics_over_training`).
+terms and the NTK metrics (:mod:`nascore.training.probes`).
 
-Each (architecture, seed) result is stored as soon as it exists (:mod:`.store`), so a
-killed run resumes; the executors of :mod:`.executors` run the jobs. All architectures
+Each (architecture, seed) result is stored as soon as it exists (:mod:`nascore.bench.store`), so a
+killed run resumes; the executors of :mod:`nascore.bench.executors` run the jobs. All architectures
 of one seed see the same mini-batch order (common random numbers); the weight draw
 comes from the seed too, though networks of different shapes consume it differently.
 
-Run ``python -m nascore.bench.conv_ground_truth --help`` to regenerate the table.
+Run ``python -m nascore.cli.conv_table --help`` to regenerate the table.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from torch.nn import functional as F
 from ..paths import DATA_DIR
 from ..spaces import nb201
 from ..training import TRAINER_REVISION, Protocol, TrainData
-from .store import ResultStore, result_key
+from ..bench.store import ResultStore, result_key
 
 TABLE_DIR = DATA_DIR / "nb201-mnist5k"
 #: The training protocol of the shipped table (NAS-Bench-201's optimiser settings, far
@@ -133,8 +133,8 @@ def key_of(space: ConvSpace, protocol: Protocol, seed: int, arch: str) -> str:
 
 def run_job(job: Job) -> dict:
     """Train one network, probing it at init and at every evaluated epoch; one flat record."""
-    from ..metrics_over_training import train_with_probes
-    from .executors import torch_threads
+    from ..bench.executors import torch_threads
+    from ..training.probes import train_with_probes
 
     with torch_threads(job.threads):
         data, px, py = prepared(job.space)
@@ -202,13 +202,13 @@ def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
     ``quick=True`` keeps the first ``n`` architectures of the table's fixed order (all
     their seeds), the slice the quick-mode chapters run on. Columns: ``arch``, ``seed``,
     ``acc_e<k>`` and ``acc_final`` (test accuracy, 0-1), and ``<metric>_e<k>`` for every
-    :data:`nascore.metrics_over_training.PROBE_COLUMNS` at epoch ``k`` (0 = init).
+    :data:`nascore.training.probes.PROBE_COLUMNS` at epoch ``k`` (0 = init).
     """
     from ..paths import note_read
 
     path = TABLE_DIR / "results.csv"
     if not path.exists():
-        raise ValueError(f"{path} is missing: run python -m nascore.bench.conv_ground_truth --out {TABLE_DIR}")
+        raise ValueError(f"{path} is missing: run python -m nascore.cli.conv_table --out {TABLE_DIR}")
     note_read(path)
     frame = pd.read_csv(path)
     if quick:
@@ -246,8 +246,8 @@ def conv_table(*, quick: bool = True, n: int = 60, store=None, jobs: int = 1, lo
     """
     if quick:
         return load_conv(quick=True, n=n)
+    from ..bench.executors import make_executor
     from ..paths import cache_dir
-    from .executors import make_executor
 
     store = ResultStore(store or cache_dir() / "results")
     frame = fill(store, make_executor(jobs, threads=1, progress=False),
@@ -257,8 +257,3 @@ def conv_table(*, quick: bool = True, n: int = 60, store=None, jobs: int = 1, lo
         frame["seconds_train"] = frame["seconds_train"] + frame["seconds_probe_init"]
     return frame
 
-
-if __name__ == "__main__":
-    from .conv_table_cli import main
-
-    raise SystemExit(main())
