@@ -135,17 +135,24 @@ def copy_repository(root: Path, target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
-def run_tests(copy: Path, targets, cache: Path, timeout: float):
-    """``(returncode, failing node ids, seconds)`` of pytest on ``targets`` in ``copy``."""
+def run_tests(copy: Path, targets, cache: Path, timeout: float, log: Path | None = None):
+    """``(returncode, failing node ids, seconds)`` of pytest on ``targets`` in ``copy``;
+    pytest's output goes to ``log`` when given."""
     env = dict(os.environ, PYTHONPATH=str(copy), NASCORE_CACHE=str(cache), PYTHONDONTWRITEBYTECODE="1",
                MPLBACKEND="Agg")
+    # property tests: the same examples for every mutant, and no failing example carried
+    # over from one mutant to the next through hypothesis's example database
+    shutil.rmtree(copy / ".hypothesis", ignore_errors=True)
     start = time.perf_counter()
     try:
         done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider",
-                               "-o", "addopts=", *targets], cwd=copy, env=env, capture_output=True,
+                               "-o", "addopts=", "--hypothesis-seed=0", *targets], cwd=copy, env=env, capture_output=True,
                               text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return -1, ["(timed out)"], time.perf_counter() - start
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(done.stdout + done.stderr)
     failing = sorted(set(re.findall(r"^(?:FAILED|ERROR) (\S+)", done.stdout, flags=re.M)))
     if done.returncode != 0 and not failing:
         failing = [f"(pytest exit {done.returncode}: {done.stdout.strip().splitlines()[-1:] or done.stderr[-200:]})"]
@@ -159,7 +166,7 @@ def main(argv=None) -> int:
     parser.add_argument("--move", nargs="*", default=[], metavar="OLD=NEW",
                         help="remap a mutated file or test path that has moved (repeatable)")
     parser.add_argument("--timeout", type=float, default=600, help="seconds per pytest run")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary copy")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copy (and logs/<id>.txt)")
     args = parser.parse_args(argv)
 
     moves = dict(m.split("=", 1) for m in args.move)
@@ -201,7 +208,8 @@ def main(argv=None) -> int:
             path.write_text(original.replace(m.old, m.new))
             try:
                 code, failing, seconds = run_tests(copy, [moves.get(t, t) for t in m.tests],
-                                                   workdir / f"cache-{i}", args.timeout)
+                                                   workdir / f"cache-{i}", args.timeout,
+                                                   log=workdir / "logs" / f"{m.id}.txt")
             finally:
                 path.write_text(original)
             status = "caught" if code != 0 else ("survived (expected)" if m.expected_survivor else "SURVIVED")
