@@ -164,7 +164,7 @@ def test_one_layer_relu_bounds_are_tight(one_layer):
 
 
 @pytest.fixture(scope="module")
-def chapter_bracket(tmp_path_factory):
+def chapter_bracket():
     from nascore import data
     from nascore.spaces import mixed
 
