@@ -130,3 +130,19 @@ def _load_full(dataset: str) -> pd.DataFrame:
                      "zen": np.nan if zen <= ZEN_FAILED else zen})
     frame = pd.DataFrame(rows).drop_duplicates("op_indices")
     return frame.sort_values("op_indices", ignore_index=True)
+
+
+def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
+    """The shipped table ``data/mixed-<dataset>/results.csv``: one row per architecture and seed.
+
+    Columns: ``arch`` (:func:`nascore.spaces.mixed.from_key` decodes it), ``seed``,
+    ``acc_e1``, ``acc_e2``, ``acc_e5`` (test accuracy after those epochs), ``acc_final``,
+    ``train_loss`` (last epoch), ``seconds`` (training time per net), and the space and
+    protocol columns (see the folder's README for the protocol itself).
+    """
+    path = DATA_DIR / f"mixed-{dataset}" / "results.csv"
+    if not path.exists():
+        shipped = sorted(p.name[len("mixed-"):] for p in DATA_DIR.glob("mixed-*/results.csv"))
+        raise ValueError(f"no shipped mixed-space table for dataset {dataset!r}; "
+                         f"available: {', '.join(shipped) or 'none'}")
+    return pd.read_csv(path)
