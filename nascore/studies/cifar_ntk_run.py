@@ -24,7 +24,9 @@ import pandas as pd
 
 from . import cifar_ntk as proto
 
-VERSION = 1  # bump when a statistic's meaning changes: old records are then not reused
+#: The code a record depends on: the import closure of these modules (content-addressed,
+#: :func:`nascore.fingerprint.result_key`); editing any file in it misses the store.
+CODE = ("nascore.studies.cifar_ntk", "nascore.studies.cifar_ntk_train")
 STUDY = "nb201-cifar-ntk"
 
 
@@ -70,9 +72,12 @@ def _shard(archs, shard: str | None):
 
 # ----------------------------------------------------------------------------- jobs
 def _key(kind, arch, dataset, **fields):
-    from nascore.bench.store import result_key
+    from nascore.data import source_files
+    from nascore.fingerprint import result_key
 
-    return result_key(study=STUDY, version=VERSION, kind=kind, arch=arch, dataset=dataset, **fields)
+    files = source_files("cifar10") + (source_files("cifar100") if dataset == "cifar100" else [])
+    return result_key(f"{STUDY}/{kind}", code=CODE, data_files=files,
+                      params={"arch": arch, "dataset": dataset, **fields})
 
 
 def _environment(device):
