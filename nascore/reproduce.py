@@ -3,7 +3,7 @@
 Each notebook in ``notebooks/`` runs with its parameters injected (``quick``, ``seed``)
 into ``book/chapters/<name>.ipynb``; the injected cell is hidden in the book. For every
 run we record its parameters, duration, git commit, package versions and the hashes of
-the data files it read (``book/generated/provenance.json``, shown as a book page). The
+the data files it read (all as defined in :mod:`nascore.provenance`) (``book/generated/provenance.json``, shown as a book page). The
 book is then built with jupyter-book 1.x, fully offline: MathJax is copied from the
 installed ``django-static-mathjax`` package into the book, no CDN is referenced.
 """
@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-from .paths import BOOK_DIR, NOTEBOOKS_DIR, REPO_ROOT
+from . import provenance
+from .paths import BOOK_DIR, NOTEBOOKS_DIR
 
 #: Notebooks whose name ends with this run after all others (they read the others' outputs).
 LAST = ("claims",)
-PACKAGES = ("nascore", "torch", "numpy", "scipy", "pandas", "scikit-learn", "matplotlib",
-            "seaborn", "papermill", "jupyter-book", "myst-nb", "sphinx")
 
 
 class ReproduceError(RuntimeError):
@@ -62,27 +59,6 @@ def select(only: list[str] | None, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[
             raise ValueError(f"unknown notebook {wanted!r}; known notebooks: {', '.join(names)}")
         chosen.extend(m for m in matches if m not in chosen)
     return [n for n in names if n in chosen]
-
-
-def git_commit() -> str:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=REPO_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return commit + ("-dirty" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def package_versions() -> dict:
-    versions = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def _hide_injected_cell(path: Path) -> None:
@@ -147,8 +123,8 @@ def write_provenance(runs: list[NotebookRun], book_dir: Path = BOOK_DIR) -> Path
     generated.mkdir(parents=True, exist_ok=True)
     path = generated / "provenance.json"
     record = json.loads(path.read_text()) if path.exists() else {"notebooks": {}}
-    record.update({"git_commit": git_commit(), "packages": package_versions(),
-                   "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
+    record.update({"git_commit": provenance.commit_label(), "packages": provenance.package_versions(),
+                   "machine": provenance.machine(),
                    "updated": time.strftime("%Y-%m-%d %H:%M:%S %Z")})
     for run in runs:
         record["notebooks"][run.name] = asdict(run) | {"git_commit": record["git_commit"],

@@ -93,7 +93,7 @@ def test_naswot_points_name_counts_relu_containers_twice_relu_counts_torch_relus
     # NAS-Bench-201's ReLUConvBN is a container whose class name contains "ReLU": the official
     # BayesWatch rule (points="name") hooks it and its inner ReLU, both seeing the same input;
     # NASLib's rule (points="relu") hooks torch's ReLU modules only.
-    from nascore.spaces.nb201_network import ReLUConvBN
+    from nascore.spaces.nb201 import ReLUConvBN
 
     torch.manual_seed(0)
     net = nn.Sequential(ReLUConvBN(2, 3, 1), nn.ReLU())

@@ -12,9 +12,13 @@ from ..paths import DATA_DIR, note_read
 from ..spaces import nb201
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
-BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores")
+BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores",
+              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas")
 #: Tables this project trained itself: one row per architecture and seed, MNIST-5k only.
 TRAINED = {"mixed-mnist5k": ("mixed-mnist5k", "results.csv"), "nb201-mnist5k": ("nb201-mnist5k", "results.csv")}
+#: NTK statistics on real CIFAR under the papers' official conventions (``data/nb201-cifar-ntk/``):
+#: the 725 zero-cost architectures per dataset, and HNAS's M / kappa for all 15,625 (CIFAR-10).
+CIFAR_NTK = {"nb201-cifar-ntk": ("cifar10", "cifar100"), "nb201-cifar-ntk-hnas": ("cifar10",)}
 #: Zero-cost proxies in the NAS-Bench-Suite-Zero table (``params``/``flops`` in millions).
 ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "synflow", "jacov",
               "nwot", "epe_nas", "l2_norm", "plain")
@@ -26,6 +30,9 @@ def table_files(name: str):
     """The data files a benchmark is read from (for provenance hashes)."""
     if name in TRAINED:
         return [DATA_DIR.joinpath(*TRAINED[name])]
+    if name in CIFAR_NTK:
+        stem = "hnas_all_cifar10" if name.endswith("hnas") else None
+        return [DATA_DIR / "nb201-cifar-ntk" / f"{stem or d}.csv" for d in CIFAR_NTK[name]]
     _check(name, "cifar10")
     if name == "nb201-cifar-scores":
         return [DATA_DIR / "nb201-cifar-scores" / "scores.csv"]
@@ -52,6 +59,12 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
     metric, plus ``in_zc`` (in NASLib's zero-cost table) and the job's ``seconds``;
     ``dataset`` is ``"cifar10"`` or ``"cifar100"`` (ImageNet16-120 was not attempted).
 
+    ``"nb201-cifar-ntk"`` (``dataset`` ``"cifar10"`` or ``"cifar100"``): HNAS's M and
+    kappa, TE-NAS's condition number, Zhu's lambda_min, the LGA code's at-init metrics and
+    LGA after one epoch on real CIFAR, one row per architecture (NaN where not computed);
+    ``"nb201-cifar-ntk-hnas"``: HNAS's M and kappa for all 15,625 (CIFAR-10); see
+    ``data/nb201-cifar-ntk/README.md`` for the protocol.
+
     ``"mixed-mnist5k"`` and ``"nb201-mnist5k"`` are the ground truths this project trained
     itself (one row per architecture and seed, accuracy as a fraction; ``dataset`` must be
     ``"mnist5k"``): see ``data/<name>/README.md`` for the protocols.
@@ -64,6 +77,18 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
         path = table_files(name)[0]
         note_read(path)
         return pd.read_csv(path)
+    if name in CIFAR_NTK:
+        if dataset not in CIFAR_NTK[name]:
+            raise ValueError(f"{name} has datasets {', '.join(CIFAR_NTK[name])}, got {dataset!r}")
+        files = table_files(name)
+        path = files[CIFAR_NTK[name].index(dataset)]
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing; compute it with `nascore bench cifar-ntk` "
+                                    "(see data/nb201-cifar-ntk/README.md)")
+        note_read(path)
+        frame = pd.read_csv(path)
+        frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
+        return frame
     dataset = _check(name, dataset)
     if name == "nb201-cifar-scores":
         return _load_cifar_scores(dataset)
@@ -129,3 +154,18 @@ def _load_cifar_scores(dataset: str) -> pd.DataFrame:
     frame = frame[frame.dataset == dataset].drop(columns="dataset").reset_index(drop=True)
     frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
     return frame.sort_values("op_indices", ignore_index=True)
+
+def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
+    """The shipped table ``data/mixed-<dataset>/results.csv``: one row per architecture and seed.
+
+    Columns: ``arch`` (:func:`nascore.spaces.mixed.from_key` decodes it), ``seed``,
+    ``acc_e1``, ``acc_e2``, ``acc_e5`` (test accuracy after those epochs), ``acc_final``,
+    ``train_loss`` (last epoch), ``seconds`` (training time per net), and the space and
+    protocol columns (see the folder's README for the protocol itself).
+    """
+    path = DATA_DIR / f"mixed-{dataset}" / "results.csv"
+    if not path.exists():
+        shipped = sorted(p.name[len("mixed-"):] for p in DATA_DIR.glob("mixed-*/results.csv"))
+        raise ValueError(f"no shipped mixed-space table for dataset {dataset!r}; "
+                         f"available: {', '.join(shipped) or 'none'}")
+    return pd.read_csv(path)

@@ -14,7 +14,7 @@ This module computes, for one network and one fixed labelled probe batch, every 
 both chapters need from **one** activation-kernel forward pass and **one** empirical NTK
 (:func:`probe`), and the relative distance of the NTK from its initial value
 (:func:`kernel_distance`). :func:`train_with_probes` trains a network with the project's
-trainer (:func:`nascore.train.train`) and probes it at initialisation and after every
+trainer (:func:`nascore.training.train`) and probes it at initialisation and after every
 checkpoint epoch. :func:`das_family` recombines the two DAS atomic terms afterwards, so
 the whole family of combination rules comes from two stored numbers.
 """
@@ -27,8 +27,8 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .metrics.naswot import activation_kernel, log_abs_det
-from .metrics.ntk_metrics import label_gradient_alignment
+from ..metrics.naswot import activation_kernel, log_abs_det
+from ..metrics.ntk_metrics import label_gradient_alignment
 
 #: Names of the values :func:`probe` returns (all floats).
 PROBE_COLUMNS = ("naswot", "das_units", "das_distinguishing", "das_layerwise", "n_units",
@@ -111,7 +111,7 @@ def probe(net: torch.nn.Module, inputs: torch.Tensor, targets: torch.Tensor, *,
     (default: the true-class logit, as :func:`nascore.metrics.score` does for ``lga``),
     in batch-norm ``mode`` (see :mod:`nascore.ntk`). The caller's network is not changed.
     """
-    from . import ntk
+    from .. import ntk
 
     values = activation_summary(_copy(net), inputs)
     theta = ntk.empirical_ntk(net, inputs, output=output, mode=mode,
@@ -130,7 +130,7 @@ def _copy(net):
 def train_with_probes(factory: Callable[[int], torch.nn.Module], data, protocol, *, seed: int,
                       probe_inputs: torch.Tensor, probe_targets: torch.Tensor,
                       probe_epochs=None, **probe_options):
-    """Train ``factory(seed)`` with :func:`nascore.train.train`, probing it along the way.
+    """Train ``factory(seed)`` with :func:`nascore.training.train`, probing it along the way.
 
     Returns ``(result, probes, probe_seconds)``: the trainer's ``TrainResult``, a dict
     ``epoch -> probe values`` for epoch 0 (initialisation) and every evaluated epoch of
@@ -139,7 +139,7 @@ def train_with_probes(factory: Callable[[int], torch.nn.Module], data, protocol,
     after epoch 0 run inside the trainer's loop, so their time is included in
     ``result.seconds``; the probe at initialisation is not.
     """
-    from .train import train
+    from .loop import train
 
     probes: dict[int, dict] = {}
     state = {"theta0": None}

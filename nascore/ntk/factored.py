@@ -8,14 +8,13 @@ Used by :func:`nascore.ntk.empirical_ntk` with ``implementation="factored"`` or 
 """
 from __future__ import annotations
 
-
 import torch
 from torch.nn import functional as F
 from torch.overrides import TorchFunctionMode
 from torch.func import functional_call
 from torch.utils._pytree import tree_leaves
 
-from .ntk import _outputs_2d, _scalarise, _symmetric, couples_samples
+from .conventions import couples_samples, outputs_2d, scalarise, symmetric
 
 _SIGNATURES = {  # argument names and defaults of the layer functions the factored form reads
     "linear": (("input", "weight", "bias"), {"bias": None}),
@@ -138,13 +137,13 @@ def factored_ntk(net, inputs, output, targets, k):
         out = functional_call(net, buffers, (inputs,), strict=False)
     if recorder.reason is not None:
         return None, recorder.reason
-    out = _outputs_2d(out, inputs.shape[0])
+    out = outputs_2d(out, inputs.shape[0])
     n = inputs.shape[0]
     records = [r for r in recorder.records if r[2].requires_grad]
     if output == "full":
         totals = [out[:, a].sum() for a in range(k)]
     else:
-        totals = [_scalarise(out, output, targets).sum()]
+        totals = [scalarise(out, output, targets).sum()]
     # Samples are independent, so back-propagating sum_i s_i gives every delta_i = ds_i/dz_i at once.
     signals = [torch.autograd.grad(t, [r[2] for r in records], retain_graph=True, allow_unused=True)
                for t in totals]
@@ -153,6 +152,6 @@ def factored_ntk(net, inputs, output, targets, k):
     for idx, (kind, call, z) in enumerate(records):
         d = torch.stack([s[idx] if s[idx] is not None else torch.zeros_like(z) for s in signals], dim=1)
         theta += _layer_kernel(kind, call, _layer_factors(kind, call, n).double(), d.detach().double(), tracked)
-    return _symmetric(theta), None
+    return symmetric(theta), None
 
 

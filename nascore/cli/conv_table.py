@@ -1,9 +1,8 @@
 """Export of the convolutional ground truth and its command line.
 
-``python -m nascore.bench.conv_ground_truth --n 200 --seeds 2 --out data/nb201-mnist5k``
-(or ``python -m nascore.bench.conv_table_cli``) trains what is missing from the results
-store (:func:`nascore.bench.conv_ground_truth.fill`, resumable) and writes the table with
-a provenance README (:func:`export`).
+``python -m nascore.cli.conv_table --n 200 --seeds 2 --out data/nb201-mnist5k`` trains what
+is missing from the results store (:func:`nascore.studies.ground_truth_conv.fill`,
+resumable) and writes the table with a provenance README (:func:`export`).
 """
 from __future__ import annotations
 
@@ -11,10 +10,11 @@ import time
 
 import pandas as pd
 
-from ..training import TRAINER_REVISION, Protocol
-from .conv_ground_truth import CONV_PROTOCOL, TABLE_DIR, ConvSpace, fill
-from .licence import TRAINED_TABLE_LICENCE
-from .store import ResultStore
+from ..fingerprint import code_digest
+from ..training import Protocol
+from ..bench.licence import TRAINED_TABLE_LICENCE
+from ..bench.store import ResultStore
+from ..studies.ground_truth_conv import CONV_PROTOCOL, TABLE_DIR, ConvSpace, fill
 
 
 def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol: Protocol,
@@ -22,17 +22,18 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
     """Write ``results.csv`` and a provenance ``README.md`` (plus ``notes`` lines) into ``folder``."""
     from pathlib import Path
 
-    from .ground_truth import provenance, seed_agreement
+    from .. import provenance
+    from ..bench.agreement import seed_agreement
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     frame = frame.sort_values(["seed", "arch"]).reset_index(drop=True)
     frame.to_csv(folder / "results.csv", index=False, float_format="%.7g")
-    info, accs = provenance(), frame["acc_final"]
+    info, accs = provenance.snapshot(), frame["acc_final"]
     lines = [
         "# Trained ground truth: small NAS-Bench-201 networks on MNIST-5k", "",
-        "Produced by `nascore.bench.conv_ground_truth` (load with "
-        "`nascore.bench.conv_ground_truth.load_conv()`).", "",
+        "Produced by `nascore.studies.ground_truth_conv` (load with "
+        "`nascore.studies.ground_truth_conv.load_conv()`).", "",
         f"- command: `{command}`" if command else "- command: (library call)",
         f"- architectures: {frame['arch'].nunique()} (the first of a fixed random order of the "
         f"15,625 NAS-Bench-201 cells, order seed 0), seeds: {sorted(frame['seed'].unique().tolist())}, "
@@ -42,7 +43,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
         f"- data: MNIST-5k, central 24x24 crop average-pooled to {space.resolution}x{space.resolution}; "
         f"training on the first {space.train_size // 10} training images of each class "
         f"({space.train_size}), test accuracy on the 1,000 held-out images",
-        f"- protocol (digest `{protocol.digest()}`, trainer revision {TRAINER_REVISION}): "
+        f"- protocol (digest `{protocol.digest()}`; code digest `{code_digest('nascore.studies.ground_truth_conv')[:16]}`): "
         + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
         "- the trainer evaluates in training mode: batch norm normalises the test set with its "
         "own statistics",
@@ -50,7 +51,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
         "(epoch 0) and after every evaluated epoch: NASWOT and DAS terms (one forward pass), "
         "and the empirical NTK of the true-class logit in train mode, from which trace, condition "
         "number, lambda_min, Frobenius norm, mean, LGA and the relative distance from the initial "
-        "kernel (`nascore.metrics_over_training`)",
+        "kernel (`nascore.training.probes`)",
         f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
         f"- versions: {info['versions']}",
         f"- time: {wall_seconds / 60:.1f} min wall for the last run; "
@@ -72,15 +73,15 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
 
 
 def main(argv=None) -> int:
-    """``python -m nascore.bench.conv_ground_truth --n 200 --seeds 2 --out data/nb201-mnist5k``."""
+    """``python -m nascore.cli.conv_table --n 200 --seeds 2 --out data/nb201-mnist5k``."""
     import argparse
     import sys
     from dataclasses import replace
 
+    from ..bench.executors import make_executor
     from ..paths import cache_dir
-    from .executors import make_executor
 
-    parser = argparse.ArgumentParser(prog="python -m nascore.bench.conv_ground_truth",
+    parser = argparse.ArgumentParser(prog="python -m nascore.cli.conv_table",
                                      description="Train small NAS-Bench-201 nets on MNIST-5k, probing "
                                                  "them along training; resumable through the store.")
     parser.add_argument("--n", type=int, required=True, help="architectures (first n of a fixed order)")
@@ -103,7 +104,7 @@ def main(argv=None) -> int:
                  range(args.seeds), space=space, protocol=protocol,
                  log=lambda text: print(text, file=sys.stderr, flush=True))
     if args.out:
-        command = "python -m nascore.bench.conv_ground_truth " + " ".join(argv or sys.argv[1:])
+        command = "python -m nascore.cli.conv_table " + " ".join(argv or sys.argv[1:])
         for path in export(frame, args.out, space=space, protocol=protocol,
                            wall_seconds=time.perf_counter() - start, command=command):
             print(f"wrote {path}")

@@ -3,15 +3,16 @@
 :func:`score_table` builds the network of every architecture of a search space (weights
 drawn from ``seed``), runs each metric of :mod:`nascore.metrics` on one fixed batch and
 returns a DataFrame with one row per architecture and one column per metric.
-:func:`rank_correlation_matrix` turns such a table into the metrics' Spearman
-correlation matrix across architectures, every metric oriented so that higher means
-"a better architecture" by its registry entry.
+:func:`oriented` turns the metric columns so that higher means "a better architecture"
+by each metric's registry entry; :func:`sample_architectures` draws the architectures.
 
 Every (architecture, metric) value is filed in a :class:`nascore.bench.store.ResultStore`
 under ``<cache>/metric-scores`` with a key hashing everything that determines it: the
 space and its options, the architecture, the metric and its options, the weight seed,
-a SHA-256 of the batch (inputs and labels), the versions of nascore and torch, and a
-SHA-256 of the metric, NTK and network source files (:func:`code_digest`). Each
+a SHA-256 of the batch (inputs and labels), the versions of torch, numpy and scipy, and
+the code digest of the registry's and the space's import closure
+(:func:`nascore.fingerprint.code_digest`: every metric module, the NTK package, the
+network code and whatever they import). Each
 value is written atomically as soon as it is computed, so a killed sweep resumes where
 it stopped and a repeated one costs nothing.
 
@@ -22,12 +23,10 @@ message (``on_error="nan"``, the default, also cached: the failure is determinis
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -62,7 +61,7 @@ def build_network(space: str, arch, *, seed: int, **options) -> torch.nn.Module:
     or its key; options are those of ``Architecture.build`` (``input_dim``, ``width``,
     ``num_classes``, ``residual_scale``, ``weight_scale``).
     """
-    from .spaces import mixed, nb201
+    from ..spaces import mixed, nb201
 
     if space == "nb201":
         return nb201.Network(arch, seed=seed, **options)
@@ -75,7 +74,7 @@ def build_network(space: str, arch, *, seed: int, **options) -> torch.nn.Module:
 
 def arch_name(space: str, arch) -> str:
     """The canonical string of an architecture (NB201 string, or mixed-space key)."""
-    from .spaces import mixed, nb201
+    from ..spaces import mixed, nb201
 
     if space == "nb201":
         return arch if isinstance(arch, str) else nb201.from_op_indices(arch)
@@ -94,34 +93,26 @@ def tensor_digest(tensor: torch.Tensor | None) -> str | None:
     return digest.hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
-def code_digest(space: str) -> str:
-    """SHA-256 of the source files a value depends on: every metric module, the NTK module
-    and the space's network code (a fix there must not be answered from a stale cache)."""
-    from .paths import sha256
-
-    root = Path(__file__).resolve().parent
-    files = sorted((root / "metrics").glob("*.py")) + [root / "ntk.py"]
-    files += [root / "spaces" / name for name in
-              (("nb201.py", "nb201_network.py") if space == "nb201" else ("mixed.py",))]
-    return hashlib.sha256("".join(sha256(f) for f in files).encode()).hexdigest()
+#: Modules whose import closure computes a score, per space.
+SCORE_CODE = {"nb201": ("nascore.metrics", "nascore.spaces.nb201"),
+              "mixed": ("nascore.metrics", "nascore.spaces.mixed")}
 
 
 def score_key(*, space: str, space_options: dict, arch: str, metric: str, options: dict, seed: int,
               inputs: str, targets: str | None) -> str:
-    """Cache key of one value: hashes all of the above, the nascore and torch versions and
-    :func:`code_digest`."""
-    from . import __version__
-    from .bench.store import result_key
+    """Cache key of one value: a content key of all of the above, the code closure
+    (:data:`SCORE_CODE`) and the numeric libraries' versions."""
+    from ..fingerprint import result_key
 
-    return result_key(kind="metric-score", space=space, space_options=space_options, arch=arch,
-                      metric=metric, options=options, seed=int(seed), inputs=inputs, targets=targets,
-                      nascore=__version__, torch=torch.__version__, code=code_digest(space))
+    return result_key("metric-score", code=SCORE_CODE[space],
+                      params={"space": space, "space_options": space_options, "arch": arch,
+                              "metric": metric, "options": options, "seed": int(seed),
+                              "inputs": inputs, "targets": targets})
 
 
 def _store(cache):
-    from .bench.store import ResultStore
-    from .paths import cache_dir
+    from ..bench.store import ResultStore
+    from ..paths import cache_dir
 
     if cache is False or cache is None:
         return None
@@ -129,7 +120,7 @@ def _store(cache):
 
 
 def _check_metrics(metrics, metric_options):
-    from . import metrics as registry
+    from .. import metrics as registry
 
     metrics = list(metrics)
     if not metrics:
@@ -157,7 +148,7 @@ def score_long(archs, metrics, inputs: torch.Tensor, targets: torch.Tensor | Non
 
 def _score_long(archs, metrics, inputs, targets, *, space, space_options, seed, metric_options, cache,
                 on_error, progress) -> pd.DataFrame:
-    from . import metrics as registry
+    from .. import metrics as registry
 
     if space not in SPACES:
         raise ValueError(f"unknown space {space!r}; allowed: {', '.join(SPACES)}")
@@ -254,52 +245,10 @@ def to_wide(long: pd.DataFrame) -> pd.DataFrame:
 
 def oriented(table: pd.DataFrame, metrics) -> pd.DataFrame:
     """The metric columns of ``table``, negated where the registry says lower is better."""
-    from . import metrics as registry
+    from .. import metrics as registry
 
     return pd.DataFrame({m: (1 if registry.info(m).higher_is_better else -1) * table[m].astype(float)
                          for m in metrics})
-
-
-def rank_correlation_matrix(table: pd.DataFrame, metrics=None) -> pd.DataFrame:
-    """Spearman correlation between every pair of metric columns, across architectures.
-
-    Each metric is first oriented by :func:`oriented` (so +1 means "the two metrics agree
-    on which architectures are good"); NaN scores rank below every finite score, as in
-    :mod:`nascore.stats`; ties get average ranks. A metric that is constant over the
-    table has no correlation: its row and column are NaN.
-    """
-    from scipy.stats import rankdata
-
-    metrics = [c for c in table.columns if c != "arch"] if metrics is None else list(metrics)
-    values = oriented(table, metrics).to_numpy(dtype=float)
-    ranks = np.empty_like(values)
-    for j in range(values.shape[1]):
-        column = values[:, j].copy()
-        column[~np.isfinite(column)] = -np.inf  # NaN/-inf: worst; rankdata handles -inf
-        ranks[:, j] = rankdata(column)
-    centred = ranks - ranks.mean(axis=0)
-    norms = np.sqrt((centred ** 2).sum(axis=0))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        matrix = (centred.T @ centred) / np.outer(norms, norms)
-    matrix[norms == 0, :] = np.nan
-    matrix[:, norms == 0] = np.nan
-    return pd.DataFrame(matrix, index=metrics, columns=metrics)
-
-
-def metric_records(metrics=None) -> pd.DataFrame:
-    """The registry's record of every metric (default: all) as a table for the book."""
-    from . import metrics as registry
-
-    rows = []
-    for name in metrics or registry.available():
-        r = registry.info(name)
-        rows.append({"metric": name, "paper": r.paper, "equation": r.equation,
-                     "direction": "higher is better" if r.higher_is_better else "lower is better",
-                     "labels": "yes" if r.labels_needed(r.options) else "no",
-                     "NTK output": r.ntk_output or "",
-                     "default options": ", ".join(f"{k}={v!r}" for k, v in r.options.items()),
-                     "what it measures": r.description})
-    return pd.DataFrame(rows)
 
 
 def sample_architectures(space: str, n: int, *, seed: int = 0, hidden_layers=(2, 3, 4),
@@ -310,7 +259,7 @@ def sample_architectures(space: str, n: int, *, seed: int = 0, hidden_layers=(2,
     depth in ``hidden_layers`` (uniformly within a depth), so that depth, and with it the
     parameter count, varies across the sample.
     """
-    from .spaces import mixed, nb201
+    from ..spaces import mixed, nb201
 
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"n must be a positive integer, got {n!r}")

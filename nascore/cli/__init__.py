@@ -3,8 +3,13 @@
     nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build]
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
     nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
+    nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
+
+One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.bench` (``bench train``);
+:mod:`.conv_table` is the stand-alone builder of the conv ground truth
+(``python -m nascore.cli.conv_table``). ``reproduce`` is :mod:`nascore.reproduce`.
 """
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ def _reproduce_parser(sub):
 
 
 def _run_reproduce(args) -> int:
-    from . import reproduce
+    from .. import reproduce
 
     if args.list:
         print("\n".join(reproduce.notebook_names()))
@@ -50,7 +55,7 @@ def _bench_parser(sub):
     parser = sub.add_parser("bench", help="produce benchmark tables (training, CIFAR scores)",
                             description="Produce this project's own benchmark tables.")
     bench_sub = parser.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
-    from .bench import cifar_scores_cli
+    from ..bench import cifar_scores_cli
 
     scores = bench_sub.add_parser("cifar-scores", help="score NB201 architectures on real CIFAR batches",
                                   description=cifar_scores_cli.DESCRIPTION, epilog=cifar_scores_cli.EPILOG,
@@ -58,7 +63,7 @@ def _bench_parser(sub):
     cifar_scores_cli.add_arguments(scores)
     scores.set_defaults(handler=cifar_scores_cli.run)
     try:
-        from .bench import train_cli
+        from . import bench as train_cli
     except ImportError:
         return
     train = bench_sub.add_parser("train", help="train architectures for the ground-truth table",
@@ -66,6 +71,12 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
+    from ..studies import cifar_ntk_run
+
+    cifar = bench_sub.add_parser("cifar-ntk", help="NTK statistics of NB201 on real CIFAR, official conventions",
+                                 description=(cifar_ntk_run.__doc__ or "").strip() or None,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    cifar_ntk_run.add_arguments(cifar)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,13 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
         prog="nascore",
         description="nascore: reproduce training-free NAS papers (Zhu et al., DAS, LGA, HNAS) "
                     "as an executable book.")
-    from . import __version__
+    from .. import __version__
 
     parser.add_argument("--version", action="version", version=f"nascore {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _reproduce_parser(sub)
     _bench_parser(sub)
-    from .cli_commands import add_score_parser, add_search_parser
+    from .score import add_score_parser
+    from .search import add_search_parser
 
     add_score_parser(sub)
     add_search_parser(sub)
@@ -89,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from .reproduce import ReproduceError
+    from ..reproduce import ReproduceError
 
     try:
         return args.handler(args)
@@ -100,6 +112,3 @@ def main(argv=None) -> int:
         print("nascore: interrupted; finished results are kept and a rerun resumes", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """``nascore bench train``: fill the results store with trained accuracies and export them.
 
 Wired into the main CLI through :func:`add_arguments` and :func:`run`; :func:`main`
-runs it alone (``python -m nascore.bench.train_cli --help``).
+runs it alone (``python -m nascore.cli.bench --help``).
 """
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def _positive_float(text: str) -> float:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``nascore bench train`` to ``parser``."""
-    from .ground_truth import DATASETS, MIXED_PROTOCOL, SPACES, MixedSpace
+    from ..studies.ground_truth import DATASETS, MIXED_PROTOCOL, SPACES, MixedSpace
 
     space = MixedSpace()
     parser.add_argument("--space", choices=SPACES, default="mixed",
@@ -85,10 +85,11 @@ def run(args: argparse.Namespace) -> int:
     """Run ``nascore bench train`` with parsed ``args``; returns the exit status."""
     from dataclasses import replace
 
+    from ..bench.agreement import seed_agreement
+    from ..bench.executors import make_executor
+    from ..bench.store import ResultStore
     from ..paths import cache_dir
-    from . import ground_truth as gt
-    from .executors import make_executor
-    from .store import ResultStore
+    from ..studies import ground_truth as gt
 
     space = gt.MixedSpace(hidden_layers=args.hidden_layers, width=args.width)
     checkpoints = tuple(c for c in gt.MIXED_PROTOCOL.checkpoints if c <= args.epochs)
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
                     log=lambda text: print(text, file=sys.stderr))
     wall = time.perf_counter() - start
     print(f"{len(frame)} results; final accuracy median {frame['acc_final'].median():.3f}; "
-          f"seed-to-seed Kendall tau {gt.seed_agreement(frame):.3f}")
+          f"seed-to-seed Kendall tau {seed_agreement(frame):.3f}")
     if args.out is not None:
         command = "nascore bench train " + " ".join(getattr(args, "argv", []) or [])
         for path in gt.export(frame, args.out, space=space, protocol=protocol,

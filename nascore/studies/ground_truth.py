@@ -1,8 +1,13 @@
-"""Our own ground truth: trained accuracies of Zhu et al.'s mixed-activation space.
+"""The ground-truth chapter's mixed table: trained accuracies of Zhu et al.'s mixed-activation space.
+
+The chapter (``notebooks/30_ground_truth.ipynb``) reads the two tables this project
+trained itself through the library (:func:`nascore.bench.load`, :mod:`nascore.bench.agreement`);
+this module and :mod:`nascore.studies.ground_truth_conv` are how those tables are made
+(``nascore bench train`` runs this one).
 
 The job is: take the first ``n`` architectures of a fixed random order of the space
 (so that a larger ``n`` extends a smaller one), train each under one fixed
-:class:`~nascore.train.Protocol` for every seed, store every result as soon as it is
+:class:`~nascore.training.Protocol` for every seed, store every result as soon as it is
 finished (:mod:`.store`), and export the table with its provenance.
 
 Architectures that share a seed are trained in stacks of ``batch_nets`` (one optimiser
@@ -21,12 +26,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA_DIR
+from .. import provenance
 from ..spaces import mixed
-from ..training import TRAINER_REVISION, Protocol, prepare, train_many
-from .agreement import by_seed
-from .licence import TRAINED_TABLE_LICENCE
-from .store import ResultStore, result_key
+from ..training import Protocol, prepare, train_many
+from ..bench.agreement import seed_agreement
+from ..bench.licence import TRAINED_TABLE_LICENCE
+from ..bench.store import ResultStore
+from ..fingerprint import code_digest, result_key
+
+#: The code a trained result depends on: this module's import closure (the trainer, the
+#: space, the data loader, ...). Editing any of those files misses the stored results.
+CODE = ("nascore.studies.ground_truth",)
+#: scikit-learn ships the digits dataset, so its version is part of a result's identity.
+LIBRARIES = ("torch", "numpy", "scipy", "scikit-learn")
 
 SPACES = ("mixed",)
 DATASETS = ("mnist5k", "digits")
@@ -81,12 +93,15 @@ class Job:
 
 
 def key_of(dataset: str, space: MixedSpace, protocol: Protocol, seed: int, arch_key: str) -> str:
-    """Store key: everything that determines one trained result."""
-    from .. import __version__
+    """Store key: everything that determines one trained result — the code of this module
+    and all it imports (trainer, space, data loader), the parameters, the dataset's files
+    and the numeric libraries' versions (:func:`nascore.fingerprint.result_key`)."""
+    from ..data import source_files
 
-    return result_key(space="mixed", space_options=space.to_dict(), arch=arch_key,
-                      dataset=dataset, protocol=protocol.to_dict(), seed=int(seed),
-                      code={"nascore": __version__, "trainer": TRAINER_REVISION})
+    return result_key("trained-mixed", code=CODE, data_files=source_files(dataset),
+                      libraries=LIBRARIES,
+                      params={"space_options": space.to_dict(), "arch": arch_key, "dataset": dataset,
+                              "protocol": protocol.to_dict(), "seed": int(seed)})
 
 
 @functools.lru_cache(maxsize=4)
@@ -98,7 +113,7 @@ def _data(dataset: str, protocol: Protocol):
 
 def run_job(job: Job) -> list[dict]:
     """Train the job's stack; one flat record per architecture (runs on a worker)."""
-    from .executors import torch_threads
+    from ..bench.executors import torch_threads
 
     with torch_threads(job.threads):
         return _run_job(job)
@@ -117,7 +132,7 @@ def _run_job(job: Job) -> list[dict]:
     for arch, result in zip(archs, results):
         record = {"arch": arch.key(), "seed": job.seed, "dataset": job.dataset,
                   "space": "mixed", **{k: v for k, v in job.space.to_dict().items()},
-                  "protocol": job.protocol.digest(), "trainer_revision": TRAINER_REVISION,
+                  "protocol": job.protocol.digest(), "code": code_digest(*CODE)[:16],
                   "stack": len(archs), "threads": torch.get_num_threads(),
                   "train_loss": result.train_loss, "seconds": result.seconds}
         for epoch, acc in sorted(result.test_accuracy.items()):
@@ -173,59 +188,6 @@ def fill(store: ResultStore, executor, archs, seeds, *, dataset: str = "mnist5k"
     return frame.drop(columns="key").sort_values(["seed", "arch"]).reset_index(drop=True)
 
 
-def seed_agreement(frame: pd.DataFrame, column: str = "acc_final") -> float:
-    """Mean Kendall tau between every pair of seeds' rankings of the architectures."""
-    from scipy.stats import kendalltau
-
-    wide = by_seed(frame, column)
-    seeds = list(wide.columns)
-    taus = [kendalltau(wide[a], wide[b]).statistic
-            for i, a in enumerate(seeds) for b in seeds[i + 1:]]
-    return float(np.mean(taus)) if taus else float("nan")
-
-
-def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
-    """The shipped table ``data/mixed-<dataset>/results.csv``: one row per architecture and seed.
-
-    Columns: ``arch`` (:func:`nascore.spaces.mixed.from_key` decodes it), ``seed``,
-    ``acc_e1``, ``acc_e2``, ``acc_e5`` (test accuracy after those epochs), ``acc_final``,
-    ``train_loss`` (last epoch), ``seconds`` (training time per net), and the space and
-    protocol columns (see the folder's README for the protocol itself).
-    """
-    path = DATA_DIR / f"mixed-{dataset}" / "results.csv"
-    if not path.exists():
-        shipped = sorted(p.name[len("mixed-"):] for p in DATA_DIR.glob("mixed-*/results.csv"))
-        raise ValueError(f"no shipped mixed-space table for dataset {dataset!r}; "
-                         f"available: {', '.join(shipped) or 'none'}")
-    return pd.read_csv(path)
-
-
-def provenance() -> dict:
-    """Commit, date, machine and library versions, for the README of an exported table."""
-    import datetime
-    import os
-    import platform
-    import subprocess
-
-    import torch
-
-    from .. import __version__
-    from ..paths import REPO_ROOT
-
-    def git(*args):
-        try:
-            return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
-                                  timeout=10).stdout.strip()
-        except (OSError, subprocess.SubprocessError):
-            return ""
-
-    dirty = git("status", "--porcelain", "--", "nascore")
-    return {"commit": (git("rev-parse", "HEAD") or "unknown") + (" (with local changes)" if dirty else ""),
-            "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}",
-            "versions": f"nascore {__version__}, torch {torch.__version__}, python {platform.python_version()}"}
-
-
 def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol, dataset: str,
            wall_seconds: float, command: str = "") -> list:
     """Write ``results.csv`` (and ``results.parquet`` when pyarrow is installed) and a
@@ -247,20 +209,20 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
         written.append(folder / "results.parquet")
     except ImportError:
         pass
-    info = provenance()
+    info = provenance.snapshot()
     tau = seed_agreement(frame)
     accs = frame["acc_final"]
     lines = [
         f"# Trained ground truth: Zhu et al.'s mixed-activation space on {dataset}", "",
-        "Produced by `nascore.bench.ground_truth` (load with "
-        f"`nascore.bench.ground_truth.load_mixed({dataset!r})`).", "",
+        "Produced by `nascore.studies.ground_truth` (load with "
+        f"`nascore.bench.load_mixed({dataset!r})`).", "",
         f"- command: `{command}`" if command else "- command: (library call)",
         f"- architectures: {frame['arch'].nunique()} (first of a fixed random order of the space), "
         f"seeds: {sorted(frame['seed'].unique().tolist())}, rows: {len(frame)}",
         f"- space: {space.hidden_layers} hidden layers of width {space.width}, activations "
         f"{', '.join(sorted(mixed.ACTIVATIONS))}, skips: {space.skip_slots} slots on/off; "
         "NTK parameterisation, no biases (`nascore.spaces.mixed`)",
-        f"- protocol (digest `{protocol.digest()}`, trainer revision {TRAINER_REVISION}): "
+        f"- protocol (digest `{protocol.digest()}`; code digest `{code_digest(*CODE)[:16]}`): "
         + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
         "- common random numbers: all architectures of one seed share the initial weight "
         "draw and the mini-batch order",

@@ -1,25 +1,36 @@
-"""Analyses of a table of proxy scores against trained accuracy (the DAS and LGA chapters).
+"""The DAS chapter (``notebooks/60_das.ipynb``): NASWOT split into DAS's two atomic terms.
+
+Liu, Li, Sun & Liu (arXiv 2212.12132) write NASWOT as ``N log N_A + D`` (units plus
+distinguishing ability) and propose re-weighting the two. This module holds the chapter's
+analyses of a table of proxy scores against trained accuracy:
 
 - :func:`correlations_over_epochs`: rank correlation of each metric, measured after
-  ``k`` epochs of training, with final accuracy (Mok et al.'s central figure: how the
-  NTK metrics' correlation changes as training grows).
-- :func:`das_weight_scan`: the family of DAS combination rules ``D + w log N_A`` scanned
-  over ``w`` (``w = N`` is NASWOT; Liu et al., arXiv 2212.12132).
-- :func:`improvement_ratio`: a correlation divided by NASWOT's, the statistic DAS reports
-  as "1.04x-1.56x".
-- :func:`equal_cost_search`: pick the best of as many candidates as a budget (in
-  training epochs) affords, by a proxy that costs ``c`` epochs per candidate, and report
-  the true accuracy of the pick: proxy-guided search against random search at equal cost.
+  ``k`` epochs of training, with final accuracy (also the LGA chapter's central figure);
+- :func:`direction`: +1/-1 orientation of a metric (every correlation reads "higher is
+  better": metrics whose registry entry says lower is better are negated first);
+- :func:`das_weight_scan` / :func:`das_weight_cv`: the family ``D + w log N_A`` scanned
+  over ``w`` (``w = N`` is NASWOT), and ``w`` chosen on some architectures, judged on others;
+- :func:`improvement_ratio`: a correlation divided by NASWOT's ("1.04x-1.56x");
+- :func:`mixed_activation_scores`: the two terms for the mixed-activation table;
+- :func:`fill_zc_naswot`: the chapter's own table ``data/nb201-mnist5k/zc_naswot.csv``
+  (NASWOT and the DAS terms of the zero-cost architectures on MNIST digits; defined and
+  read by :mod:`nascore.bench.zc_naswot`), ``python -m nascore.studies.das``.
 
-Every correlation reads "higher is better": metrics whose registry entry says lower is
-better (the condition number) are negated first.
+The trained conv table this chapter reads is built by :mod:`nascore.studies.ground_truth_conv`
+(its names are imported here for the notebook).
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
+import torch
+from torch.nn import functional as F
 
-from . import stats
+from .. import stats
+from ..bench import zc_naswot
+from .ground_truth_conv import CONV_PROTOCOL, ConvSpace, conv_table, mean_over_seeds, prepared  # noqa: F401
 
 
 def direction(metric: str) -> int:
@@ -28,7 +39,7 @@ def direction(metric: str) -> int:
     Registry metrics use their record; the DAS layer-wise term and the kernel distance
     (not registry metrics) count as higher-is-better.
     """
-    from . import metrics
+    from .. import metrics
 
     base = metric.split("@")[0]
     return 1 if base not in metrics.available() or metrics.info(base).higher_is_better else -1
@@ -57,9 +68,9 @@ def das_weight_scan(units, distinguishing, truth, weights, batch_size: int, *,
     """Correlation with ``truth`` of ``D + w log N_A`` for each ``w`` in ``weights``.
 
     ``units`` = ``N log N_A`` and ``distinguishing`` = ``D = log|K_H / N_A|`` per
-    architecture (:func:`nascore.metrics_over_training.das_family`).
+    architecture (:func:`nascore.training.probes.das_family`).
     """
-    from .metrics_over_training import das_family
+    from ..training.probes import das_family
 
     rows = []
     for w in weights:
@@ -81,54 +92,6 @@ def improvement_ratio(value: float, baseline: float) -> float:
     return float(value) / float(baseline)
 
 
-def equal_cost_search(scores, truth, *, cost_per_candidate: float, budget: float,
-                      final_cost: float = 0.0, runs: int = 200, seed: int = 0) -> np.ndarray:
-    """True accuracy of the architecture a budgeted search picks, one value per run.
-
-    Each run draws ``m = floor((budget - final_cost) / cost_per_candidate)`` distinct
-    candidates at random (at most all of them, at least one), scores each at
-    ``cost_per_candidate`` epochs, keeps the highest ``scores`` and returns its
-    ``truth``; ``final_cost`` is what the pick still costs (training it to the end).
-    Random search is the case ``scores`` = observed final accuracy,
-    ``cost_per_candidate`` = full training and ``final_cost = 0``.
-
-    >>> equal_cost_search([1, 2, 3], [10, 20, 30], cost_per_candidate=1, budget=3, runs=2).tolist()
-    [30.0, 30.0]
-    """
-    scores = np.asarray(scores, dtype=float)
-    truth = np.asarray(truth, dtype=float)
-    if scores.shape != truth.shape or scores.ndim != 1:
-        raise ValueError("scores and truth must be 1-D arrays of equal length")
-    if cost_per_candidate <= 0 or budget <= 0:
-        raise ValueError("cost_per_candidate and budget must be positive")
-    ranked = np.where(np.isfinite(scores), scores, -np.inf)
-    m = int(np.clip((budget - final_cost) // cost_per_candidate, 1, len(scores)))
-    rng = np.random.default_rng(seed)
-    picks = np.empty(runs)
-    for r in range(runs):
-        idx = rng.choice(len(scores), m, replace=False)
-        picks[r] = truth[idx[np.argmax(ranked[idx])]]
-    return picks
-
-
-def search_curves(methods: dict, truth, budgets, *, runs: int = 200, seed: int = 0) -> pd.DataFrame:
-    """:func:`equal_cost_search` over ``budgets`` for several methods.
-
-    ``methods``: name -> ``(scores, cost_per_candidate, final_cost)``. Returns a long
-    table ``method, budget, mean, low, high`` (bootstrap interval of the mean over runs).
-    """
-    rows = []
-    for name, (scores, cost, final) in methods.items():
-        for budget in budgets:
-            if budget < final + cost:
-                continue
-            picks = equal_cost_search(scores, truth, cost_per_candidate=cost, budget=budget,
-                                      final_cost=final, runs=runs, seed=seed)
-            mean, low, high = stats.mean_ci(picks, n_boot=500, seed=seed)
-            rows.append({"method": name, "budget": float(budget), "mean": mean, "low": low, "high": high})
-    return pd.DataFrame(rows)
-
-
 def das_weight_cv(units, distinguishing, truth, weights, batch_size: int, *, folds: int = 2,
                   method: str = "kendall", seed: int = 0) -> pd.DataFrame:
     """Choose the DAS weight on some architectures, judge it on the others.
@@ -139,7 +102,7 @@ def das_weight_cv(units, distinguishing, truth, weights, batch_size: int, *, fol
     ratio is not inflated by choosing the weight on the data it is judged on. Returns one
     row per fold: ``weight, das, naswot, ratio``.
     """
-    from .metrics_over_training import das_family
+    from ..training.probes import das_family
 
     units, distinguishing = np.asarray(units, float), np.asarray(distinguishing, float)
     truth = np.asarray(truth, float)
@@ -161,15 +124,15 @@ def das_weight_cv(units, distinguishing, truth, weights, batch_size: int, *, fol
 def mixed_activation_scores(frame: pd.DataFrame, *, batch_size: int = 64, seed: int = 0) -> pd.DataFrame:
     """NASWOT and the DAS terms at init for the architectures of the mixed-activation table.
 
-    ``frame``: rows of :func:`nascore.bench.ground_truth.load_mixed` (columns ``arch``,
+    ``frame``: rows of :func:`nascore.bench.load_mixed` (columns ``arch``,
     ``width``). Each network is built as the table's trainer built it (flat MNIST-5k
     inputs, weights from ``seed``) and scored on ``batch_size`` training images. Codes
     of smooth activations are ``1[pre-activation > 0]``, NASWOT's definition extended
     (see :mod:`nascore.metrics.naswot`).
     """
-    from . import data
-    from .metrics_over_training import activation_summary
-    from .spaces import mixed
+    from .. import data
+    from ..spaces import mixed
+    from ..training.probes import activation_summary
 
     ds = data.load("mnist5k")
     x, _ = ds.batch(batch_size, seed=seed)
@@ -182,19 +145,48 @@ def mixed_activation_scores(frame: pd.DataFrame, *, batch_size: int = 64, seed: 
     return pd.DataFrame(rows)
 
 
-def guard_degenerate_lga(frame: pd.DataFrame, *, tol: float = 1e-9) -> pd.DataFrame:
-    """A copy of ``frame`` in which every ``lga_e<k>`` equal to 1 (within ``tol``) becomes ``-inf``.
+# ----------------------------------------------------------------------------- NASWOT on our images (data/nb201-mnist5k/zc_naswot.csv)
+def mnist_as_cifar(batch_size: int = zc_naswot.BATCH_SIZE, *, seed: int = 0) -> torch.Tensor:
+    """``batch_size`` MNIST-5k training digits as ``(B, 3, 32, 32)`` (zero-padded, grey repeated)."""
+    from .. import data
 
-    Why: when a network's output does not depend on its input (a cell whose every path
-    is cut by ``none`` edges), the only parameter moving the true-class logit differently
-    for different samples is the classifier bias of that class, so the true-class-logit
-    NTK is ``Θ_ij = a + b·1[y_i = y_j]`` and LGA = 1 exactly, the best possible score for
-    the worst possible network. Such kernels are ranked last. The raw values are kept as
-    ``lga_raw_e<k>``.
-    """
-    out = frame.copy()
-    for column in [c for c in frame.columns if c.startswith("lga_e")]:
-        raw = out[column].to_numpy(dtype=float)
-        out["lga_raw_" + column[len("lga_"):]] = raw
-        out[column] = np.where(raw >= 1 - tol, -np.inf, raw)
-    return out
+    x, _ = data.load("mnist5k").batch(batch_size, seed=seed)
+    return F.pad(x, (2, 2, 2, 2)).repeat(1, 3, 1, 1)
+
+
+def score_arch(arch: str, inputs: torch.Tensor, *, seed: int = 0) -> dict:
+    """Activation-code scores of the full-size network of ``arch`` (weights from ``seed``)."""
+    from ..spaces import nb201
+    from ..training.probes import activation_summary
+
+    start = time.perf_counter()
+    net = nb201.Network(arch, C=16, N=5, num_classes=10, in_channels=3, seed=seed)
+    values = activation_summary(net, inputs)
+    return {"arch": arch, **values, "batch_size": inputs.shape[0], "seed": seed,
+            "seconds": time.perf_counter() - start}
+
+
+def fill_zc_naswot(path=zc_naswot.PATH, *, batch_size: int = zc_naswot.BATCH_SIZE, seed: int = 0, log=print) -> pd.DataFrame:
+    """Score every architecture of the zero-cost table not yet in ``path``, appending rows."""
+    from pathlib import Path
+
+    from ..bench import load
+
+    path = Path(path)
+    archs = load("nb201-zc", dataset="cifar10")["arch"].tolist()
+    done = set(pd.read_csv(path)["arch"]) if path.exists() else set()
+    todo = [a for a in archs if a not in done]
+    log(f"{len(done)} stored, {len(todo)} to score")
+    inputs = mnist_as_cifar(batch_size, seed=seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for i, arch in enumerate(todo):
+        row = pd.DataFrame([score_arch(arch, inputs, seed=seed)], columns=list(zc_naswot.COLUMNS))
+        row.to_csv(path, mode="a", header=not path.exists(), index=False, float_format="%.9g")
+        if i % 50 == 0:
+            log(f"{i + 1}/{len(todo)}")
+    return zc_naswot.load_zc_naswot(path)
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    fill_zc_naswot()

@@ -1,4 +1,4 @@
-"""The sweeps behind the book's Zhu et al. chapter: bounds against the exact ``lambda_min``,
+"""The Zhu et al. chapter (``notebooks/40_zhu.ipynb``): bounds against the exact ``lambda_min``,
 finite width against infinite width, and the bound-derived train-free search.
 
 Zhu, Liu, Chrysos & Cevher (NeurIPS 2022, arXiv 2209.07238) bound ``lambda_min`` of the
@@ -14,7 +14,7 @@ net is nearly linear. For inputs ``x_i = c u_i`` with ``||u_i|| = 1`` (``c`` the
 network with input dimension ``d / c^2`` in the ``1/sqrt(d)`` factor. Every kernel of the
 recursion depends on ``d`` only through ``Sigma_0 = c^2 G / d``, so the bounds for
 norm-``c`` inputs are the unit-norm bounds with ``d`` replaced by ``d_eff = d / c^2``
-(:func:`scaled_bounds`); the tests check them against
+(:func:`nascore.theory.bounds.scaled_bounds`); the tests check them against
 :func:`~nascore.theory.infinite_width_lambda_min` on ``c U``. ``c = sqrt(d)`` (unit scale
 per coordinate) gives unit-variance first pre-activations.
 
@@ -30,13 +30,10 @@ import numpy as np
 import pandas as pd
 
 from nascore.spaces import mixed
-from nascore.theory import bounds as _bounds
+from nascore.theory.bounds import check_input_norm, hadamard_lambda_min, scaled_bounds
 from nascore.theory.hermite import hermite_coefficient
-from nascore.theory.kernels import check_architecture, check_data, infinite_width_lambda_min
-from nascore.theory.series import diagonal_recursion, ntk_series
+from nascore.theory.kernels import check_data, infinite_width_lambda_min
 
-#: Bump when a computation here changes, so cached results are recomputed.
-REVISION = 1
 PATTERNS = ("none", "resnet", "dense")
 
 
@@ -73,65 +70,22 @@ def skip_pattern(hidden_layers: int, pattern: str) -> tuple:
 
 
 # ----------------------------------------------------------------------------- bounds
-def _check_norm(input_norm) -> float:
-    if not (isinstance(input_norm, (int, float, np.floating)) and np.isfinite(input_norm)
-            and input_norm > 0):
-        raise ValueError(f"input_norm must be a positive finite number, got {input_norm!r}")
-    return float(input_norm)
-
-
-def scaled_bounds(arch, U, *, input_norm: float = 1.0, method: str = "series", hadamard=None,
-                  weight_scale: float = 1.0, residual_scale: float = 1.0, hermite_order: int = 64,
-                  degree: int = 128) -> _bounds.LambdaMinBounds:
-    """Propositions 2/3 (lower) and 4 (upper), ours, for inputs ``x_i = input_norm * u_i``.
-
-    ``U``: ``(N, d)`` unit-norm rows. Identical to
-    :func:`~nascore.theory.lambda_min_bounds` with ``d`` replaced by ``d / input_norm^2``
-    (module docstring); ``input_norm = 1`` gives exactly its result. ``hadamard``: the
-    precomputed ``lambda_min(G^(t))``, ``t = 1..max(degree, hermite_order + 2)``
-    (:func:`~nascore.theory.hadamard_lambda_min`), shared across architectures.
-    """
-    arch = check_architecture(arch)
-    U = check_data(U, unit_norm=True)
-    c = _check_norm(input_norm)
-    if U.shape[0] < 2:
-        raise ValueError(f"need N >= 2 samples for a minimum eigenvalue bound, got N = {U.shape[0]}")
-    if method not in _bounds.METHODS:
-        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(_bounds.METHODS)}")
-    top = max(degree, hermite_order + 2)
-    lam = _bounds.hadamard_lambda_min(U, top) if hadamard is None else np.asarray(hadamard, float)
-    if lam.shape != (top,):
-        raise ValueError(f"hadamard must hold {top} values (t = 1..{top}), got shape {lam.shape}")
-    d_eff = U.shape[1] / c ** 2
-    diag = diagonal_recursion(arch, d_eff, weight_scale=weight_scale,
-                              residual_scale=residual_scale, hermite_order=hermite_order)
-    series = ntk_series(diag, degree)
-    lower, eta, ell = _bounds._layerwise_lower(diag, lam, d_eff, hermite_order)
-    constants = {"input_dim_effective": d_eff, "q": diag.q, "diag": diag.s, "backward": diag.b,
-                 "skip_paths": diag.A, "theta_diag": diag.theta_diag, "hadamard": lam,
-                 "eta": eta, "ell": ell, "layerwise_lower": lower, "series_coefficients": series}
-    if method == "series":
-        constants["series_lower"] = float(series[1:] @ lam[:degree])
-        lower = max(lower, constants["series_lower"])
-    upper = _bounds._pair_upper(series, diag.theta_diag, U @ U.T)
-    return _bounds.LambdaMinBounds(lower=lower, upper=upper, method=method, constants=constants)
-
-
 def _digest(X) -> str:
     return hashlib.sha256(np.ascontiguousarray(X, dtype=np.float64).tobytes()).hexdigest()[:20]
 
 
 def _cached(kind: str, compute, cache: bool, **fields) -> dict:
-    """``compute()`` (a dict of floats), stored under a hash of ``kind``, ``fields``, the
-    package version and :data:`REVISION`; read back instead of recomputed when present."""
+    """``compute()`` (a dict of floats), stored under a content key of ``kind``, ``fields``
+    (which hold digests of the data), this module's code closure (theory, spaces, ...) and
+    the numeric libraries' versions; read back instead of recomputed when present."""
     if not cache:
         return compute()
-    from nascore import __version__
-    from nascore.bench.store import ResultStore, result_key
+    from nascore.bench.store import ResultStore
+    from nascore.fingerprint import result_key
     from nascore.paths import cache_dir
 
     store = ResultStore(cache_dir() / "zhu")
-    key = result_key(kind=kind, code={"nascore": __version__, "revision": REVISION}, **fields)
+    key = result_key(kind, code=("nascore.studies.zhu",), params=fields)
     found = store.get(key)
     if found is None:
         found = compute()
@@ -141,7 +95,7 @@ def _cached(kind: str, compute, cache: bool, **fields) -> dict:
 
 def exact_lambda_min(arch, U, *, input_norm: float = 1.0, cache: bool = True) -> float:
     """``lambda_min`` of the infinite-width NTK on ``input_norm * U`` (cached)."""
-    c = _check_norm(input_norm)
+    c = check_input_norm(input_norm)
     U = check_data(U, unit_norm=True)
     return _cached("exact", lambda: {"value": infinite_width_lambda_min(arch, c * U)}, cache,
                    arch=arch.key(), data=_digest(U), input_norm=c)["value"]
@@ -153,7 +107,7 @@ def bracket(archs, U, *, input_norm: float = 1.0, exact: bool = True, cache: boo
     infinite-width ``lambda_min`` (NaN unless ``exact``) and the Proposition 4 upper bound."""
     U = check_data(U, unit_norm=True)
     top = max(options.get("degree", 128), options.get("hermite_order", 64) + 2)
-    lam = _bounds.hadamard_lambda_min(U, top)
+    lam = hadamard_lambda_min(U, top)
     rows = []
     for arch in archs:
         b = scaled_bounds(arch, U, input_norm=input_norm, method="series", hadamard=lam, **options)
@@ -209,7 +163,7 @@ def empirical_lambda_min(arch, X, width: int, seed: int, *, cache: bool = True) 
 def width_sweep(archs, U, widths, seeds, *, input_norm: float = 1.0, cache: bool = True) -> pd.DataFrame:
     """Empirical ``lambda_min`` at each width and seed, next to the infinite-width value."""
     U = check_data(U, unit_norm=True)
-    c = _check_norm(input_norm)
+    c = check_input_norm(input_norm)
     rows = []
     for arch in archs:
         limit = exact_lambda_min(arch, U, input_norm=c, cache=cache)
@@ -241,8 +195,8 @@ def score_architectures(arch_keys, X, y, *, width: int = 128, num_classes: int =
     from nascore import metrics as registry
 
     X = check_data(X)
-    U, c = unit_rows(X), _check_norm(rms_norm(X) if input_norm is None else input_norm)
-    lam = _bounds.hadamard_lambda_min(U, 128)
+    U, c = unit_rows(X), check_input_norm(rms_norm(X) if input_norm is None else input_norm)
+    lam = hadamard_lambda_min(U, 128)
     x, t = torch.as_tensor(X, dtype=torch.float32), torch.as_tensor(np.asarray(y), dtype=torch.int64)
     rows = []
     for key in arch_keys:

@@ -1,20 +1,20 @@
-"""Our convolutional ground truth: small NAS-Bench-201 networks trained on MNIST-5k.
+"""The ground-truth chapter's conv table: small NAS-Bench-201 networks trained on MNIST-5k.
 
 DAS and LGA are about cell-based convolutional networks, so both chapters need trained
 accuracies of such networks *and* the weights along training. This module trains the
 first ``n`` architectures of a fixed random order of the NAS-Bench-201 cell space
 (:mod:`nascore.spaces.nb201`; same 5 operations and 6 edges, a reduced skeleton: width
 ``C`` and ``N`` cells per stage) on a downsampled MNIST-5k with the project's trainer
-(:func:`nascore.train.train`) and, through the trainer's checkpoint hook, probes every
+(:func:`nascore.training.train`) and, through the trainer's checkpoint hook, probes every
 network at initialisation and after each checkpoint epoch with NASWOT, the two DAS
-terms and the NTK metrics (:mod:`nascore.metrics_over_training`).
+terms and the NTK metrics (:mod:`nascore.training.probes`).
 
-Each (architecture, seed) result is stored as soon as it exists (:mod:`.store`), so a
-killed run resumes; the executors of :mod:`.executors` run the jobs. All architectures
+Each (architecture, seed) result is stored as soon as it exists (:mod:`nascore.bench.store`), so a
+killed run resumes; the executors of :mod:`nascore.bench.executors` run the jobs. All architectures
 of one seed see the same mini-batch order (common random numbers); the weight draw
 comes from the seed too, though networks of different shapes consume it differently.
 
-Run ``python -m nascore.bench.conv_ground_truth --help`` to regenerate the table.
+Run ``python -m nascore.cli.conv_table --help`` to regenerate the table.
 """
 from __future__ import annotations
 
@@ -29,8 +29,12 @@ from torch.nn import functional as F
 
 from ..paths import DATA_DIR
 from ..spaces import nb201
-from ..training import TRAINER_REVISION, Protocol, TrainData
-from .store import ResultStore, result_key
+from ..training import Protocol, TrainData
+from ..bench.store import ResultStore
+from ..fingerprint import code_digest, result_key
+
+#: The code a result depends on: this module's import closure (trainer, network, probes).
+CODE = ("nascore.studies.ground_truth_conv",)
 
 TABLE_DIR = DATA_DIR / "nb201-mnist5k"
 #: The training protocol of the shipped table (NAS-Bench-201's optimiser settings, far
@@ -122,19 +126,20 @@ class Job:
 
 
 def key_of(space: ConvSpace, protocol: Protocol, seed: int, arch: str) -> str:
-    """Store key: everything that determines one result."""
-    from .. import __version__
+    """Store key: everything that determines one result (code closure of this module,
+    parameters, the MNIST-5k file, library versions: :func:`nascore.fingerprint.result_key`)."""
+    from ..data import source_files
 
-    return result_key(space="nb201-conv", space_options=space.to_dict(), arch=arch,
-                      dataset="mnist5k", protocol=protocol.to_dict(), seed=int(seed),
-                      probe={"output": "target", "mode": "train", "epochs": list(PROBE_EPOCHS), "revision": 1},
-                      code={"nascore": __version__, "trainer": TRAINER_REVISION})
+    return result_key("trained-nb201-conv", code=CODE, data_files=source_files("mnist5k"),
+                      params={"space_options": space.to_dict(), "arch": arch, "dataset": "mnist5k",
+                              "protocol": protocol.to_dict(), "seed": int(seed),
+                              "probe": {"output": "target", "mode": "train", "epochs": list(PROBE_EPOCHS)}})
 
 
 def run_job(job: Job) -> dict:
     """Train one network, probing it at init and at every evaluated epoch; one flat record."""
-    from ..metrics_over_training import train_with_probes
-    from .executors import torch_threads
+    from ..bench.executors import torch_threads
+    from ..training.probes import train_with_probes
 
     with torch_threads(job.threads):
         data, px, py = prepared(job.space)
@@ -142,7 +147,7 @@ def run_job(job: Job) -> dict:
             functools.partial(_build, job.space, job.arch), data, job.protocol, seed=job.seed,
             probe_inputs=px, probe_targets=py, probe_epochs=PROBE_EPOCHS)
         record = {"arch": job.arch, "seed": job.seed, **job.space.to_dict(),
-                  "protocol": job.protocol.digest(), "trainer_revision": TRAINER_REVISION,
+                  "protocol": job.protocol.digest(), "code": code_digest(*CODE)[:16],
                   "threads": torch.get_num_threads(), "train_loss": result.train_loss,
                   "seconds_train": result.seconds - sum(t for e, t in probe_seconds.items() if e),
                   "seconds_probe": sum(probe_seconds.values()), "seconds_probe_init": probe_seconds[0]}
@@ -202,13 +207,13 @@ def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
     ``quick=True`` keeps the first ``n`` architectures of the table's fixed order (all
     their seeds), the slice the quick-mode chapters run on. Columns: ``arch``, ``seed``,
     ``acc_e<k>`` and ``acc_final`` (test accuracy, 0-1), and ``<metric>_e<k>`` for every
-    :data:`nascore.metrics_over_training.PROBE_COLUMNS` at epoch ``k`` (0 = init).
+    :data:`nascore.training.probes.PROBE_COLUMNS` at epoch ``k`` (0 = init).
     """
     from ..paths import note_read
 
     path = TABLE_DIR / "results.csv"
     if not path.exists():
-        raise ValueError(f"{path} is missing: run python -m nascore.bench.conv_ground_truth --out {TABLE_DIR}")
+        raise ValueError(f"{path} is missing: run python -m nascore.cli.conv_table --out {TABLE_DIR}")
     note_read(path)
     frame = pd.read_csv(path)
     if quick:
@@ -246,8 +251,8 @@ def conv_table(*, quick: bool = True, n: int = 60, store=None, jobs: int = 1, lo
     """
     if quick:
         return load_conv(quick=True, n=n)
+    from ..bench.executors import make_executor
     from ..paths import cache_dir
-    from .executors import make_executor
 
     store = ResultStore(store or cache_dir() / "results")
     frame = fill(store, make_executor(jobs, threads=1, progress=False),
@@ -257,8 +262,3 @@ def conv_table(*, quick: bool = True, n: int = 60, store=None, jobs: int = 1, lo
         frame["seconds_train"] = frame["seconds_train"] + frame["seconds_probe_init"]
     return frame
 
-
-if __name__ == "__main__":
-    from .conv_table_cli import main
-
-    raise SystemExit(main())

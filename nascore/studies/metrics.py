@@ -1,12 +1,18 @@
-"""Our ``params``, ``flops`` and ``synflow`` against the shipped NAS-Bench-201 table.
+"""The metrics chapter (``notebooks/20_metrics.ipynb``): the registry as a table, the metrics' rank
+correlations, and the cross-check of our ``params``, ``flops`` and ``synflow`` against the
+shipped NAS-Bench-201 table.
 
+:func:`metric_records` lists the registry for the book; :func:`rank_correlation_matrix`
+correlates every pair of metrics across architectures.
+
+The cross-check. 
 The three scores do not look at the data: ``params`` and ``flops`` are properties of the
 network's shape, and SynFlow runs an all-ones input through the network with every
 weight replaced by its absolute value. So the full-size network of an architecture
 (:class:`nascore.spaces.nb201.Network` with ``C=16, N=5``, 10 classes, 3x32x32 inputs)
 must reproduce the table's values up to conventions, and must rank architectures as the
-table does. :func:`compute` scores a sample of the table's CIFAR-10 architectures
-through :func:`nascore.metrics_table.score_table` (cached on disk), :func:`summary`
+table does. :func:`crosscheck` scores a sample of the table's CIFAR-10 architectures
+through :func:`nascore.metrics.table.score_table` (cached on disk), :func:`crosscheck_summary`
 reports Spearman's rho with bootstrap intervals and how far the values are apart.
 
 Conventions (measured, see ``tests/test_crosscheck.py``):
@@ -28,6 +34,8 @@ import numpy as np
 import pandas as pd
 import torch
 
+from ..metrics.table import oriented
+
 #: The network NAS-Bench-201 reports its numbers for, and its input.
 FULL_SIZE = {"C": 16, "N": 5, "num_classes": 10, "in_channels": 3}
 INPUT_SHAPE = (1, 3, 32, 32)
@@ -38,16 +46,16 @@ COLUMNS = ("arch", "n_conv", "params", "params_table", "flops", "flops_relu_bn",
            "synflow", "synflow_table")
 
 
-def table() -> pd.DataFrame:
+def crosscheck_table() -> pd.DataFrame:
     """The shipped zero-cost table's ``arch`` and its three data-free columns (CIFAR-10)."""
-    from . import load
+    from ..bench import load
 
     return load("nb201-zc", dataset=DATASET)[["arch", *METRICS]]
 
 
-def sample(n: int | None = 50, *, seed: int = 0) -> list[str]:
+def crosscheck_sample(n: int | None = 50, *, seed: int = 0) -> list[str]:
     """``n`` architectures of the table drawn without replacement (``None``: all of them)."""
-    archs = table().arch.tolist()
+    archs = crosscheck_table().arch.tolist()
     if n is None:
         return archs
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 3 <= n <= len(archs):
@@ -62,7 +70,7 @@ def relu_conv_bn_ops(net: torch.nn.Module, input_shape=INPUT_SHAPE) -> int:
     These are the operations NAS-Bench-201's FLOP counter adds on top of the
     multiply-accumulates (one for the ReLU, two for the BatchNorm affine map).
     """
-    from ..spaces.nb201_network import ReLUConvBN
+    from ..spaces.nb201 import ReLUConvBN
 
     elements = 0
 
@@ -84,22 +92,22 @@ def relu_conv_bn_ops(net: torch.nn.Module, input_shape=INPUT_SHAPE) -> int:
     return 3 * elements
 
 
-def compute(archs=None, *, n: int | None = 50, seed: int = 0, cache=True,
+def crosscheck(archs=None, *, n: int | None = 50, seed: int = 0, cache=True,
             progress: bool = False, threads: int | None = None) -> pd.DataFrame:
     """Our three scores next to the table's, one row per architecture.
 
     ``archs`` (default: :func:`sample` of ``n`` drawn from ``seed``) must be in the
-    table (``threads``: see :func:`nascore.metrics_table.score_table`). Networks are
+    table (``threads``: see :func:`nascore.metrics.table.score_table`). Networks are
     full size (:data:`FULL_SIZE`) with weights from ``seed``;
     ``synflow`` is ``log`` SynFlow as in the table. Columns: :data:`COLUMNS`, where
     ``flops_relu_bn`` is :func:`relu_conv_bn_ops` in millions and ``n_conv`` counts the
     cell's convolution edges.
     """
-    from ..metrics_table import build_network, score_table, torch_threads
+    from ..metrics.table import build_network, score_table, torch_threads
     from ..spaces import nb201
 
-    reference = table().set_index("arch")
-    archs = sample(n, seed=seed) if archs is None else list(archs)
+    reference = crosscheck_table().set_index("arch")
+    archs = crosscheck_sample(n, seed=seed) if archs is None else list(archs)
     missing = [a for a in archs if a not in reference.index]
     if missing:
         raise ValueError(f"{len(missing)} architecture(s) not in the NAS-Bench-201 table, e.g. {missing[0]!r}")
@@ -124,7 +132,7 @@ CONVENTIONS = {
 }
 
 
-def summary(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+def crosscheck_summary(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """One row per score: Spearman's rho (ours against the table) with a bootstrap interval,
     and the spread of the difference once conventions are matched.
 
@@ -153,8 +161,50 @@ def summary(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.Dat
     return pd.DataFrame(rows)
 
 
+def rank_correlation_matrix(table: pd.DataFrame, metrics=None) -> pd.DataFrame:
+    """Spearman correlation between every pair of metric columns, across architectures.
+
+    Each metric is first oriented by :func:`nascore.metrics.table.oriented` (so +1 means "the two metrics agree
+    on which architectures are good"); NaN scores rank below every finite score, as in
+    :mod:`nascore.stats`; ties get average ranks. A metric that is constant over the
+    table has no correlation: its row and column are NaN.
+    """
+    from scipy.stats import rankdata
+
+    metrics = [c for c in table.columns if c != "arch"] if metrics is None else list(metrics)
+    values = oriented(table, metrics).to_numpy(dtype=float)
+    ranks = np.empty_like(values)
+    for j in range(values.shape[1]):
+        column = values[:, j].copy()
+        column[~np.isfinite(column)] = -np.inf  # NaN/-inf: worst; rankdata handles -inf
+        ranks[:, j] = rankdata(column)
+    centred = ranks - ranks.mean(axis=0)
+    norms = np.sqrt((centred ** 2).sum(axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        matrix = (centred.T @ centred) / np.outer(norms, norms)
+    matrix[norms == 0, :] = np.nan
+    matrix[:, norms == 0] = np.nan
+    return pd.DataFrame(matrix, index=metrics, columns=metrics)
+
+
+def metric_records(metrics=None) -> pd.DataFrame:
+    """The registry's record of every metric (default: all) as a table for the book."""
+    from .. import metrics as registry
+
+    rows = []
+    for name in metrics or registry.available():
+        r = registry.info(name)
+        rows.append({"metric": name, "paper": r.paper, "equation": r.equation,
+                     "direction": "higher is better" if r.higher_is_better else "lower is better",
+                     "labels": "yes" if r.labels_needed(r.options) else "no",
+                     "NTK output": r.ntk_output or "",
+                     "default options": ", ".join(f"{k}={v!r}" for k, v in r.options.items()),
+                     "what it measures": r.description})
+    return pd.DataFrame(rows)
+
+
 def main(argv=None) -> None:
-    """``python -m nascore.bench.crosscheck [--n N] [--seed S] [--out CSV]``: print the cross-check."""
+    """``python -m nascore.studies.metrics [--n N] [--seed S] [--out CSV]``: print the cross-check."""
     import argparse
 
     parser = argparse.ArgumentParser(description=main.__doc__)
@@ -162,10 +212,10 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=None, help="also write the per-architecture table as CSV")
     args = parser.parse_args(argv)
-    frame = compute(n=args.n, seed=args.seed, progress=True)
+    frame = crosscheck(n=args.n, seed=args.seed, progress=True)
     if args.out:
         frame.to_csv(args.out, index=False, float_format="%.10g")
-    print(summary(frame, seed=args.seed).drop(columns="convention").to_string(index=False))
+    print(crosscheck_summary(frame, seed=args.seed).drop(columns="convention").to_string(index=False))
 
 
 if __name__ == "__main__":
