@@ -24,7 +24,8 @@ import pandas as pd
 
 from ..paths import DATA_DIR
 from .cifar_protocol import DATASETS, ScoringProtocol, check_dataset
-from .store import ResultStore, result_key
+from ..fingerprint import result_key
+from .store import ResultStore
 
 TABLE_DIR = DATA_DIR / "nb201-cifar-scores"
 KIND = "nb201-cifar-scores"
@@ -52,23 +53,19 @@ class Job:
     device: str = "cpu"
 
 
-def code_digest() -> str:
-    """SHA-256 of the code a score depends on: metrics, network, NTK and this protocol."""
-    import hashlib
-
-    from ..metrics_table import code_digest as metric_code
-    from ..paths import sha256
-
-    protocol_file = Path(__file__).with_name("cifar_protocol.py")
-    return hashlib.sha256((metric_code("nb201") + sha256(protocol_file)).encode()).hexdigest()
+#: The code a score depends on: the import closure of the protocol module (the metrics,
+#: the network, the NTK package, the data loader; :func:`nascore.fingerprint.code_digest`).
+CODE = ("nascore.bench.cifar_protocol", "nascore.metrics")
 
 
 def job_key(job: Job) -> str:
     """The store key of ``job``'s result (device-independent: a GPU result answers a CPU request)."""
-    from .. import __version__
+    from ..data import source_files
 
-    return result_key(kind=KIND, arch=job.arch, dataset=job.dataset, metrics=sorted(job.metrics),
-                      protocol=job.protocol.to_dict(), code=code_digest(), nascore=__version__)
+    files = source_files("cifar10") + (source_files("cifar100") if job.dataset == "cifar100" else [])
+    return result_key(KIND, code=CODE, data_files=files,
+                      params={"arch": job.arch, "dataset": job.dataset, "metrics": sorted(job.metrics),
+                              "protocol": job.protocol.to_dict()})
 
 
 def run_job(job: Job) -> dict:

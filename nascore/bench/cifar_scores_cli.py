@@ -174,7 +174,7 @@ def coverage(frame: pd.DataFrame) -> dict:
 def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, command: str = "") -> list:
     """Write ``scores.csv`` (one row per architecture and dataset) and a provenance ``README.md``."""
     from . import load
-    from .ground_truth import provenance
+    from ..provenance import snapshot
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -183,7 +183,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, 
     zc_sizes = {d: len(load("nb201-zc", dataset=d)) for d in DATASETS}
     cover = coverage(table) if len(table) else {d: {"zc_done": 0, "grasp_done": 0, "rows": 0} for d in DATASETS}
     complete = all(cover[d]["grasp_done"] >= zc_sizes[d] for d in DATASETS) and cover["cifar10"]["rows"] >= 15625
-    info = provenance()
+    info = snapshot()
     devices = ", ".join(sorted(set(table.device.astype(str)))) if len(table) else "none"
     torches = ", ".join(sorted(set(table.torch.astype(str)))) if len(table) else "none"
     seconds = table.groupby("dataset").seconds.median() if len(table) else pd.Series(dtype=float)
