@@ -72,6 +72,41 @@ def _hide_injected_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def notebook_env(name: str, book_dir: Path = BOOK_DIR) -> dict:
+    """Environment variables the kernel of notebook ``name`` starts with (added to ours).
+
+    ``NASCORE_READS`` collects the data files it reads (:func:`nascore.paths.note_read`),
+    ``NASCORE_CLAIMS`` and ``NASCORE_NOTEBOOK`` say where and for which chapter its claims
+    are written, ``NASCORE_RUN_STARTED`` is the run's timestamp shown in the ledger
+    (:mod:`nascore.claims`), ``NASCORE_FIGURES`` receives its figures.
+    """
+    chapters, generated = book_dir / "chapters", book_dir / "generated"
+    return {"NASCORE_FIGURES": str(chapters / "figures"), "NASCORE_CLAIMS": str(generated / "claims"),
+            "NASCORE_READS": str(generated / f"reads-{name}.txt"), "NASCORE_NOTEBOOK": name,
+            "NASCORE_RUN_STARTED": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+            "TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+
+def _kernel_manager_class(env: dict):
+    """A kernel manager class whose kernels start with this process's environment plus ``env``.
+
+    Each notebook gets its own class, so notebooks run from parallel threads never see
+    each other's variables (``os.environ`` is one per process: setting it from a thread
+    leaks into every kernel started meanwhile). ``env`` reaches the kernel through the
+    ``env`` argument of ``jupyter_client``'s ``start_kernel`` (the ``Popen`` environment).
+    """
+    from jupyter_client import AsyncKernelManager
+
+    extra = dict(env)
+
+    class NotebookKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            kw["env"] = {**os.environ, **kw.get("env", {}), **extra}
+            return await AsyncKernelManager.start_kernel(self, **kw)
+
+    return NotebookKernelManager
+
+
 def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
                  notebooks_dir: Path = NOTEBOOKS_DIR) -> NotebookRun:
     """Execute one notebook into ``book_dir/chapters``; never raises, reports in the result."""
@@ -83,18 +118,15 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     chapters.mkdir(parents=True, exist_ok=True)
     generated.mkdir(parents=True, exist_ok=True)
     output = chapters / f"{name}.ipynb"
-    reads = generated / f"reads-{name}.txt"
+    env = notebook_env(name, book_dir)
+    reads = Path(env["NASCORE_READS"])
     reads.unlink(missing_ok=True)
-    env_updates = {"NASCORE_FIGURES": str(chapters / "figures"), "NASCORE_CLAIMS": str(generated / "claims"),
-                   "NASCORE_READS": str(reads), "TQDM_DISABLE": "1",
-                   "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     run = NotebookRun(name, dict(parameters), output=str(output.relative_to(book_dir)))
     start = time.perf_counter()
-    saved = {k: os.environ.get(k) for k in env_updates}
-    os.environ.update(env_updates)
     try:
         papermill.execute_notebook(str(notebooks_dir / f"{name}.ipynb"), str(output), parameters=parameters,
-                                   kernel_name="python3", progress_bar=False, cwd=str(chapters))
+                                   kernel_name="python3", progress_bar=False, cwd=str(chapters),
+                                   kernel_manager_class=_kernel_manager_class(env))
         run.status = "ok"
     except PapermillExecutionError as exc:
         run.status = "failed"
@@ -102,12 +134,6 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     except Exception as exc:  # kernel died, bad notebook file, ...
         run.status = "failed"
         run.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     run.duration_s = round(time.perf_counter() - start, 2)
     if output.exists():
         _hide_injected_cell(output)
@@ -123,11 +149,13 @@ def write_provenance(runs: list[NotebookRun], book_dir: Path = BOOK_DIR) -> Path
     generated.mkdir(parents=True, exist_ok=True)
     path = generated / "provenance.json"
     record = json.loads(path.read_text()) if path.exists() else {"notebooks": {}}
-    record.update({"git_commit": provenance.commit_label(), "packages": provenance.package_versions(),
+    record.update({"git_commit": provenance.commit_label(), "git_tree": provenance.worktree_id(),
+                   "packages": provenance.package_versions(),
                    "machine": provenance.machine(),
                    "updated": time.strftime("%Y-%m-%d %H:%M:%S %Z")})
     for run in runs:
         record["notebooks"][run.name] = asdict(run) | {"git_commit": record["git_commit"],
+                                                       "git_tree": record["git_tree"],
                                                        "finished": record["updated"]}
     path.write_text(json.dumps(record, indent=1, sort_keys=True))
     (generated / "provenance.md").write_text(_provenance_markdown(record))
@@ -185,11 +213,18 @@ def build_book(book_dir: Path = BOOK_DIR) -> Path:
 
 
 def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = None, jobs: int = 1,
-              build: bool = True, book_dir: Path = BOOK_DIR, echo=print) -> list[NotebookRun]:
-    """Run the notebooks (and build the book); raises :class:`ReproduceError` on any failure."""
+              build: bool = True, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
+              echo=print) -> list[NotebookRun]:
+    """Run the notebooks (and build the book); raises :class:`ReproduceError` on any failure.
+
+    ``only`` runs some notebooks: the provenance records and claims of the others are kept
+    from the last run that produced them (each with that run's commit and timestamp); a
+    whole run starts from an empty claims folder. Notebooks whose name ends with
+    :data:`LAST` run after all others, whatever ``jobs``.
+    """
     if jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    names = select(only)
+    names = select(only, notebooks_dir)
     parameters = {"quick": bool(quick), "seed": int(seed)}
     mode = "quick" if quick else "full"
     echo(f"nascore reproduce: {len(names)} notebook(s), {mode} mode, seed {seed}, {jobs} job(s)")
@@ -203,7 +238,7 @@ def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = Non
 
     def one(name):
         echo(f"  running  {name} (elapsed {time.perf_counter() - start:.0f} s)")
-        return run_notebook(name, parameters, book_dir)
+        return run_notebook(name, parameters, book_dir, notebooks_dir)
 
     for group in (first, last):
         with ThreadPoolExecutor(max_workers=jobs) as pool:
