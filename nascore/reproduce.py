@@ -109,9 +109,15 @@ def _kernel_manager_class(env: dict):
 
 def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
                  notebooks_dir: Path = NOTEBOOKS_DIR) -> NotebookRun:
-    """Execute one notebook into ``book_dir/chapters``; never raises, reports in the result."""
+    """Execute one notebook into ``book_dir/chapters``; never raises, reports in the result.
+
+    The chapter's claims file from an earlier run is removed first: what the ledger shows
+    for this chapter is what this run records.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from . import claims
 
     chapters = book_dir / "chapters"
     generated = book_dir / "generated"
@@ -121,6 +127,7 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     env = notebook_env(name, book_dir)
     reads = Path(env["NASCORE_READS"])
     reads.unlink(missing_ok=True)
+    claims.chapter_file(name, Path(env["NASCORE_CLAIMS"])).unlink(missing_ok=True)
     run = NotebookRun(name, dict(parameters), output=str(output.relative_to(book_dir)))
     start = time.perf_counter()
     try:
@@ -143,14 +150,22 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     return run
 
 
-def write_provenance(runs: list[NotebookRun], book_dir: Path = BOOK_DIR) -> Path:
-    """Merge ``runs`` into ``generated/provenance.json`` and render ``generated/provenance.md``."""
+def code_state() -> dict:
+    """``{"git_commit": label, "git_tree": worktree id}`` of the checkout now (:mod:`.provenance`)."""
+    return {"git_commit": provenance.commit_label(), "git_tree": provenance.worktree_id()}
+
+
+def write_provenance(runs: list[NotebookRun], book_dir: Path = BOOK_DIR, state: dict | None = None) -> Path:
+    """Merge ``runs`` into ``generated/provenance.json`` and render ``generated/provenance.md``.
+
+    ``state`` is the code the runs used (:func:`code_state` taken before they started;
+    now when omitted).
+    """
     generated = book_dir / "generated"
     generated.mkdir(parents=True, exist_ok=True)
     path = generated / "provenance.json"
     record = json.loads(path.read_text()) if path.exists() else {"notebooks": {}}
-    record.update({"git_commit": provenance.commit_label(), "git_tree": provenance.worktree_id(),
-                   "packages": provenance.package_versions(),
+    record.update({**(state or code_state()), "packages": provenance.package_versions(),
                    "machine": provenance.machine(),
                    "updated": time.strftime("%Y-%m-%d %H:%M:%S %Z")})
     for run in runs:
@@ -229,6 +244,7 @@ def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = Non
     mode = "quick" if quick else "full"
     echo(f"nascore reproduce: {len(names)} notebook(s), {mode} mode, seed {seed}, {jobs} job(s)")
     start = time.perf_counter()
+    state = code_state()  # what the notebooks run from, recorded with each of them
     if not only:  # a whole run rewrites every claim: drop those of chapters that no longer exist
         shutil.rmtree(book_dir / "generated" / "claims", ignore_errors=True)
     first = [n for n in names if not n.endswith(LAST)]
@@ -248,7 +264,7 @@ def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = Non
                 echo(f"  [{done}/{len(names)}] {run.name}: {run.status} in {run.duration_s:.1f} s "
                      f"(elapsed {elapsed:.0f} s)" + (f"\n      {run.error}" if run.error else ""))
                 runs.append(run)
-    write_provenance(runs, book_dir)
+    write_provenance(runs, book_dir, state)
     failed = [r for r in runs if r.status != "ok"]
     if failed:
         details = "\n".join(f"  {r.name}: {r.error}\n    partial output kept at {book_dir / r.output}"
