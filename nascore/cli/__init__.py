@@ -29,7 +29,8 @@ def _reproduce_parser(sub):
     mode.add_argument("--full", dest="quick", action="store_false",
                       help="the papers' sizes; may take hours and resumes from the cache if killed")
     parser.add_argument("--only", nargs="+", metavar="NAME",
-                        help="run only these notebooks (file stem, prefix optional, e.g. 'zhu')")
+                        help="run only these notebooks (file stem, prefix optional, e.g. 'zhu'); the "
+                             "others keep their output, provenance and claims from their last run")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="notebooks to run in parallel (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="seed passed to every notebook (default 0)")
