@@ -57,3 +57,24 @@ def test_cifar_frame_joins_the_shipped_statistics():
     assert len(hnas_cifar.cifar_frame("cifar100", ntk_dataset="cifar100")) == 398
     with pytest.raises(ValueError, match="kappa"):
         hnas_cifar.cifar_frame(kappa="lga")
+
+
+def test_eigennas_table_marks_what_was_not_run():
+    table = hnas_cifar.eigennas_table(n_boot=0)
+    status = dict(zip(zip(table.dataset, table.lambda_min), table.status))
+    assert status[("ImageNet16-120", "none computed")] == "not attempted"
+    assert status[("cifar100", "TE-NAS kernel, batch 72")] == "not computed"
+    run = table[table.status == "run"]
+    assert len(run) == 3 and (run.accuracy <= run.optimum).all()
+    # the pick is the largest lambda_min of its rows: rank 1 means it is also the most accurate
+    assert ((run["rank"] >= 1) & (run["rank"] <= run["n"])).all()
+
+
+def test_eigennas_rho_counts_only_scored_rows():
+    table = hnas_cifar.eigennas_table(n_boot=0)
+    tenas = table[(table.dataset == "cifar10") & (table.lambda_min == "TE-NAS kernel, batch 72")].iloc[0]
+    frame = hnas_cifar.cifar_frame("cifar10")
+    scored = frame.dropna(subset=["tenas_lambda_min"])
+    from scipy.stats import spearmanr
+    assert tenas["n"] == len(scored) < len(frame)
+    assert tenas["rho"] == pytest.approx(spearmanr(scored.tenas_lambda_min, scored.val_accuracy).statistic)
