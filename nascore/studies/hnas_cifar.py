@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 
 from ..search.hnas import EPSILON
-from .hnas import KAPPA_NAN
 
+#: HNAS reads a singular kernel's condition number as this value (official code).
+KAPPA_NAN = 1e5
 #: Size of NAS-Bench-201's cell space and HNAS's official pool of fresh draws per step
 #: (shuyao95/HNAS ``nasbench/search.py``: 2,000 samples per BO step).
 SPACE_SIZE = 15625
