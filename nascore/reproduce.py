@@ -1,7 +1,8 @@
 """``nascore reproduce``: execute every notebook with papermill, then build the book.
 
 Each notebook in ``notebooks/`` runs with its parameters injected (``quick``, ``seed``)
-into ``book/chapters/<name>.ipynb``; the injected cell is hidden in the book. For every
+into ``book/chapters/<name>.ipynb``; the injected cell is removed from the book and
+every other code cell folded behind a "show code" toggle (:func:`fold_code`). For every
 run we record its parameters, duration, git commit, package versions and the hashes of
 the data files it read (all as defined in :mod:`nascore.provenance`) (``book/generated/provenance.json``, shown as a book page). The
 book is then built with jupyter-book 1.x, fully offline: MathJax is copied from the
@@ -61,14 +62,29 @@ def select(only: list[str] | None, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[
     return [n for n in names if n in chosen]
 
 
-def _hide_injected_cell(path: Path) -> None:
+def fold_code(nb) -> None:
+    """Tag the cells of an executed notebook for the book: code folded, parameters removed.
+
+    The parameters cells (the notebook's defaults and papermill's injected values) get
+    ``remove-cell`` (not shown at all: the provenance page lists the values); every other code
+    cell gets MyST-NB's ``hide-input`` (source behind a "show code" toggle, outputs shown),
+    unless it already removes or hides its input. Markdown cells are left as they are.
+    """
+    hiding = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags or "parameters" in tags:
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
+        elif cell.cell_type == "code" and not hiding.intersection(tags):
+            tags.append("hide-input")
+
+
+def _fold_code_cells(path: Path) -> None:
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            tags.append("remove-cell")
+    fold_code(nb)
     nbformat.write(nb, path)
 
 
@@ -143,7 +159,7 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
         run.error = f"{type(exc).__name__}: {exc}"
     run.duration_s = round(time.perf_counter() - start, 2)
     if output.exists():
-        _hide_injected_cell(output)
+        _fold_code_cells(output)
     if reads.exists():
         run.data_read = sorted(set(reads.read_text().splitlines()))
         reads.unlink()

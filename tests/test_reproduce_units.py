@@ -13,3 +13,22 @@ def test_the_books_claims_notebook_is_last():
     names = reproduce.notebook_names()
     assert names[-1].endswith("claims") and sum(n.endswith("claims") for n in names) == 1
     assert names[:-1] == sorted(names[:-1])
+
+
+def test_fold_code_hides_inputs_removes_parameters_and_keeps_markdown():
+    import nbformat
+
+    from nascore.reproduce import fold_code
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"),
+                nbformat.v4.new_code_cell("quick = True", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("quick = False", metadata={"tags": ["injected-parameters"]}),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("secret()", metadata={"tags": ["remove-cell"]}),
+                nbformat.v4.new_code_cell("y = 2", metadata={"tags": ["hide-input"]})]
+    fold_code(nb)
+    fold_code(nb)  # idempotent: a second pass adds nothing
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert tags == [[], ["parameters", "remove-cell"], ["injected-parameters", "remove-cell"],
+                    ["hide-input"], ["remove-cell"], ["hide-input"]]
