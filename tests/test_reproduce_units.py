@@ -32,3 +32,11 @@ def test_fold_code_hides_inputs_removes_parameters_and_keeps_markdown():
     tags = [c.metadata.get("tags", []) for c in nb.cells]
     assert tags == [[], ["parameters", "remove-cell"], ["injected-parameters", "remove-cell"],
                     ["hide-input"], ["remove-cell"], ["hide-input"]]
+
+
+def test_eta_uses_earlier_durations_then_this_runs_mean_shared_by_jobs():
+    done = {"a": 10.0, "b": 30.0}  # mean 20 s
+    assert reproduce.eta_seconds(["c", "d"], done, {"c": 5.0}) == 25.0  # 5 (earlier) + 20 (mean)
+    assert reproduce.eta_seconds(["c", "d"], done, {"c": 5.0}, jobs=2) == 12.5
+    assert reproduce.eta_seconds(["c"], {}, {}) == 0.0
+    assert reproduce.eta_seconds([], done, {}) == 0.0
