@@ -80,11 +80,31 @@ def fold_code(nb) -> None:
             tags.append("hide-input")
 
 
-def _fold_code_cells(path: Path) -> None:
+def run_box(run: NotebookRun) -> str:
+    """A MyST note saying how a chapter was run: mode, seed and the data files it read
+    (with the first 12 hex digits of their SHA-256), for the top of the chapter."""
+    quick = run.parameters.get("quick")
+    mode = ("quick (reduced sample sizes: fewer seeds, resamples and architectures than the papers)"
+            if quick else "full (the papers' sample sizes)")
+    params = ", ".join(f"`{k}={v!r}`" for k, v in run.parameters.items())
+    reads = [f"`{line.split(' ', 1)[1]}` ({line[:12]})" for line in run.data_read if " " in line]
+    lines = ["```{admonition} How this chapter was run", ":class: note", "",
+             f"Mode: {mode}. Parameters: {params}. "
+             "The commit, time and package versions are on the {doc}`provenance page <../generated/provenance>`.",
+             "", "Data read: " + ("; ".join(reads) if reads else "none (everything computed in the chapter)") + ".",
+             "```"]
+    return "\n".join(lines)
+
+
+def _finish_chapter(path: Path, run: NotebookRun) -> None:
+    """Fold the chapter's code (:func:`fold_code`) and put :func:`run_box` under its title."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
     fold_code(nb)
+    if run.status == "ok":
+        first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
+        nb.cells.insert(first + 1, nbformat.v4.new_markdown_cell(run_box(run)))
     nbformat.write(nb, path)
 
 
@@ -176,11 +196,11 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
         run.status = "failed"
         run.error = f"{type(exc).__name__}: {exc}"
     run.duration_s = round(time.perf_counter() - start, 2)
-    if output.exists():
-        _fold_code_cells(output)
     if reads.exists():
         run.data_read = sorted(set(reads.read_text().splitlines()))
         reads.unlink()
+    if output.exists():
+        _finish_chapter(output, run)
     return run
 
 

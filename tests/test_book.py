@@ -106,6 +106,8 @@ def test_code_is_folded_by_default_and_unfolds_on_click(server, browser):
     folded.first.locator("summary").click()
     assert page.locator("div.cell_input").first.is_visible(), "code did not unfold on click"
     assert "quick =" not in page.inner_text("main"), "the parameters cell must be removed"
+    box = page.locator("div.admonition", has_text="How this chapter was run")
+    assert box.count() == 1 and "Mode: quick" in box.inner_text() and "Data read:" in box.inner_text()
     assert not outside
     page.close()
 

@@ -40,3 +40,14 @@ def test_eta_uses_earlier_durations_then_this_runs_mean_shared_by_jobs():
     assert reproduce.eta_seconds(["c", "d"], done, {"c": 5.0}, jobs=2) == 12.5
     assert reproduce.eta_seconds(["c"], {}, {}) == 0.0
     assert reproduce.eta_seconds([], done, {}) == 0.0
+
+
+def test_run_box_states_mode_parameters_and_data_read():
+    run = reproduce.NotebookRun("10_x", {"quick": True, "seed": 0},
+                                data_read=["0123456789abcdef data/nb/table.json"])
+    box = reproduce.run_box(run)
+    assert box.startswith("```{admonition} How this chapter was run") and box.endswith("```")
+    assert "Mode: quick (reduced sample sizes" in box and "`quick=True`, `seed=0`" in box
+    assert "Data read: `data/nb/table.json` (0123456789ab)." in box
+    full = reproduce.run_box(reproduce.NotebookRun("10_x", {"quick": False, "seed": 1}))
+    assert "Mode: full (the papers' sample sizes)" in full and "Data read: none" in full
