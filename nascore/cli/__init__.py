@@ -1,6 +1,6 @@
 """The ``nascore`` command line.
 
-    nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build]
+    nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build] [--verbose]
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
     nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
     nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
@@ -37,6 +37,8 @@ def _reproduce_parser(sub):
     parser.add_argument("--no-build", dest="build", action="store_false",
                         help="execute the notebooks but do not build the book")
     parser.add_argument("--list", action="store_true", help="list the notebooks and exit")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the kernels' warnings in the terminal (default: book/_build/logs/<name>.log)")
     parser.set_defaults(handler=_run_reproduce)
 
 
@@ -48,7 +50,8 @@ def _run_reproduce(args) -> int:
         return 0
     if args.jobs < 1:
         raise ValueError(f"--jobs must be a positive integer, got {args.jobs}")
-    reproduce.reproduce(quick=args.quick, seed=args.seed, only=args.only, jobs=args.jobs, build=args.build)
+    reproduce.reproduce(quick=args.quick, seed=args.seed, only=args.only, jobs=args.jobs, build=args.build,
+                        verbose=args.verbose)
     return 0
 
 
