@@ -257,7 +257,7 @@ def write_findings(book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DI
     import matplotlib.pyplot as plt
 
     from . import claims
-    from .studies import ledger as ledger_study
+    from .studies import claims as ledger_study
 
     generated = book_dir / "generated"
     generated.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from nascore import claims
-from nascore.studies import ledger as L
+from nascore.studies import claims as L
 
 
 def make_ledger():
