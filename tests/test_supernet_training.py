@@ -156,3 +156,47 @@ def test_command_line_help_and_bad_values(capsys):
     assert all(word in text for word in ("train", "evaluate", "run", "collect", "table", "sample:N"))
     assert main(["train", "--run-dir", "/tmp/x", "--variant", "half"]) == 2
     assert "unknown variant 'half'" in capsys.readouterr().err
+
+
+# -- epochs from a time budget --------------------------------------------------------------
+def test_plan_epochs_keeps_the_evaluation_and_a_minimum_of_training():
+    from nascore.supernet.budget import plan_epochs
+
+    fast = plan_epochs(step_seconds=0.1, eval_seconds=0.01, children=1000, steps_per_epoch=40, seconds_left=300)
+    assert fast["epochs"] == 57  # (300 - 10 - 1.2 * 10) / (1.2 * 0.1 * 40) = 57.9
+    # evaluation would take everything: training keeps 40 % of the 290 s
+    slow = plan_epochs(step_seconds=0.1, eval_seconds=1.0, children=1000, steps_per_epoch=40, seconds_left=300)
+    assert slow["train_budget"] == pytest.approx(116) and slow["epochs"] == 24
+    assert plan_epochs(step_seconds=10, eval_seconds=0, children=0, steps_per_epoch=40, seconds_left=60)["epochs"] == 1
+    assert plan_epochs(step_seconds=1e-4, eval_seconds=0, children=0, steps_per_epoch=1, seconds_left=60,
+                       max_epochs=30)["epochs"] == 30
+    assert plan_epochs(step_seconds=1, eval_seconds=0, children=0, steps_per_epoch=1, seconds_left=-5)["epochs"] == 1
+    with pytest.raises(ValueError, match="positive"):
+        plan_epochs(step_seconds=0, eval_seconds=0, children=0, steps_per_epoch=1, seconds_left=1)
+
+
+def test_peers_agree_on_the_slowest_probe(tmp_path):
+    from nascore.supernet import budget
+
+    budget.share(tmp_path, "a", {"step_seconds": 0.1, "eval_seconds": 0.01, "children": 10, "seconds_left": 300})
+    budget.share(tmp_path, "b", {"step_seconds": 0.2, "eval_seconds": 0.02, "children": 10, "seconds_left": 200})
+    probes = budget.gather(tmp_path, peers=2, timeout=1)
+    plan = budget.agreed_epochs(probes, steps_per_epoch=10)
+    assert plan["peers_seen"] == 2
+    assert plan["epochs"] == budget.plan_epochs(step_seconds=0.2, eval_seconds=0.02, children=10, steps_per_epoch=10,
+                                                seconds_left=200)["epochs"]
+    assert len(budget.gather(tmp_path, peers=3, timeout=0.1)) == 2  # gives up waiting, keeps what it has
+    with pytest.raises(ValueError, match="no probe"):
+        budget.agreed_epochs([], 10)
+
+
+def test_auto_epochs_run_and_stand_alone_children_agree(tmp_path):
+    work = tmp_path / "work"
+    args = ["--epochs", "auto", "--budget", "60", "--peers", "1", "--max-epochs", "2", "-C", "2", "-N", "1",
+            "--train-images", "32", "--batch-size", "16", "--test-images", "40", "--threads", "1", "--no-progress"]
+    assert main(["run", "--work", str(work), "--children", "zc:2", "--calibration-images", "16",
+                 "--cost-steps", "1"] + args) == 0
+    assert main(["standalone", "--work", str(work), "--children", "zcsample:1"] + args) == 0
+    recipe = pd.read_json(work / "full-s0" / "recipe.json", typ="series")
+    alone = pd.read_csv(next((work / "standalone-s0").glob("*.csv")))
+    assert 1 <= recipe["epochs"] <= 2 and list(alone.epochs) == [recipe["epochs"]]

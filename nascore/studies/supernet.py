@@ -23,6 +23,8 @@ real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -41,8 +43,10 @@ def supernet_frame(results: pd.DataFrame | None = None) -> pd.DataFrame:
     frame = results.merge(truth, on="arch", how="left")
     if frame["val_accuracy"].isna().any():
         raise ValueError(f"{int(frame.val_accuracy.isna().sum())} supernet rows name no NAS-Bench-201 architecture")
-    frame["in_zc"] = frame["sets"].str.split("+").apply(lambda s: "zc" in s)
-    frame["in_sample"] = frame["sets"].str.contains("sample")
+    parts = frame["sets"].str.split("+")
+    # set names are the children specs without their colon: zc, zc40 (first 40), sample1000
+    frame["in_zc"] = parts.apply(lambda names: any(re.fullmatch(r"zc\d*", n) for n in names))
+    frame["in_sample"] = parts.apply(lambda names: any(n.startswith("sample") for n in names))
     return frame
 
 
@@ -172,7 +176,7 @@ def training_free_table(frame: pd.DataFrame, scores=("nwot", "synflow", "snip", 
     archs = set(subset(frame, "zc").arch)
     zc = zc[zc.arch.isin(archs)]
     table = stats.correlation_table(zc, list(scores), "val_accuracy", method="kendall", n_boot=n_boot, seed=seed)
-    return table.rename(columns={"score": "method"})
+    return table.drop(columns="method").rename(columns={"score": "method"})
 
 
 def cost_units(runs: pd.DataFrame, results: pd.DataFrame) -> dict:

@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 
 def _recipe_arguments(parser):
     parser.add_argument("--variant", default="full", help="full, no_sandwich, no_distillation or neither (default full)")
     parser.add_argument("--seed", type=int, default=0, help="supernet seed: weights, order, augmentation, children (default 0)")
-    parser.add_argument("--epochs", type=int, default=10, help="training epochs (default 10)")
+    parser.add_argument("--epochs", type=_epochs, default=10,
+                        help="training epochs (default 10), or 'auto' (run/standalone): as many as --budget allows, "
+                             "agreed among --peers processes")
     parser.add_argument("-C", "--width", type=int, default=16, help="channels of the first stage (default 16)")
     parser.add_argument("-N", "--cells", type=int, default=1, help="cells per stage (default 1)")
     parser.add_argument("--batch-size", type=int, default=256, help="mini-batch size (default 256)")
@@ -35,6 +38,23 @@ def _recipe_arguments(parser):
     parser.add_argument("--schedule", default="bignas", help="bignas (exponential, constant ending) or cosine")
     parser.add_argument("--train-images", type=int, default=None,
                         help="train on a random subset of this many images (default: all 10,000)")
+
+
+def _epochs(text):
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer or 'auto', got {text!r}") from None
+
+
+def _auto_arguments(parser):
+    parser.add_argument("--budget", type=float, default=400.0,
+                        help="with --epochs auto: seconds this process may take in all, from its start (default 400)")
+    parser.add_argument("--peers", type=int, default=8,
+                        help="with --epochs auto: supernet processes that probe and agree on the epochs (default 8)")
+    parser.add_argument("--max-epochs", type=int, default=100, help="with --epochs auto: at most this many (default 100)")
 
 
 def _common(parser):
@@ -67,15 +87,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("run", help="train + time + evaluate one supernet in WORK/<variant>-s<seed>")
     p.add_argument("--work", required=True, help="work folder holding the run directories")
     p.add_argument("--deadline", type=float, default=None, help="training stops after the epoch that would end past this")
-    p.add_argument("--cost-steps", type=int, default=10, help="steps per block when timing supernet vs child (0: skip)")
-    _recipe_arguments(p), _eval_arguments(p), _common(p)
+    p.add_argument("--cost-steps", type=int, default=10,
+                   help="steps per block when probing supernet vs child step time (0: no probe)")
+    _recipe_arguments(p), _eval_arguments(p), _common(p), _auto_arguments(p)
     p.set_defaults(handler=_run)
     p = sub.add_parser("standalone", help="train children alone (same images, epochs, batch) into WORK/standalone-s<seed>/")
     p.add_argument("--work", required=True, help="work folder")
     p.add_argument("--children", default="zcsample:12", help="children spec (default zcsample:12)")
     p.add_argument("--shard", default="0/1", help="INDEX/COUNT: train every COUNT-th child from INDEX (default 0/1)")
     p.add_argument("--test-images", type=int, default=None, help="first N test images (default all 1,017)")
-    _recipe_arguments(p), _common(p)
+    _recipe_arguments(p), _common(p), _auto_arguments(p)
     p.set_defaults(handler=_standalone)
     p = sub.add_parser("collect", help="gather WORK's runs into OUT/children.csv, runs.json, standalone.csv")
     p.add_argument("--work", required=True), p.add_argument("--out", required=True)
@@ -91,7 +112,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _recipe(args):
     from .recipe import Recipe
 
-    return Recipe.for_variant(args.variant, C=args.width, N=args.cells, epochs=args.epochs, seed=args.seed,
+    epochs = 1 if args.epochs == "auto" else args.epochs  # auto: replaced by the agreed number
+    return Recipe.for_variant(args.variant, C=args.width, N=args.cells, epochs=epochs, seed=args.seed,
                               batch_size=args.batch_size, lr=args.lr, schedule=args.schedule,
                               train_images=args.train_images)
 
@@ -113,6 +135,8 @@ def _train(args) -> int:
     from .trainer import train
 
     _setup(args)
+    if args.epochs == "auto":
+        raise ValueError("--epochs auto needs the probes of a job: use `run`, not `train`")
     out = train(args.run_dir, _recipe(args), device=args.device, progress=args.progress,
                 deadline_seconds=args.deadline)
     print(f"trained {out['epochs_done']} epochs in {out['seconds']:.1f} s"
@@ -145,9 +169,14 @@ def _run(args) -> int:
     from .runs import run
 
     _setup(args)
+    auto = None
+    if args.epochs == "auto":
+        if not args.cost_steps:
+            raise ValueError("--epochs auto needs the probe: --cost-steps must be positive")
+        auto = {"budget": args.budget, "started": args.started, "peers": args.peers, "max_epochs": args.max_epochs}
     run_dir = run(args.work, _recipe(args), args.children, device=args.device,
                   calibration_images=args.calibration_images, test_images=args.test_images,
-                  progress=args.progress, deadline_seconds=args.deadline, cost_steps=args.cost_steps)
+                  progress=args.progress, deadline_seconds=args.deadline, cost_steps=args.cost_steps, auto=auto)
     print(f"done: {run_dir}")
     return 0
 
@@ -164,9 +193,11 @@ def _standalone(args) -> int:
         from .inputs import training_images
 
         images = training_images(args.train_images, seed=0)
-    out = standalone(args.work, args.children, C=args.width, N=args.cells, epochs=args.epochs,
-                     batch_size=args.batch_size, lr=args.lr, seed=args.seed, shard=(int(index), int(count)),
-                     device=args.device, images=images, test_images=args.test_images)
+    out = standalone(args.work, args.children, C=args.width, N=args.cells,
+                     epochs=None if args.epochs == "auto" else args.epochs, batch_size=args.batch_size, lr=args.lr,
+                     seed=args.seed, shard=(int(index), int(count)), device=args.device, images=images,
+                     test_images=args.test_images, peers=args.peers, max_epochs=args.max_epochs,
+                     wait=max(60.0, args.budget / 2))
     print(f"done: {out}")
     return 0
 
@@ -189,10 +220,12 @@ def _table(args) -> int:
 
 
 def main(argv=None) -> int:
+    started = time.monotonic()  # --budget counts from here
     parser = argparse.ArgumentParser(prog="python -m nascore.supernet", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
     args = parser.parse_args(argv)
+    args.started = started
     try:
         return args.handler(args)
     except ValueError as exc:

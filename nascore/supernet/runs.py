@@ -1,9 +1,12 @@
 """Whole runs: train one supernet, time it, evaluate its children; gather many runs.
 
-:func:`run` is what one process of the GPU job does: train (resumably) in
-``work_dir/<variant>-s<seed>/``, measure the step-cost ratio (:mod:`.cost`), then
-evaluate each requested set of children into ``children-<name>.csv`` there, and write
-``summary.json`` (recipe, epochs, seconds, device, versions) at each stage.
+:func:`run` is what one process of the GPU job does: probe the machine (seconds per
+supernet step, per single-child step, per child evaluation; :mod:`.cost`), optionally
+agree with its peers on the number of epochs that fits a time budget (:mod:`.budget`),
+train (resumably) in ``work_dir/<variant>-s<seed>/``, then evaluate each requested set
+of children into ``children-<name>.csv`` there, writing ``summary.json`` (recipe, plan,
+seconds, device, versions) at each stage. :func:`standalone` trains children alone
+under the same budget.
 
 :func:`collect` gathers every run directory of a work folder into three files (one CSV
 of all child accuracies with ``variant`` and ``supernet_seed`` columns, one JSON of run
@@ -19,6 +22,7 @@ the sandwich rule) and for tests ``zc:N`` (the first ``N`` of ``zc``).
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import platform
@@ -29,11 +33,13 @@ from pathlib import Path
 import pandas as pd
 import torch
 
+from . import budget
 from . import children as kids
 from .cost import step_seconds
-from .evaluate import evaluate_children
+from .evaluate import child_accuracy, evaluate_children
+from .network import Supernet
 from .recipe import Recipe
-from .trainer import load_supernet, train
+from .trainer import RECIPE_FILE, load_supernet, train
 
 SUMMARY = "summary.json"
 
@@ -65,11 +71,13 @@ def children_for(spec: str) -> list[str]:
     return archs[:int(count)] if count else archs
 
 
-def standalone(work_dir: Path | str, spec: str, *, C: int, N: int, epochs: int, batch_size: int = 256,
+def standalone(work_dir: Path | str, spec: str, *, C: int, N: int, epochs: int | None, batch_size: int = 256,
                lr: float = 0.1, seed: int = 0, shard: tuple[int, int] = (0, 1), device: str = "cpu", images=None,
-               test_images: int | None = None) -> Path:
+               test_images: int | None = None, peers: int = 8, max_epochs: int = 100, wait: float = 120.0) -> Path:
     """Train the children of ``spec`` alone (every ``shard[1]``-th from ``shard[0]``) into
-    ``work_dir/standalone-s<seed>/children-<shard>.csv``; returns the CSV path."""
+    ``work_dir/standalone-s<seed>/children-<shard>.csv``; returns the CSV path.
+    ``epochs=None``: the epochs the supernet processes agree on (:mod:`.budget`), waiting
+    up to ``wait`` seconds for their probes."""
     from .inputs import test_images as test, training_images
     from .standalone import train_children
 
@@ -80,6 +88,11 @@ def standalone(work_dir: Path | str, spec: str, *, C: int, N: int, epochs: int, 
     out = Path(work_dir) / f"standalone-s{seed}" / f"children-{index}of{count}.csv"
     if images is None:
         images = training_images(None, seed=0)
+    if epochs is None:
+        plan = budget.agreed_epochs(budget.gather(work_dir, peers, timeout=wait), -(-len(images[1]) // batch_size),
+                                    max_epochs=max_epochs)
+        epochs = plan["epochs"]
+        print(f"stand-alone: {epochs} epochs agreed with {plan['peers_seen']} supernet process(es)", flush=True)
     train_children(archs, out, images, test(test_images), C=C, N=N, epochs=epochs, batch_size=batch_size,
                    lr=lr, seed=seed, device=device)
     return out
@@ -103,36 +116,73 @@ def _environment(device: str) -> dict:
     return info
 
 
+def _probe(recipe: Recipe, images, calib, x_test, y_test, *, device, steps) -> dict:
+    """Seconds per supernet step and per single-child step (:mod:`.cost`) and per child
+    evaluation, measured on the untrained supernet."""
+    net = Supernet(recipe.C, recipe.N, seed=recipe.seed).to(device)
+    timing = step_seconds(net, recipe, images, steps=steps, rounds=2, device=device)
+    archs = [kids.largest(), kids.smallest()] + kids.uniform_sample(2, seed=1)
+    child_accuracy(net, archs[0], calib, x_test, y_test)  # warm-up
+    start = time.perf_counter()
+    for arch in archs:
+        child_accuracy(net, arch, calib, x_test, y_test)
+    return {**timing, "eval": (time.perf_counter() - start) / len(archs)}
+
+
 def run(work_dir: Path | str, recipe: Recipe, specs, *, device: str = "cpu", images=None,
         calibration_images: int = 1024, test_images: int | None = None, progress: bool = True,
-        deadline_seconds: float | None = None, cost_steps: int = 10) -> Path:
-    """Train, time and evaluate one supernet; returns its run directory."""
+        deadline_seconds: float | None = None, cost_steps: int = 10, auto: dict | None = None) -> Path:
+    """Probe, train and evaluate one supernet; returns its run directory.
+
+    ``auto``: choose the epochs from a time budget (:mod:`.budget`): ``{"budget": seconds
+    for this process, "started": its time.monotonic() at start, "peers": supernet
+    processes sharing the machine, "max_epochs": cap}``; ``recipe.epochs`` is then
+    replaced (and a resumed run keeps the epochs its ``recipe.json`` recorded).
+    """
     from .inputs import calibration_images as calibration, test_images as test
 
     run_dir = Path(work_dir) / run_name(recipe)
     run_dir.mkdir(parents=True, exist_ok=True)
-    summary = {"recipe": recipe.to_dict(), "variant": recipe.variant, "seed": recipe.seed,
-               "environment": _environment(device), "started": datetime.now(timezone.utc).isoformat(),
-               "children_specs": list(specs), "calibration_images": calibration_images}
-    _write_json(run_dir / SUMMARY, summary)
     if images is None:
         from .inputs import training_images
 
         images = training_images(recipe.train_images, seed=0)
+    calib = calibration(calibration_images, seed=0).to(device)
+    x_test, y_test = (t.to(device) for t in test(test_images))
+    archs = {spec: children_for(spec) for spec in specs}
+    steps_per_epoch = -(-len(images[1]) // recipe.batch_size)
+    summary = {"variant": recipe.variant, "seed": recipe.seed, "environment": _environment(device),
+               "started": datetime.now(timezone.utc).isoformat(), "children_specs": list(specs),
+               "calibration_images": calibration_images, "steps_per_epoch": steps_per_epoch}
+    resumed = (run_dir / RECIPE_FILE).exists()
+    if cost_steps and not resumed:
+        probe = _probe(recipe, images, calib, x_test, y_test, device=device, steps=cost_steps)
+        summary["step_seconds"] = {k: probe[k] for k in ("supernet", "child", "ratio")}
+        summary["eval_seconds_probe"] = probe["eval"]
+        if auto is not None:
+            left = auto["budget"] - (time.monotonic() - auto["started"])
+            budget.share(work_dir, run_name(recipe), {"step_seconds": probe["supernet"], "eval_seconds": probe["eval"],
+                                                      "children": sum(map(len, archs.values())), "seconds_left": left})
+            plan = budget.agreed_epochs(budget.gather(work_dir, auto["peers"]), steps_per_epoch,
+                                        max_epochs=auto.get("max_epochs", 100))
+            summary["epoch_plan"] = plan
+            recipe = dataclasses.replace(recipe, epochs=plan["epochs"])
+            deadline_seconds = deadline_seconds or 1.25 * plan["train_budget"]
+    elif resumed and auto is not None:
+        recipe = dataclasses.replace(recipe, epochs=json.loads((run_dir / RECIPE_FILE).read_text())["epochs"])
+    summary["recipe"] = recipe.to_dict()
+    _write_json(run_dir / SUMMARY, summary)
+    if not progress:
+        print(f"{run_name(recipe)}: training {recipe.epochs} epochs", flush=True)
     result = train(run_dir, recipe, device=device, images=images, progress=progress,
                    deadline_seconds=deadline_seconds)
     summary.update(epochs_done=result["epochs_done"], train_seconds=result["seconds"],
-                   stopped_early=result["stopped_early"], steps_per_epoch=-(-len(images[1]) // recipe.batch_size))
+                   stopped_early=result["stopped_early"])
     _write_json(run_dir / SUMMARY, summary)
     net, _, _ = load_supernet(run_dir, device)
-    if cost_steps:
-        summary["step_seconds"] = step_seconds(net, recipe, images, steps=cost_steps, device=device)
-        _write_json(run_dir / SUMMARY, summary)
-    calib = calibration(calibration_images, seed=0).to(device)
-    x_test, y_test = (t.to(device) for t in test(test_images))
     for spec in specs:
         start = time.perf_counter()
-        evaluate_children(net, children_for(spec), calib, x_test, y_test,
+        evaluate_children(net, archs[spec], calib, x_test, y_test,
                           run_dir / f"children-{spec.replace(':', '')}.csv", progress=progress,
                           desc=f"{run_name(recipe)} {spec}")
         summary.setdefault("eval_seconds", {})[spec] = time.perf_counter() - start

@@ -11,8 +11,8 @@ labels only; Dong & Yang, ICLR 2020, Sec. 3), and evaluates it with its running 
 statistics on the same test images.
 
 :func:`train_children` does this for a list of children, one CSV row per child as soon
-as it is done (``arch``, ``standalone_accuracy``, ``seconds``), skipping rows already
-there.
+as it is done (``arch``, ``standalone_accuracy``, ``seconds``, ``epochs``), skipping rows
+already there.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from .augment import crop_flip
 from .evaluate import done_archs
 from .schedule import learning_rate
 
-COLUMNS = ("arch", "standalone_accuracy", "seconds")
+COLUMNS = ("arch", "standalone_accuracy", "seconds", "epochs")
 
 
 def train_child(arch: str, images, test, *, C: int, N: int, epochs: int, batch_size: int = 256, lr: float = 0.1,
@@ -78,7 +78,8 @@ def train_children(archs, out_csv: Path | str, images, test, *, progress_print: 
         for i, arch in enumerate(todo):
             start = time.perf_counter()
             acc = train_child(arch, images, test, **options)
-            row = {"arch": arch, "standalone_accuracy": acc, "seconds": time.perf_counter() - start}
+            row = {"arch": arch, "standalone_accuracy": acc, "seconds": time.perf_counter() - start,
+                   "epochs": options["epochs"]}
             writer.writerow(row)
             handle.flush()
             rows.append(row)
