@@ -9,7 +9,8 @@ smallest + 2 random children, inplace distillation, batch 256 of real CIFAR-10 w
 augmentation) and as many single-child steps (one random connected child, labels only,
 same batch and optimiser). It prints the seconds per step, the ratio (what one supernet
 epoch costs in single-child epochs), and the time of one epoch over the 10,000 training
-images (40 steps) extrapolated from the per-step time. Speed is reported as a ratio and
+images (40 steps) extrapolated from the per-step time, in wall seconds and in this
+process's CPU seconds (they differ on a shared machine). Speed is reported as a ratio and
 as seconds on *this* machine; no test asserts either.
 """
 from __future__ import annotations
@@ -38,14 +39,14 @@ def main():
     steps_per_epoch = -(-len(images[1]) // 256)
     print(f"{platform.processor() or platform.machine()}, torch {torch.__version__}, {args.threads} thread(s), "
           f"{args.device}; batch 256, {steps_per_epoch} steps per epoch")
-    print(f"{'size':>6} {'supernet s/step':>16} {'child s/step':>13} {'ratio':>6} {'s/epoch':>8}")
+    print(f"{'size':>6} {'supernet s/step':>16} {'child s/step':>13} {'ratio':>6} {'s/epoch':>8} {'CPU s/epoch':>12}")
     for size in args.sizes:
         C, N = (int(v) for v in size.lower().split("x"))
         recipe = Recipe(C=C, N=N)
         net = Supernet(C, N, seed=0)
         t = step_seconds(net, recipe, images, steps=args.steps, rounds=args.rounds, device=args.device)
         print(f"{size:>6} {t['supernet']:16.3f} {t['child']:13.3f} {t['ratio']:6.2f} "
-              f"{t['supernet'] * steps_per_epoch:8.1f}")
+              f"{t['supernet'] * steps_per_epoch:8.1f} {t['supernet_cpu'] * steps_per_epoch:12.1f}")
 
 
 if __name__ == "__main__":

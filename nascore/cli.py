@@ -2,6 +2,7 @@
 
     nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build]
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
+    nascore bench supernet ...     (BigNAS-style supernet; see `nascore bench supernet --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
 """
@@ -58,6 +59,12 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
+    from .supernet import cli as supernet_cli
+
+    supernet = bench_sub.add_parser("supernet", help="train and evaluate a BigNAS-style supernet over NB201",
+                                    description=supernet_cli.__doc__,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    supernet_cli.add_arguments(supernet)  # each sub-command sets its own handler
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -192,7 +192,8 @@ def cost_units(runs: pd.DataFrame, results: pd.DataFrame) -> dict:
 
 
 def search_comparison(frame: pd.DataFrame, costs: dict, *, seeds=range(10), fitness_budget: int = 100,
-                      variant: str = "full", hnas_benchmark=None) -> tuple[pd.DataFrame, int]:
+                      variant: str = "full", hnas_benchmark=None, max_queries: int | None = None,
+                      hnas_options: dict | None = None) -> tuple[pd.DataFrame, int]:
     """Real accuracy of the architecture each method selects, at equal cost.
 
     Weight sharing: random search and regularised evolution over the zero-cost
@@ -202,13 +203,17 @@ def search_comparison(frame: pd.DataFrame, costs: dict, *, seeds=range(10), fitn
     NAS-Bench-201 queries as that cost buys (``Q``, at least 1, one query = one child
     trained alone): random search, evolution, HNAS (if ``hnas_benchmark`` is given) and
     training-free selection (best of 100 sampled by score, then the top ``Q`` queried).
-    Returns one row per (method, supernet seed, search seed) and ``Q``.
+    ``max_queries`` caps ``Q`` (quick mode, where a tiny supernet's costs mean nothing);
+    ``hnas_options`` go to HNAS. Returns one row per (method, supernet seed, search
+    seed) and ``Q``.
     """
     from .. import search
 
     zc = subset(frame, "zc")
     cost = costs["supernet"] + fitness_budget * costs["evaluation"]
     queries = max(1, int(round(cost)))
+    if max_queries is not None:
+        queries = min(queries, max_queries)
     rows = []
     for supernet_seed, part in zc[zc.variant == variant].groupby("supernet_seed"):
         bench_ws = search.TabularBenchmark.from_frame(
@@ -225,7 +230,7 @@ def search_comparison(frame: pd.DataFrame, costs: dict, *, seeds=range(10), fitn
                "training-free nwot": ("training_free", table, {"score": "nwot", "n_sample": max(100, queries)}),
                "training-free synflow": ("training_free", table, {"score": "synflow", "n_sample": max(100, queries)})}
     if hnas_benchmark is not None:
-        methods["HNAS"] = ("hnas", hnas_benchmark, {})
+        methods["HNAS"] = ("hnas", hnas_benchmark, dict(hnas_options or {}))
     for label, (algorithm, benchmark, options) in methods.items():
         for s in seeds:
             result = search.run(algorithm, benchmark, budget=queries, seed=int(s), **options)
@@ -250,7 +255,7 @@ def search_summary(searches: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0)
     return pd.DataFrame(rows).set_index("method")
 
 
-def quick_tables(work_dir, *, variants=VARIANTS, seeds=(0, 1), zc_children: int = 40, sample_children: int = 20,
+def quick_tables(work_dir, *, variants=VARIANTS, seeds=(0, 1), zc_children: int = 24, sample_children: int = 12,
                  standalone_children: int = 3, train_images: int = 64, test_images: int = 200,
                  progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """A tiny stand-in for the shipped table, trained here in seconds (quick mode, tests):
@@ -271,7 +276,7 @@ def quick_tables(work_dir, *, variants=VARIANTS, seeds=(0, 1), zc_children: int 
                               calibration_images=64, test_images=test_images, progress=progress, cost_steps=1)
     from ..supernet.inputs import training_images
 
-    supernet_runs.standalone(work / "work", f"zcsample:{standalone_children}", C=2, N=1, epochs=1, batch_size=32,
+    supernet_runs.standalone(work / "work", f"zc:{standalone_children}", C=2, N=1, epochs=1, batch_size=32,
                              images=training_images(train_images, seed=0), test_images=test_images)
     supernet_runs.collect(work / "work", work / "collected")
     table = build_table(work / "collected", work / "table", provisional=True, command="quick_tables")

@@ -4,7 +4,7 @@ evaluate its children (``python -m nascore.supernet`` or ``nascore bench superne
 Commands:
   train     train (or resume) one supernet in a run directory
   evaluate  accuracy of children of a trained supernet (BN recalibrated, no retraining)
-  run       train + cost measurement + evaluation, in WORK/<variant>-s<seed>/ (one GPU-job process)
+  run       probe the machine, train, evaluate, in WORK/<variant>-s<seed>/ (one GPU-job process)
   standalone  train children alone under the same budget (the "no retraining" reference)
   collect   gather the run directories of WORK into children.csv, runs.json, standalone.csv
   table     build data/nb201-supernet/ from collected outputs
@@ -173,7 +173,7 @@ def _run(args) -> int:
     if args.epochs == "auto":
         if not args.cost_steps:
             raise ValueError("--epochs auto needs the probe: --cost-steps must be positive")
-        auto = {"budget": args.budget, "started": args.started, "peers": args.peers, "max_epochs": args.max_epochs}
+        auto = {"budget": args.budget, "started": getattr(args, "started", None) or time.monotonic(), "peers": args.peers, "max_epochs": args.max_epochs}
     run_dir = run(args.work, _recipe(args), args.children, device=args.device,
                   calibration_images=args.calibration_images, test_images=args.test_images,
                   progress=args.progress, deadline_seconds=args.deadline, cost_steps=args.cost_steps, auto=auto)

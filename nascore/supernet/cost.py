@@ -28,7 +28,9 @@ def _sync(device):
 
 def step_seconds(net, recipe, images, *, steps: int = 10, rounds: int = 3, device: str = "cpu",
                  seed: int = 0) -> dict:
-    """Median seconds per step: ``{"supernet": ..., "child": ..., "ratio": supernet / child}``."""
+    """Median wall seconds per step ``{"supernet": ..., "child": ..., "ratio": supernet /
+    child}``, and the process's CPU seconds per step (``supernet_cpu``, ``child_cpu``: on a
+    shared machine the wall time also counts other people's work)."""
     if steps < 1 or rounds < 1:
         raise ValueError(f"steps and rounds must be >= 1, got {steps!r}, {rounds!r}")
     net = copy.deepcopy(net).to(device).train()
@@ -51,16 +53,17 @@ def step_seconds(net, recipe, images, *, steps: int = 10, rounds: int = 3, devic
         F.cross_entropy(net(x, arch), y).backward()
         optimizer.step()
 
-    times = {"supernet": [], "child": []}
+    times = {"supernet": [], "child": [], "supernet_cpu": [], "child_cpu": []}
     supernet_step(), child_step()
     for _ in range(rounds):
         for name, fn in (("supernet", supernet_step), ("child", child_step)):
             _sync(device)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             for _ in range(steps):
                 fn()
             _sync(device)
             times[name].append((time.perf_counter() - start) / steps)
+            times[f"{name}_cpu"].append((time.process_time() - cpu) / steps)
     out = {name: float(torch.tensor(values).median()) for name, values in times.items()}
     out["ratio"] = out["supernet"] / out["child"]
     return out

@@ -12,6 +12,8 @@ The training set is ordered by class on disk; every subset here is drawn at rand
 """
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from .. import data
@@ -27,9 +29,15 @@ def _subset(x, y, n, seed):
     return x[idx.sort().values], y[idx.sort().values]
 
 
+@functools.lru_cache(maxsize=1)
+def _cifar10():
+    # Decoding the 10,000 JPEGs takes seconds: once per process is enough.
+    return data.load("cifar10")
+
+
 def training_images(n: int | None = None, *, seed: int = 0):
     """``(x, y)``: CIFAR-10 training images in [0, 1] (not normalised) and labels."""
-    x, y = data.load("cifar10").split("train")
+    x, y = _cifar10().split("train")
     return _subset(x, y, n, seed)
 
 
@@ -41,7 +49,7 @@ def calibration_images(n: int = 1024, *, seed: int = 0):
 
 def test_images(n: int | None = None):
     """``(x, y)``: the lossless CIFAR-10 test images, normalised (first ``n`` if given)."""
-    x, y = data.load("cifar10").split("test")
+    x, y = _cifar10().split("test")
     if n is not None:
         x, y = x[:n], y[:n]
     return nb201_normalise(x, "cifar10"), y

@@ -155,9 +155,11 @@ def run(work_dir: Path | str, recipe: Recipe, specs, *, device: str = "cpu", ima
                "started": datetime.now(timezone.utc).isoformat(), "children_specs": list(specs),
                "calibration_images": calibration_images, "steps_per_epoch": steps_per_epoch}
     resumed = (run_dir / RECIPE_FILE).exists()
+    if resumed and (run_dir / SUMMARY).exists():  # keep the first attempt's probe and plan
+        summary = {**json.loads((run_dir / SUMMARY).read_text()), **summary, "resumed": True}
     if cost_steps and not resumed:
         probe = _probe(recipe, images, calib, x_test, y_test, device=device, steps=cost_steps)
-        summary["step_seconds"] = {k: probe[k] for k in ("supernet", "child", "ratio")}
+        summary["step_seconds"] = {k: v for k, v in probe.items() if k != "eval"}
         summary["eval_seconds_probe"] = probe["eval"]
         if auto is not None:
             left = auto["budget"] - (time.monotonic() - auto["started"])
