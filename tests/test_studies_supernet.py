@@ -69,9 +69,11 @@ def test_no_retraining_pairs_the_same_architectures(zc_archs):
     table, diff = study.no_retraining(frame, alone)
     assert sorted(table.arch) == sorted(zc_archs[1:3])  # only the two in both
     assert diff["mean"] == pytest.approx(-1.5)  # (60-62 + 70-71) / 2
-    assert study.verdict_no_retraining(diff) == ("reproduced" if diff["high"] >= -1 else "partly")
+    assert study.verdict_no_retraining(diff) == ("partly" if diff["high"] >= -1 else "not reproduced")
     assert study.verdict_no_retraining(None) == "not attempted"
+    assert study.verdict_no_retraining({"mean": -0.5, "low": -3, "high": 2}) == "reproduced"
     assert study.verdict_no_retraining({"mean": -5, "low": -6, "high": -4}) == "not reproduced"
+    assert study.verdict_no_retraining({"mean": -5, "low": -9, "high": 0}) == "partly"
     assert study.no_retraining(frame, alone.iloc[:0])[1] is None
 
 

@@ -156,6 +156,11 @@ def test_command_line_help_and_bad_values(capsys):
     assert all(word in text for word in ("train", "evaluate", "run", "collect", "table", "sample:N"))
     assert main(["train", "--run-dir", "/tmp/x", "--variant", "half"]) == 2
     assert "unknown variant 'half'" in capsys.readouterr().err
+    from nascore import cli
+
+    with pytest.raises(SystemExit):
+        cli.main(["bench", "supernet", "run", "--help"])
+    assert "--epochs" in capsys.readouterr().out
 
 
 # -- epochs from a time budget --------------------------------------------------------------

@@ -157,15 +157,15 @@ def no_retraining(frame: pd.DataFrame, standalone: pd.DataFrame, *, variant: str
 
 
 def verdict_no_retraining(diff: dict | None, *, tolerance: float = 1.0) -> str:
-    """``reproduced`` when inherited children are at most ``tolerance`` points below the
-    stand-alone ones (the interval's upper end reaches ``-tolerance``), ``partly`` when the
-    mean deficit is within ``3 * tolerance`` points, ``not reproduced`` otherwise;
-    ``not attempted`` without stand-alone children."""
+    """``reproduced`` when inherited children are on average at most ``tolerance`` points
+    below the stand-alone ones; ``not reproduced`` when the whole interval lies more than
+    ``tolerance`` points below; ``partly`` in between; ``not attempted`` without
+    stand-alone children."""
     if diff is None:
         return "not attempted"
-    if diff["high"] >= -tolerance:
+    if diff["mean"] >= -tolerance:
         return "reproduced"
-    return "partly" if diff["mean"] >= -3 * tolerance else "not reproduced"
+    return "not reproduced" if diff["high"] < -tolerance else "partly"
 
 
 def training_free_table(frame: pd.DataFrame, scores=("nwot", "synflow", "snip", "grad_norm", "jacov", "flops"),

@@ -101,17 +101,23 @@ def connected_architectures() -> tuple[str, ...]:
 @functools.lru_cache(maxsize=None)
 def largest(C: int = 16, N: int = 1) -> str:
     """The connected child with the most cell MACs (all ``nor_conv_3x3``; ties, which do
-    not occur, would go to the lower op-index tuple)."""
-    return min(connected_architectures(), key=lambda a: (-cell_macs(a, C, N), nb201.to_op_indices(a)))
+    not occur for ``C > 1``, go to the lower op-index tuple)."""
+    return _extreme(lambda a: (-cell_macs(a, C, N),))
 
 
 @functools.lru_cache(maxsize=None)
 def smallest(C: int = 16, N: int = 1) -> str:
     """The connected child with the fewest cell MACs; ties: fewer effective edges, then
     fewer non-``none`` edges, then the lower op-index tuple."""
-    return min(connected_architectures(),
-               key=lambda a: (cell_macs(a, C, N), len(_effective(a)), 6 - a.count("none~"),
-                              nb201.to_op_indices(a)))
+    return _extreme(lambda a: (cell_macs(a, C, N), len(_effective(a)), 6 - a.count("none~")))
+
+
+def _extreme(key) -> str:
+    """The connected child minimising ``key``, ties broken by the op-index tuple (only
+    the tied ones are parsed again)."""
+    keys = {a: key(a) for a in connected_architectures()}
+    best = min(keys.values())
+    return min((a for a, k in keys.items() if k == best), key=nb201.to_op_indices)
 
 
 def sample_connected(n: int, generator: torch.Generator) -> list[str]:

@@ -173,7 +173,8 @@ def _run(args) -> int:
     if args.epochs == "auto":
         if not args.cost_steps:
             raise ValueError("--epochs auto needs the probe: --cost-steps must be positive")
-        auto = {"budget": args.budget, "started": getattr(args, "started", None) or time.monotonic(), "peers": args.peers, "max_epochs": args.max_epochs}
+        auto = {"budget": args.budget, "started": getattr(args, "started", None) or time.monotonic(),
+                "peers": args.peers, "max_epochs": args.max_epochs}
     run_dir = run(args.work, _recipe(args), args.children, device=args.device,
                   calibration_images=args.calibration_images, test_images=args.test_images,
                   progress=args.progress, deadline_seconds=args.deadline, cost_steps=args.cost_steps, auto=auto)

@@ -38,11 +38,12 @@ VARIANTS = {"full": (True, True), "no_sandwich": (False, True),
 class Recipe:
     """Everything that determines the trained weights (with the data and the code).
 
-    Defaults: NAS-Bench-201's optimiser (SGD, Nesterov momentum 0.9, peak learning rate
-    0.1, weight decay 5e-4, batch 256; Dong & Yang 2020, Sec. 3), BigNAS's techniques
-    all on. ``C=16, N=1``: the CPU-scale skeleton (see ``benchmarks/supernet.py`` for its
-    time per epoch).
+    Defaults: NAS-Bench-201's training hyper-parameters (SGD with Nesterov momentum 0.9,
+    peak learning rate 0.1, weight decay 5e-4, batch 256; Dong & Yang, ICLR 2020) and
+    BigNAS's techniques all on. ``C=16, N=1``: the CPU-scale skeleton (see
+    ``benchmarks/supernet.py`` for its time per epoch).
     """
+
 
     C: int = 16
     N: int = 1

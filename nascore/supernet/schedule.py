@@ -13,7 +13,7 @@
   (``floor = 0.05``); its ImageNet schedule reaches it about two thirds of the way
   through training, hence ``d = 2/3`` by default.
 - ``"cosine"``: ``lr0 * (1 + cos(pi t / T)) / 2``, NAS-Bench-201's schedule (Dong & Yang,
-  ICLR 2020, Sec. 3), for comparison.
+  ICLR 2020, training hyper-parameters), for comparison.
 """
 from __future__ import annotations
 

@@ -5,10 +5,10 @@ trained single-stage model, with their shared weights and no retraining or fine-
 are as accurate as the same architectures trained alone. To check that at this scale,
 :func:`train_child` trains one child as its own ``nb201.Network(arch, C, N)`` from
 scratch under the supernet's budget: the same images, augmentation, batch size, number
-of epochs and SGD (Nesterov momentum 0.9, peak lr 0.1), with NAS-Bench-201's own recipe
-for a lone network (cosine schedule, weight decay 5e-4 on conv and linear weights,
-labels only; Dong & Yang, ICLR 2020, Sec. 3), and evaluates it with its running BN
-statistics on the same test images.
+of epochs and SGD (Nesterov momentum 0.9, peak lr 0.1), with NAS-Bench-201's recipe for
+a lone network (cosine schedule, weight decay 5e-4 on conv and linear weights, labels
+only; Dong & Yang, ICLR 2020), and evaluates it with its running BN statistics on the
+same test images.
 
 :func:`train_children` does this for a list of children, one CSV row per child as soon
 as it is done (``arch``, ``standalone_accuracy``, ``seconds``, ``epochs``), skipping rows
