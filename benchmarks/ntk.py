@@ -26,7 +26,9 @@ import time
 
 import torch
 
-from nascore import ntk, ntk_factored
+from nascore import ntk
+from nascore.ntk import factored as ntk_factored
+from nascore.ntk.conventions import ModeSwitch
 from nascore.spaces.mixed import Architecture
 from nascore.spaces.nb201 import Network
 
@@ -95,7 +97,7 @@ def networks(dtype):
 
 
 def which(net, x, mode):
-    with ntk._ModeSwitch(net, mode):
+    with ModeSwitch(net, mode):
         _, reason = ntk_factored.factored_ntk(net, x[:2], "sum", None, 1)
     return "jacobian" if reason else "factored"
 

@@ -21,7 +21,7 @@ import torch
 
 from nascore import data
 from nascore.spaces import mixed
-from nascore.train import Protocol, prepare, train_many
+from nascore.training import Protocol, prepare, train_many
 
 SETTINGS = {
     "table": dict(dataset="mnist5k", width=128, batch_size=128),

@@ -115,10 +115,18 @@ def top_k_overlap(scores, truth, k: int) -> float:
 
 
 def mean_ci(values, *, level: float = 0.95, n_boot: int = 2000, seed: int = 0):
-    """Mean of ``values`` and a percentile-bootstrap interval: ``(mean, low, high)``."""
+    """Mean of ``values`` and a percentile-bootstrap interval: ``(mean, low, high)``.
+
+    The interval holds the central ``level`` of the means of ``n_boot`` resamples drawn
+    with replacement (its ends are the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles).
+    """
     values = np.asarray(values, dtype=float)
     if values.ndim != 1 or len(values) == 0:
         raise ValueError(f"values must be a non-empty 1-D array, got shape {values.shape}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    if not (isinstance(n_boot, (int, np.integer)) and not isinstance(n_boot, bool) and n_boot >= 1):
+        raise ValueError(f"n_boot must be a positive integer, got {n_boot!r}")
     rng = np.random.default_rng(seed)
     means = values[rng.integers(0, len(values), size=(n_boot, len(values)))].mean(axis=1)
     tail = (1 - level) / 2

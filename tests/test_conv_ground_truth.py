@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 import torch
 
-from nascore.bench import conv_ground_truth as cg
+from nascore.studies import ground_truth_conv as cg
 from nascore.bench import zc_naswot
 from nascore.bench.store import ResultStore
-from nascore.metrics_over_training import PROBE_COLUMNS
-from nascore.train import Protocol
+from nascore.training.probes import PROBE_COLUMNS
+from nascore.training import Protocol
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -53,7 +53,7 @@ def test_fill_trains_probes_and_resumes(tmp_path):
     assert again.equals(frame)
     # an architecture with a missing seed is left out of a "complete" collection
     assert cg.collect(store, archs, [0, 1], space=space, protocol=protocol).empty
-    from nascore.bench.conv_table_cli import export
+    from nascore.cli.conv_table import export
 
     paths = export(frame, tmp_path / "table", space=space, protocol=protocol, wall_seconds=1.0,
                    notes=["a note"])

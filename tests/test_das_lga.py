@@ -6,9 +6,10 @@ import pytest
 from conftest import chapter_values
 import torch
 
-from nascore import metrics, proxy_analysis as pa
+from nascore import metrics
+from nascore.studies import das, lga
 from nascore.metrics.ntk_metrics import label_kernel
-from nascore.metrics_over_training import (activation_summary, das_family, kernel_distance, ntk_summary,
+from nascore.training.probes import (activation_summary, das_family, kernel_distance, ntk_summary,
                                            probe, train_with_probes)
 from nascore.spaces import nb201
 
@@ -56,12 +57,14 @@ def test_one_kernel_summary_matches_the_registry_metrics(net, batch):
     x, y = batch
     values, theta = probe(net, x, y)
     assert theta.shape == (20, 20)
+    # probe's kernel: true-class logit, every parameter, exact per-sample gradients
+    probe_convention = {"output": "target", "params": "all", "per_sample": "exact"}
     for name in ("lga", "ntk_trace", "ntk_frobenius", "ntk_mean"):
-        assert values[name] == pytest.approx(metrics.score(name, net, x, y), rel=1e-6), name
+        assert values[name] == pytest.approx(metrics.score(name, net, x, y, **probe_convention), rel=1e-6), name
     assert values["ntk_condition"] == pytest.approx(
-        metrics.score("ntk_condition", net, x, y, output="target"), rel=1e-4)
+        metrics.score("ntk_condition", net, x, y, **probe_convention), rel=1e-4)
     assert values["ntk_lambda_min"] == pytest.approx(
-        metrics.score("ntk_lambda_min", net, x, y, output="target"), rel=1e-4, abs=1e-9)
+        metrics.score("ntk_lambda_min", net, x, y, **probe_convention), rel=1e-4, abs=1e-9)
 
 
 def test_lga_is_maximal_for_the_label_kernel_and_invariant_to_scaling():
@@ -99,7 +102,7 @@ def test_probe_leaves_the_network_unchanged(net, batch):
 
 
 def test_train_with_probes_probes_init_and_requested_epochs(batch):
-    from nascore.train import Protocol, TrainData
+    from nascore.training import Protocol, TrainData
 
     x, y = batch
     data = TrainData(x, y, x, y)
@@ -120,40 +123,40 @@ def test_correlations_over_epochs_by_hand():
                           "lga_e0": [4, 3, 2, 1],            # perfectly reversed: tau = -1
                           "lga_e1": [1, 3, 2, 4],            # one discordant pair of six: 4/6
                           "ntk_condition_e0": [4, 3, 2, 1]})  # lower is better: sign flipped, +1
-    table = pa.correlations_over_epochs(frame, ["lga"], [0, 1], n_boot=0)
+    table = das.correlations_over_epochs(frame, ["lga"], [0, 1], n_boot=0)
     assert table.value.tolist() == pytest.approx([-1.0, 4 / 6])
-    cond = pa.correlations_over_epochs(frame, ["ntk_condition"], [0], n_boot=0)
+    cond = das.correlations_over_epochs(frame, ["ntk_condition"], [0], n_boot=0)
     assert cond.value.iloc[0] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="lga_e5"):
-        pa.correlations_over_epochs(frame, ["lga"], [5], n_boot=0)
+        das.correlations_over_epochs(frame, ["lga"], [5], n_boot=0)
 
 
 def test_das_weight_scan_by_hand():
     # N = 2, log N_A = (1, 2, 3); D = (0, -3, -6): w = 0 ranks reversed, w = 4 ranks forward
     units, dist = np.array([2.0, 4.0, 6.0]), np.array([0.0, -3.0, -6.0])
-    table = pa.das_weight_scan(units, dist, [1, 2, 3], [0, 4], 2, method="spearman", n_boot=0)
+    table = das.das_weight_scan(units, dist, [1, 2, 3], [0, 4], 2, method="spearman", n_boot=0)
     assert table.value.tolist() == pytest.approx([-1.0, 1.0])
 
 
 def test_improvement_ratio_and_direction():
-    assert pa.improvement_ratio(0.52, 0.4) == pytest.approx(1.3)
+    assert das.improvement_ratio(0.52, 0.4) == pytest.approx(1.3)
     with pytest.raises(ValueError):
-        pa.improvement_ratio(0.5, 0.0)
-    assert pa.direction("ntk_condition") == -1 and pa.direction("lga") == 1
-    assert pa.direction("kernel_distance") == 1
+        das.improvement_ratio(0.5, 0.0)
+    assert das.direction("ntk_condition") == -1 and das.direction("lga") == 1
+    assert das.direction("kernel_distance") == 1
 
 
 def test_equal_cost_search_by_hand():
     truth = np.array([10.0, 20.0, 30.0, 40.0])
     # an oracle proxy with budget for every candidate finds the best
-    assert pa.equal_cost_search(truth, truth, cost_per_candidate=1, budget=4, runs=3).tolist() == [40.0] * 3
+    assert lga.equal_cost_search(truth, truth, cost_per_candidate=1, budget=4, runs=3).tolist() == [40.0] * 3
     # budget for one candidate: a uniform draw, mean near 25
-    picks = pa.equal_cost_search(truth, truth, cost_per_candidate=2, budget=2, runs=2000)
+    picks = lga.equal_cost_search(truth, truth, cost_per_candidate=2, budget=2, runs=2000)
     assert picks.mean() == pytest.approx(25, abs=1.0)
     # final training cost leaves room for 2 of 4 candidates: best of 2 = 1/6*20 + 2/6*30 + 3/6*40
-    picks = pa.equal_cost_search(truth, truth, cost_per_candidate=1, budget=8, final_cost=6, runs=4000)
+    picks = lga.equal_cost_search(truth, truth, cost_per_candidate=1, budget=8, final_cost=6, runs=4000)
     assert picks.mean() == pytest.approx((20 + 60 + 120) / 6, abs=0.5)
-    curves = pa.search_curves({"oracle": (truth, 1, 0)}, truth, [1, 4], runs=50)
+    curves = lga.search_curves({"oracle": (truth, 1, 0)}, truth, [1, 4], runs=50)
     assert curves["mean"].iloc[-1] == 40.0
 
 
@@ -167,7 +170,7 @@ def test_an_input_independent_network_has_lga_one_and_the_guard_ranks_it_last():
     y = torch.arange(20) % 5
     values, _ = probe(net, x, y)
     assert values["lga"] == pytest.approx(1.0)
-    guarded = pa.guard_degenerate_lga(pd.DataFrame({"lga_e0": [values["lga"], 0.4]}))
+    guarded = lga.guard_degenerate_lga(pd.DataFrame({"lga_e0": [values["lga"], 0.4]}))
     assert guarded.lga_e0.tolist() == [-np.inf, 0.4] and guarded.lga_raw_e0.iloc[0] == values["lga"]
 
 

@@ -3,11 +3,11 @@ import math
 
 import pytest
 
-from nascore.bench import ground_truth as gt
-from nascore.bench import train_cli
+from nascore.studies import ground_truth as gt
+from nascore.cli import bench as train_cli
 from nascore.bench.executors import DaskExecutor, LocalExecutor, make_executor
 from nascore.bench.store import ResultStore
-from nascore.train import Protocol
+from nascore.training import Protocol
 
 
 def test_local_executor_yields_every_item_with_its_result():

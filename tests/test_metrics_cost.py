@@ -48,7 +48,7 @@ def nb201_sample():
 
     from nascore import paths
     from nascore.spaces import nb201
-    from nascore.spaces.nb201_network import Network
+    from nascore.spaces.nb201 import Network
 
     table = json.loads((paths.DATA_DIR / "nasbench201-zc" / "zc_nasbench201.json").read_text())["cifar10"]
     keys = sorted(table)[::len(table) // 10][:10]

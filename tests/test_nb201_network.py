@@ -7,7 +7,7 @@ import torch
 from nascore.paths import DATA_DIR
 from nascore.spaces import nb201
 from nascore.spaces.nb201 import Network
-from nascore.spaces.nb201_network import Cell
+from nascore.spaces.nb201 import Cell
 
 torch.set_num_threads(min(2, torch.get_num_threads()))
 

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from nascore import ntk, ntk_factored
+from nascore import ntk
+from nascore.ntk import factored as ntk_factored
 from nascore.spaces.mixed import ACTIVATIONS, Architecture
 
 torch.set_num_threads(min(2, torch.get_num_threads()))

@@ -7,7 +7,7 @@ import pytest
 
 from nascore import theory
 from nascore.spaces import mixed
-from nascore.theory import experiments as ex
+from nascore.studies import zhu as ex
 
 
 def sphere(n, d, seed=0):

@@ -6,7 +6,7 @@ from torch import nn
 from nascore import data
 from nascore.bench.executors import torch_threads
 from nascore.spaces import mixed
-from nascore.train import Protocol, prepare, stack, train, train_many
+from nascore.training import Protocol, prepare, stack, train, train_many
 
 ARCHS = [mixed.from_key(k) for k in
          ("relu-tanh-gelu|1>2", "sigmoid-sigmoid-swish|", "elu-relu-relu|1>2,2>3", "tanh-gelu-leaky_relu|2>3")]

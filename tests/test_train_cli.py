@@ -4,8 +4,9 @@ import argparse
 import pandas as pd
 import pytest
 
-from nascore.bench import ground_truth as gt
-from nascore.bench import train_cli
+from nascore import bench
+from nascore.bench import agreement, tables
+from nascore.cli import bench as train_cli
 
 
 def test_help_explains_every_option(capsys):
@@ -40,8 +41,8 @@ def test_run_exports_a_table_with_provenance(tmp_path, monkeypatch):
             "--width", "8", "--epochs", "2", "--no-progress", "--store", str(tmp_path / "store"),
             "--out", str(tmp_path / "data" / "mixed-digits")]
     assert train_cli.main(argv) == 0
-    monkeypatch.setattr(gt, "DATA_DIR", tmp_path / "data")
-    table = gt.load_mixed("digits")
+    monkeypatch.setattr(tables, "DATA_DIR", tmp_path / "data")
+    table = bench.load_mixed("digits")
     assert len(table) == 6 and sorted(table["seed"].unique()) == [0, 1]
     assert {"arch", "acc_e1", "acc_e2", "acc_final", "train_loss", "seconds"} <= set(table.columns)
     assert (table["acc_final"] == table["acc_e2"]).all()
@@ -49,11 +50,11 @@ def test_run_exports_a_table_with_provenance(tmp_path, monkeypatch):
     for needle in ("commit:", "date:", "machine:", "time taken:", "lr=8.0", "Kendall tau"):
         assert needle in readme
     with pytest.raises(ValueError, match="no shipped mixed-space table for dataset 'mnist'"):
-        gt.load_mixed("mnist")
+        bench.load_mixed("mnist")
 
 
 def test_seed_agreement_is_kendall_tau_between_seeds():
     frame = pd.DataFrame({"arch": list("abcd") * 2, "seed": [0] * 4 + [1] * 4,
                           "acc_final": [0.1, 0.2, 0.3, 0.4, 0.1, 0.2, 0.4, 0.3]})
     # 6 pairs, one discordant (c, d): tau = (5 - 1) / 6
-    assert gt.seed_agreement(frame) == pytest.approx(4 / 6)
+    assert agreement.seed_agreement(frame) == pytest.approx(4 / 6)

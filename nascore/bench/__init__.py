@@ -3,10 +3,11 @@
 ``load("nb201-zc", dataset=...)``: about 725 NAS-Bench-201 architectures with their real
 validation accuracy and 12 zero-cost proxy scores computed on real CIFAR / ImageNet16
 batches (NAS-Bench-Suite-Zero, via NASLib). ``load("nb201", dataset=...)``: all 15,625
-architectures with validation accuracy and the Zen-NAS score.
+architectures with validation accuracy and the Zen-NAS score. ``load_mixed(dataset)``: the
+mixed-activation ground truth this project trained (``data/mixed-<dataset>/``).
 """
 from __future__ import annotations
 
-from .tables import BENCHMARKS, DATASETS, load, table_files
+from .tables import BENCHMARKS, DATASETS, load, load_mixed, table_files
 
-__all__ = ["BENCHMARKS", "DATASETS", "load", "table_files"]
+__all__ = ["BENCHMARKS", "DATASETS", "load", "load_mixed", "table_files"]

@@ -5,6 +5,7 @@ seeds of that ground truth agree with each other; these helpers measure that.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .. import stats
@@ -31,3 +32,14 @@ def seed_agreement_table(frame: pd.DataFrame, columns, *, method: str = "kendall
         rows.append({"column": column, "method": method, "value": r.value, "low": r.low, "high": r.high,
                      "n": r.n})
     return pd.DataFrame(rows)
+
+
+def seed_agreement(frame: pd.DataFrame, column: str = "acc_final") -> float:
+    """Mean Kendall tau between every pair of seeds' rankings of the architectures."""
+    from scipy.stats import kendalltau
+
+    wide = by_seed(frame, column)
+    seeds = list(wide.columns)
+    taus = [kendalltau(wide[a], wide[b]).statistic
+            for i, a in enumerate(seeds) for b in seeds[i + 1:]]
+    return float(np.mean(taus)) if taus else float("nan")

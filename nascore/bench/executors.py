@@ -11,6 +11,7 @@ or to Dask; nothing here decides which worker runs what.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
@@ -47,9 +48,34 @@ def _bar(items, desc, size, unit, progress):
     return bar
 
 
-def _init_worker(threads):
+#: How often a worker checks that its parent is still alive (seconds).
+PARENT_POLL_SECONDS = 0.5
+
+
+def _exit_when_orphaned(parent_pid: int, poll: float = PARENT_POLL_SECONDS):
+    """Daemon thread of a worker: exit the worker at once when its parent is gone.
+
+    A parent killed with SIGKILL (or SIGTERM, which skips Python's clean-up) cannot
+    stop its workers, and a worker blocked waiting for jobs would live on holding its
+    memory. Linux re-parents an orphan, so ``os.getppid()`` changing is the signal.
+    """
+    import os
+    import threading
+    import time
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="nascore-parent-watch", daemon=True).start()
+
+
+def _init_worker(threads, parent_pid=None):
     import torch
 
+    if parent_pid is not None:
+        _exit_when_orphaned(parent_pid)
     if threads is not None:
         torch.set_num_threads(int(threads))
 
@@ -88,22 +114,38 @@ class LocalExecutor:
                         yield item, result
                 return
             context = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
-                                     initargs=(self.threads,)) as pool:
-                pending = {pool.submit(fn, item): item for item in items}
-                try:
-                    while pending:
-                        done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in done:
-                            item = pending.pop(future)
-                            result = future.result()
-                            bar.update(bar.size(item))
-                            yield item, result
-                finally:
-                    for future in pending:
-                        future.cancel()
+            pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
+                                       initargs=(self.threads, os.getpid()))
+            pending = {pool.submit(fn, item): item for item in items}
+            finished = False
+            try:
+                while pending:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        item = pending.pop(future)
+                        result = future.result()
+                        bar.update(bar.size(item))
+                        yield item, result
+                finished = True
+            finally:
+                if finished:
+                    pool.shutdown(wait=True)
+                else:  # interrupted (Ctrl-C, an error, the consumer stopped): stop workers now
+                    _terminate(pool)
         finally:
             bar.close()
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued jobs and end running workers at once (a running job is abandoned;
+    its result was never stored, so a resumed run computes it again)."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public handle exists
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
 
 
 class DaskExecutor:

@@ -5,7 +5,9 @@ computed on real CIFAR batches, but not the two NTK quantities HNAS needs (Shu, 
 Wu & Low, NeurIPS 2022): the NTK trace norm ``M_trace = sqrt(tr Θ / N)`` and the
 condition number ``κ = λ_max(Θ) / λ_min(Θ)``. This module computes them once for the
 725 architectures of that table and ships them in ``data/nb201-ntk/`` (one CSV per
-*variant*, with a provenance README); :func:`load_nb201_ntk` reads them back.
+*variant*, with a provenance README); :func:`load_nb201_ntk` reads them back. This module
+defines the table (its variants, its architecture order) and reads it; the HNAS study
+(:mod:`nascore.studies.hnas`, ``python -m nascore.studies.hnas VARIANT``) computes it.
 
 Conventions (each one a choice, stated in the data README and the book):
 
@@ -29,18 +31,11 @@ restart skips what is there. Architectures are computed in a fixed random order
 """
 from __future__ import annotations
 
-import argparse
-import csv
-import math
-import platform
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import torch
-from torch.nn import functional as F
 
 from ..paths import DATA_DIR, note_read
 
@@ -76,7 +71,8 @@ VARIANTS = {
 }
 
 
-def _variant(variant) -> Variant:
+def get_variant(variant) -> Variant:
+    """The :class:`Variant` named ``variant`` (or ``variant`` itself)."""
     if isinstance(variant, Variant):
         return variant
     if variant not in VARIANTS:
@@ -94,88 +90,6 @@ def arch_order(seed: int = 0) -> list[str]:
     return [archs[i] for i in order]
 
 
-def ntk_batch(variant="mnist32"):
-    """The images and labels the kernels of ``variant`` are computed on.
-
-    Returns ``(inputs, targets)``: float32 ``(batch, 3, size, size)`` and int64 ``(batch,)``,
-    a class-balanced draw from the training split (``Dataset.batch(per_class=True)``).
-    """
-    from .. import data
-
-    v = _variant(variant)
-    ds = data.load(v.images)
-    x, y = ds.batch(v.batch, seed=v.batch_seed, per_class=True)
-
-    def to_rgb(images):
-        images = F.interpolate(images, size=(v.size, v.size), mode="bilinear", align_corners=False)
-        return images.repeat(1, 3, 1, 1)
-
-    reference = to_rgb(ds.x_train)
-    mean, std = reference.mean(), reference.std()
-    return (to_rgb(x) - mean) / std, y
-
-
-def ntk_row(arch: str, inputs: torch.Tensor, targets: torch.Tensor, *, init_seed: int = 0,
-            C: int = 16, N: int = 5, num_classes: int = 10) -> dict:
-    """HNAS's two NTK quantities for one architecture, from one kernel.
-
-    ``ntk_trace = sqrt(tr Θ / N)`` (HNAS Sec. 3, ``M_trace``), ``ntk_condition =
-    λ_max / λ_min`` (NaN when ``λ_min <= 0``; HNAS's search reads that as ``1e5``),
-    with ``Θ`` the true-class-logit NTK over convolution and linear parameters.
-    """
-    from .. import ntk
-    from ..spaces import nb201
-
-    net = nb201.Network(arch, C=C, N=N, num_classes=num_classes, in_channels=inputs.shape[1],
-                        seed=init_seed)
-    for module in net.modules():
-        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-            module.requires_grad_(False)
-    params = sum(p.numel() for p in net.parameters() if p.requires_grad)
-    start = time.perf_counter()
-    theta = ntk.empirical_ntk(net, inputs, output="target", targets=targets, mode="train")
-    seconds = time.perf_counter() - start
-    low, high = ntk.lambda_min(theta), ntk.lambda_max(theta)
-    return {"arch": arch, "ntk_trace": math.sqrt(ntk.trace(theta) / inputs.shape[0]),
-            "ntk_condition": high / low if low > 0 else math.nan,
-            "lambda_min": low, "lambda_max": high, "params": params, "seconds": seconds}
-
-
-def done_archs(path) -> set:
-    path = Path(path)
-    if not path.exists():
-        return set()
-    return set(pd.read_csv(path, usecols=["arch"])["arch"])
-
-
-def compute(variant="mnist32", *, path=None, archs=None, progress: bool = True) -> Path:
-    """Compute (or finish computing) the CSV of ``variant``; returns its path.
-
-    Rows already in the file are skipped, so a killed run resumes where it stopped.
-    """
-    v = _variant(variant)
-    path = Path(path) if path is not None else v.path
-    if archs is None:
-        archs = arch_order()[:v.limit]
-    inputs, targets = ntk_batch(v)
-    done = done_archs(path)
-    todo = [a for a in archs if a not in done]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new_file = not path.exists()
-    with open(path, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        if new_file:
-            writer.writeheader()
-        for i, arch in enumerate(todo):
-            row = ntk_row(arch, inputs, targets, init_seed=v.init_seed, C=v.C, N=v.N,
-                          num_classes=v.num_classes)
-            writer.writerow({k: (repr(x) if isinstance(x, float) else x) for k, x in row.items()})
-            handle.flush()
-            if progress:
-                print(f"[{len(done) + i + 1}/{len(archs)}] {row['seconds']:.1f}s {arch}", flush=True)
-    return path
-
-
 def load_nb201_ntk(variant: str = "mnist32") -> pd.DataFrame:
     """The shipped NTK table of ``variant``, one row per architecture, indexed by ``arch``.
 
@@ -183,10 +97,10 @@ def load_nb201_ntk(variant: str = "mnist32") -> pd.DataFrame:
     ``lambda_min``, ``lambda_max``, ``params`` (conv + linear parameters),
     ``seconds`` (time to compute that kernel).
     """
-    v = _variant(variant)
+    v = get_variant(variant)
     if not v.path.exists():
         raise FileNotFoundError(f"{v.path} is missing; compute it with "
-                                f"`python -m nascore.bench.nb201_ntk {v.name}`")
+                                f"`python -m nascore.studies.hnas {v.name}`")
     note_read(v.path)
     frame = pd.read_csv(v.path)
     frame = frame.drop_duplicates("arch", keep="last").set_index("arch")
@@ -207,17 +121,3 @@ def table_with_ntk(dataset: str = "cifar10", variant: str = "mnist32") -> pd.Dat
     return frame.reset_index(drop=True)
 
 
-def _main(argv=None):
-    parser = argparse.ArgumentParser(description="Compute the NAS-Bench-201 NTK table (resumable).")
-    parser.add_argument("variant", choices=sorted(VARIANTS))
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    start = time.time()
-    path = compute(args.variant)
-    print(f"done: {path} in {time.time() - start:.0f}s on {platform.node()} "
-          f"({platform.processor() or platform.machine()})", flush=True)
-
-
-if __name__ == "__main__":
-    _main()

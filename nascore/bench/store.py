@@ -10,13 +10,39 @@ whole result or none of it. Leftover temporary files are ignored (and can be swe
 
 One file per result (rather than one database) keeps concurrent writers trivially
 safe and the store readable with ``cat``; a few thousand small files are no burden.
+
+**What a file holds.** An envelope ``{"key", "status", "record"}`` (plus ``"reason"``
+when ``status`` is ``"failed"``): the key is repeated inside, so a file copied or moved
+under another name is caught. A run that could not produce a valid result (a training
+loss that became NaN or infinite, say) is stored as ``status: "failed"`` with its reason:
+it is never exported as a result, and it is not retried on resume (the same inputs give
+the same failure); ``failures()`` lists them.
+
+**Every read is checked** against the envelope and the store's :class:`Schema`
+(required fields, their types, finite numbers). A file that fails — unreadable JSON,
+``{}``, ``null``, a list, a key that does not match its name, a missing field, a NaN
+accuracy — is named in a warning, moved aside to ``<root>/quarantine/`` (never
+deleted) and treated as absent, so the caller recomputes it.
+
+**Concurrent writers** (two runs on one store, or workers of one run) need no lock:
+the design is idempotent. A key names its inputs completely, so two writers of one
+key write the same result; each writes its own temporary file (``mkstemp``, a unique
+name carrying the writer's host and process id) and renames it into place atomically,
+so the last rename wins with a whole file. :meth:`ResultStore.sweep` removes only
+temporary files whose writer is known to be dead (same host, process gone) or that
+are over a day old, never another live writer's file.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+import socket
 import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
@@ -41,37 +67,191 @@ def _plain(value):
     raise TypeError(f"cannot put {type(value).__name__} into a result key")
 
 
-class ResultStore:
-    """Results filed by key under ``root/<first two hex digits>/<key>.json``."""
+STATUSES = ("ok", "failed")
+#: Temporary files older than this are swept whoever wrote them (seconds).
+STALE_TMP_SECONDS = 24 * 3600
 
-    def __init__(self, root: Path | str):
+
+class StoreWarning(UserWarning):
+    """A stored file failed its check and was quarantined."""
+
+
+@dataclass(frozen=True)
+class Schema:
+    """What a valid record holds: ``required`` maps field -> type (or tuple of types);
+    ``finite`` lists numeric fields that must be finite numbers in an ``ok`` record.
+
+    >>> Schema({"acc": float}, finite=("acc",)).problems({"acc": float("nan")})
+    ["field 'acc' is not finite (nan)"]
+    """
+
+    required: dict = field(default_factory=dict)
+    finite: tuple = ()
+
+    def problems(self, record: dict) -> list[str]:
+        out = []
+        for name, kind in self.required.items():
+            if name not in record:
+                out.append(f"missing field {name!r}")
+            elif not _is_instance(record[name], kind):
+                out.append(f"field {name!r} has type {type(record[name]).__name__}, expected "
+                           f"{_type_name(kind)}")
+        for name in self.finite:
+            value = record.get(name)
+            if not _is_number(value):
+                out.append(f"field {name!r} is not a number ({value!r})")
+            elif not math.isfinite(value):
+                out.append(f"field {name!r} is not finite ({value!r})")
+        return out
+
+
+def _is_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_instance(value, kind):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if float in kinds and _is_number(value):
+        return True  # JSON writes 1.0 as 1
+    if isinstance(value, bool) and bool not in kinds:
+        return False
+    return isinstance(value, kinds)
+
+
+def _type_name(kind):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class ResultStore:
+    """Results filed by key under ``root/<first two hex digits>/<key>.json``.
+
+    ``schema`` (a :class:`Schema`) is checked on every write and every read.
+    """
+
+    def __init__(self, root: Path | str, schema: Schema | None = None):
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        if self.root.exists() and not self.root.is_dir():
+            raise ValueError(f"store path {str(self.root)!r} is a file; it must be a folder (or not exist)")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ValueError(f"cannot create the store folder {str(self.root)!r}: {error.strerror}") from None
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise ValueError(f"the store folder {str(self.root)!r} is not writable")
+        self.schema = schema or Schema()
+
+    def __repr__(self):
+        return f"ResultStore({str(self.root)!r})"
 
     def _path(self, key: str) -> Path:
-        if len(key) < 8 or not all(c in "0123456789abcdef" for c in key):
-            raise ValueError(f"bad result key {key!r}: expected a lowercase hex digest")
+        if not isinstance(key, str) or len(key) < 8 or not all(c in "0123456789abcdef" for c in key):
+            raise ValueError(f"bad result key {_short(key)}: expected a lowercase hex digest")
         return self.root / key[:2] / f"{key}.json"
 
     def __contains__(self, key: str) -> bool:
-        return self._path(key).exists()
+        return self._read(key) is not None
 
     def __len__(self) -> int:
         return sum(1 for _ in self.root.glob("??/*.json"))
 
-    def get(self, key: str) -> dict | None:
-        """The record stored under ``key``, or ``None``."""
+    # -- reading ---------------------------------------------------------------------
+    def _read(self, key: str) -> dict | None:
+        """The checked envelope stored under ``key`` (quarantining a bad file), or None."""
         path = self._path(key)
-        if not path.exists():
+        try:
+            text = path.read_text()
+        except FileNotFoundError:
             return None
-        return json.loads(path.read_text())
+        try:
+            envelope = json.loads(text)
+        except ValueError as error:
+            return self._quarantine(path, f"not valid JSON ({error})")
+        problem = self._envelope_problem(key, envelope)
+        if problem:
+            return self._quarantine(path, problem)
+        return envelope
 
+    def _envelope_problem(self, key, envelope) -> str:
+        if not isinstance(envelope, dict):
+            return f"holds a JSON {type(envelope).__name__}, not an object"
+        if envelope.get("key") != key:
+            return f"its key {_short(envelope.get('key'))} does not match its file name"
+        if envelope.get("status") not in STATUSES:
+            return f"unknown status {_short(envelope.get('status'))}"
+        if not isinstance(envelope.get("record"), dict):
+            return "has no record object"
+        if envelope["status"] == "failed":
+            return "" if isinstance(envelope.get("reason"), str) else "a failed result without a reason"
+        problems = self.schema.problems(envelope["record"])
+        return "; ".join(problems)
+
+    def _quarantine(self, path: Path, reason: str) -> None:
+        target_dir = self.root / "quarantine"
+        target_dir.mkdir(exist_ok=True)
+        target = target_dir / f"{path.stem}.{time.time_ns()}.json"
+        try:
+            os.replace(path, target)
+            (target.with_suffix(".reason.txt")).write_text(reason + "\n")
+            moved = f"moved to {target}"
+        except FileNotFoundError:  # another reader moved it first
+            moved = "already moved aside by another reader"
+        warnings.warn(f"result file {path} is bad ({reason}); {moved}; it will be recomputed",
+                      StoreWarning, stacklevel=3)
+        return None
+
+    def get(self, key: str) -> dict | None:
+        """The valid record stored under ``key``; ``None`` if absent, failed or bad."""
+        envelope = self._read(key)
+        if envelope is None or envelope["status"] != "ok":
+            return None
+        return envelope["record"]
+
+    def status(self, key: str) -> str | None:
+        """``"ok"``, ``"failed"`` or ``None`` (absent, or bad and now quarantined)."""
+        envelope = self._read(key)
+        return None if envelope is None else envelope["status"]
+
+    def done(self, key: str) -> bool:
+        """Whether ``key`` needs no (re)computation: stored as ok or as failed."""
+        return self.status(key) is not None
+
+    # -- writing ---------------------------------------------------------------------
     def put(self, key: str, record: dict) -> None:
-        """Store ``record`` under ``key`` atomically (replacing any earlier one)."""
+        """Store a valid ``record`` under ``key`` atomically (replacing any earlier one).
+
+        A record that fails the schema (e.g. a NaN accuracy) is refused with
+        ``ValueError``: store it with :meth:`put_failure` instead.
+        """
+        if not isinstance(record, dict):
+            raise ValueError(f"a record must be a dict, got {type(record).__name__}")
+        problems = self.schema.problems(record)
+        if problems:
+            raise ValueError(f"refusing to store an invalid result under {key[:12]}: {'; '.join(problems)}")
+        self._write(key, {"key": key, "status": "ok", "record": record})
+
+    def put_failure(self, key: str, reason: str, record: dict | None = None) -> None:
+        """Record that the computation of ``key`` failed, and why (never exported)."""
+        if not isinstance(reason, str) or not reason:
+            raise ValueError("a failed result needs a non-empty reason")
+        self._write(key, {"key": key, "status": "failed", "reason": reason, "record": record or {}})
+
+    def _write(self, key: str, envelope: dict) -> None:
         path = self._path(key)
         path.parent.mkdir(exist_ok=True)
-        text = json.dumps(record, sort_keys=True, indent=1)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key[:8]}-", suffix=".tmp")
+        text = json.dumps(envelope, sort_keys=True, indent=1, allow_nan=True)
+        prefix = f".{key[:8]}-{socket.gethostname()}-{os.getpid()}-"
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
         try:
             with os.fdopen(fd, "w") as handle:
                 handle.write(text)
@@ -82,27 +262,68 @@ class ResultStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    # -- listing ---------------------------------------------------------------------
     def keys(self) -> list[str]:
+        """Keys of the valid ``ok`` records, sorted (bad files are quarantined on the way)."""
+        return [k for k in self._stored_keys() if self.get(k) is not None]
+
+    def _stored_keys(self) -> list[str]:
         return sorted(p.stem for p in self.root.glob("??/*.json"))
 
     def records(self) -> Iterator[dict]:
-        """Every stored record (in key order), each with its ``key`` added."""
-        for key in self.keys():
+        """Every valid ``ok`` record (in key order), each with its ``key`` added."""
+        for key in self._stored_keys():
             record = self.get(key)
             if record is not None:
                 yield {"key": key, **record}
 
+    def failures(self) -> pd.DataFrame:
+        """The failed results: key, reason and whatever partial record was kept."""
+        rows = []
+        for key in self._stored_keys():
+            envelope = self._read(key)
+            if envelope is not None and envelope["status"] == "failed":
+                rows.append({"key": key, "reason": envelope["reason"], **envelope["record"]})
+        return pd.DataFrame(rows, columns=None if rows else ["key", "reason"])
+
     def frame(self, keys=None) -> pd.DataFrame:
-        """The records of ``keys`` (default: all) as a DataFrame, one row per result."""
+        """The valid records of ``keys`` (default: all) as a DataFrame, one row per result;
+        absent, failed and bad results are left out, and a key asked for twice gives one row."""
         if keys is None:
             rows = list(self.records())
         else:
-            rows = [{"key": k, **self.get(k)} for k in keys if k in self]
+            rows = []
+            for k in dict.fromkeys(keys):
+                record = self.get(k)
+                if record is not None:
+                    rows.append({"key": k, **record})
         return pd.DataFrame(rows)
 
     def sweep(self) -> int:
-        """Delete temporary files left by killed writers; returns how many."""
-        stale = list(self.root.glob("??/.*.tmp"))
-        for path in stale:
-            path.unlink(missing_ok=True)
-        return len(stale)
+        """Delete temporary files left by dead writers; returns how many.
+
+        A temporary file is removed when its writer ran on this host and its process is
+        gone, or when it is older than :data:`STALE_TMP_SECONDS`; a live writer's file is
+        never touched.
+        """
+        host, now, removed = socket.gethostname(), time.time(), 0
+        for path in self.root.glob("??/.*.tmp"):
+            parts = path.name[1:].split("-")
+            dead = False
+            # name: .<key8>-<host>-<pid>-<random>.tmp (the host may itself contain '-')
+            if len(parts) >= 4 and parts[-2].isdigit() and "-".join(parts[1:-2]) == host:
+                dead = not _pid_alive(int(parts[-2]))
+            try:
+                old = now - path.stat().st_mtime > STALE_TMP_SECONDS
+            except FileNotFoundError:
+                continue
+            if dead or old:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+
+def _short(value, limit: int = 60) -> str:
+    """``repr(value)`` cut to ``limit`` characters (error messages never echo huge inputs)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 15] + f"...({len(text)} chars)"

@@ -7,9 +7,11 @@ True
 False
 
 Public API: :func:`available`, :func:`score`, :func:`info` (and :func:`register` to add
-one). Every metric function has the signature ``fn(net, inputs, targets, **options)``.
+one); :func:`score_many` for several metrics of one network and batch, sharing work.
+Every metric function has the signature ``fn(net, inputs, targets, **options)``.
 """
 from . import cost, das, hnas, naswot, ntk_metrics, synflow, zero_cost  # noqa: F401  (registers)
+from .many import Scores, score_many
 from .registry import Metric, available, info, register, score
 
-__all__ = ["Metric", "available", "info", "register", "score"]
+__all__ = ["Metric", "Scores", "available", "info", "register", "score", "score_many"]

@@ -32,7 +32,10 @@ class Metric:
 
     ``needs_labels`` is for the default options; ``labels_needed`` refines it for a
     given set of options (e.g. an NTK metric whose default output is the true-class
-    logit needs no labels once ``output="sum"``). ``allows_neg_inf``: the metric may
+    logit needs no labels once ``output="sum"``). ``ntk_output``, ``ntk_params`` and
+    ``ntk_per_sample`` record an NTK metric's default conventions (output scalar,
+    parameter set, exact gradients or HNAS's batch decomposition; see
+    :mod:`nascore.metrics.ntk_metrics`). ``allows_neg_inf``: the metric may
     return ``-inf`` on purpose, meaning "worst possible" (a singular log-determinant).
     """
 
@@ -44,6 +47,8 @@ class Metric:
     needs_labels: bool
     description: str
     ntk_output: str | None = None
+    ntk_params: str | None = None
+    ntk_per_sample: str | None = None
     allows_neg_inf: bool = False
     options: dict = field(default_factory=dict)
     labels_rule: Callable[[dict], bool] | None = field(default=None, repr=False)
@@ -60,6 +65,7 @@ _REGISTRY: dict[str, Metric] = {}
 
 def register(name: str, *, paper: str, equation: str, higher_is_better: bool,
              needs_labels: bool, description: str, ntk_output: str | None = None,
+             ntk_params: str | None = None, ntk_per_sample: str | None = None,
              allows_neg_inf: bool = False, options: dict | None = None,
              labels_rule: Callable[[dict], bool] | None = None):
     """Decorator adding ``fn(net, inputs, targets, **options) -> float`` under ``name``.
@@ -76,7 +82,8 @@ def register(name: str, *, paper: str, equation: str, higher_is_better: bool,
         _REGISTRY[name] = Metric(
             name=name, function=fn, paper=paper, equation=equation,
             higher_is_better=higher_is_better, needs_labels=needs_labels,
-            description=description, ntk_output=ntk_output, allows_neg_inf=allows_neg_inf,
+            description=description, ntk_output=ntk_output, ntk_params=ntk_params,
+            ntk_per_sample=ntk_per_sample, allows_neg_inf=allows_neg_inf,
             options=dict(options or {}), labels_rule=labels_rule,
         )
         return fn

@@ -1,7 +1,21 @@
-"""One module per chapter of the book: the computations its notebook calls.
+"""One module per chapter of the book: the computations its notebook calls and the tables it owns.
 
-Studies sit above the library and below the face (``nascore.cli``, ``nascore.reproduce``):
-a study may import any library module; no library module imports a study.
+The studies sit above the library (every other ``nascore`` package and module) and below
+the face (:mod:`nascore.cli`, :mod:`nascore.reproduce`): a study may import any library
+module, no library module imports a study (``tests/test_layers.py``). Each notebook imports
+its own study plus the library's public API.
 
-- :mod:`.supernet`  weight sharing (BigNAS): ranking, ablations, search at equal cost
+- :mod:`.nb201_table`   the NAS-Bench-201 table chapter (library calls only)
+- :mod:`.metrics`       the metrics registry as a table, rank correlations, the NB201 cross-check
+- :mod:`.ground_truth`  the mixed-activation table: training jobs, export (``nascore bench train``)
+- :mod:`.ground_truth_conv` the conv table of the DAS and LGA chapters: training with probes, loader
+- :mod:`.zhu`           Zhu et al.: bounds against exact lambda_min, width sweeps, bound-based search
+- :mod:`.hnas`          HNAS: benchmarks with NTK scores, searches, summaries; the NB201 NTK table
+- :mod:`.das`           DAS: the two atomic terms, the weight scan and its cross-validation
+- :mod:`.lga`           LGA: degenerate kernels, search at equal training cost
+- :mod:`.cifar_scores`  our zero-cost proxies on real CIFAR: agreement with NASLib, correlations
+  with accuracy beside the published values (the table job is :mod:`nascore.bench.cifar_scores`)
+- :mod:`.supernet`      the BigNAS-style supernet: ranking quality against NB201, ablations, search at equal cost
+- :mod:`.cifar_ntk`     the papers' NTK statistics of NB201 on real CIFAR (official conventions);
+  :mod:`.cifar_ntk_run` runs and exports that table, :mod:`.cifar_ntk_train` its 1-epoch training
 """

@@ -30,6 +30,7 @@ import pandas as pd
 
 from .. import bench, stats
 from ..bench.agreement import by_seed
+from .hnas import hnas_benchmark  # noqa: F401  (re-exported: the chapter compares with HNAS at equal cost)
 
 VARIANTS = ("full", "no_sandwich", "no_distillation", "neither")
 SETS = ("zc", "sample")

@@ -18,7 +18,7 @@ The macro skeleton is NAS-Bench-201's (:class:`nascore.spaces.nb201.Network`): s
 conv 3x3 + BN, three stages of ``N`` cells at widths ``C``, ``2C``, ``4C`` separated by
 residual reduction blocks, then BN + ReLU, global average pooling and a linear
 classifier. The operations and the reduction block are the ones of
-:mod:`nascore.spaces.nb201_network`, so a child of the supernet with its weights copied
+:mod:`nascore.spaces.nb201`, so a child of the supernet with its weights copied
 into ``nb201.Network(arch, C, N)`` computes the same function
 (:func:`copy_child_into`; checked in ``tests/test_supernet.py``).
 """
@@ -30,7 +30,7 @@ import torch
 from torch import nn
 
 from ..spaces import nb201
-from ..spaces.nb201_network import ResidualReduction, make_op
+from ..spaces.nb201 import ResidualReduction, make_op
 
 #: Operations that hold weights; the others are applied functionally.
 WEIGHTED_OPS = ("nor_conv_1x1", "nor_conv_3x3")

@@ -188,3 +188,49 @@ def theory_score(arch, X, *, method: str = "layerwise", **options) -> float:
     the skip pattern and ``lambda_min`` of the data's Hadamard powers.
     """
     return lambda_min_bounds(arch, X, method=method, **options).lower
+
+
+# ----------------------------------------------------------------------------- inputs of norm c
+def check_input_norm(input_norm) -> float:
+    """``input_norm`` as a float, or ValueError unless it is a positive finite number."""
+    if not (isinstance(input_norm, (int, float, np.floating)) and np.isfinite(input_norm)
+            and input_norm > 0):
+        raise ValueError(f"input_norm must be a positive finite number, got {input_norm!r}")
+    return float(input_norm)
+
+
+def scaled_bounds(arch, U, *, input_norm: float = 1.0, method: str = "series", hadamard=None,
+                  weight_scale: float = 1.0, residual_scale: float = 1.0, hermite_order: int = 64,
+                  degree: int = 128) -> LambdaMinBounds:
+    """Propositions 2/3 (lower) and 4 (upper), ours, for inputs ``x_i = input_norm * u_i``.
+
+    ``U``: ``(N, d)`` unit-norm rows. Identical to
+    :func:`~nascore.theory.lambda_min_bounds` with ``d`` replaced by ``d / input_norm^2``
+    (:mod:`nascore.studies.zhu` explains the input scale); ``input_norm = 1`` gives exactly its result. ``hadamard``: the
+    precomputed ``lambda_min(G^(t))``, ``t = 1..max(degree, hermite_order + 2)``
+    (:func:`~nascore.theory.hadamard_lambda_min`), shared across architectures.
+    """
+    arch = check_architecture(arch)
+    U = check_data(U, unit_norm=True)
+    c = check_input_norm(input_norm)
+    if U.shape[0] < 2:
+        raise ValueError(f"need N >= 2 samples for a minimum eigenvalue bound, got N = {U.shape[0]}")
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r}; allowed: {', '.join(METHODS)}")
+    top = max(degree, hermite_order + 2)
+    lam = hadamard_lambda_min(U, top) if hadamard is None else np.asarray(hadamard, float)
+    if lam.shape != (top,):
+        raise ValueError(f"hadamard must hold {top} values (t = 1..{top}), got shape {lam.shape}")
+    d_eff = U.shape[1] / c ** 2
+    diag = diagonal_recursion(arch, d_eff, weight_scale=weight_scale,
+                              residual_scale=residual_scale, hermite_order=hermite_order)
+    series = ntk_series(diag, degree)
+    lower, eta, ell = _layerwise_lower(diag, lam, d_eff, hermite_order)
+    constants = {"input_dim_effective": d_eff, "q": diag.q, "diag": diag.s, "backward": diag.b,
+                 "skip_paths": diag.A, "theta_diag": diag.theta_diag, "hadamard": lam,
+                 "eta": eta, "ell": ell, "layerwise_lower": lower, "series_coefficients": series}
+    if method == "series":
+        constants["series_lower"] = float(series[1:] @ lam[:degree])
+        lower = max(lower, constants["series_lower"])
+    upper = _pair_upper(series, diag.theta_diag, U @ U.T)
+    return LambdaMinBounds(lower=lower, upper=upper, method=method, constants=constants)

@@ -1,15 +1,15 @@
 """Ground-truth training: a fixed protocol, deterministic, batched for same-shaped nets.
 
-Public entry: :mod:`nascore.train` (which re-exports this package's names).
+Public entry: this package, :mod:`nascore.training` (the one name for training).
 
 - :mod:`.protocol` the frozen :class:`Protocol` (optimiser, schedule, epochs, ...)
 - :mod:`.loop`     :func:`train` (one net) and :func:`train_many` (stacked when possible)
 - :mod:`.stacked`  stacking same-shaped nets into one module (grouped matmuls)
 """
 from .loop import CheckpointHook, Factory, TrainData, TrainResult, prepare, train, train_many
-from .protocol import TRAINER_REVISION, Protocol
+from .protocol import Protocol
 from .stacked import Stacked, StackedMixedNets, register, stack
 
 __all__ = ["CheckpointHook", "Factory", "Protocol", "Stacked", "StackedMixedNets",
-           "TRAINER_REVISION", "TrainData", "TrainResult", "prepare", "register", "stack",
+           "TrainData", "TrainResult", "prepare", "register", "stack",
            "train", "train_many"]

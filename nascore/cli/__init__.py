@@ -1,0 +1,125 @@
+"""The ``nascore`` command line.
+
+    nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build] [--verbose]
+    nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
+    nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
+    nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
+    nascore bench supernet ...     (BigNAS-style supernet; see `nascore bench supernet --help`)
+    nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
+    nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
+
+One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.bench` (``bench train``);
+:mod:`.conv_table` is the stand-alone builder of the conv ground truth
+(``python -m nascore.cli.conv_table``). ``reproduce`` is :mod:`nascore.reproduce`.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def _reproduce_parser(sub):
+    parser = sub.add_parser(
+        "reproduce", help="run every notebook with papermill and build the book",
+        description="Execute the book's notebooks (quick mode by default) into book/chapters, record "
+                    "their provenance, then build the HTML book with jupyter-book (offline).",
+        epilog="Example: nascore reproduce --only nb201_table --no-build")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--quick", dest="quick", action="store_true", default=True,
+                      help="small sizes and cached results; minutes on a laptop (default)")
+    mode.add_argument("--full", dest="quick", action="store_false",
+                      help="the papers' sizes; may take hours and resumes from the cache if killed")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="run only these notebooks (file stem, prefix optional, e.g. 'zhu'); the "
+                             "others keep their output, provenance and claims from their last run")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="notebooks to run in parallel (default 1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed passed to every notebook (default 0)")
+    parser.add_argument("--no-build", dest="build", action="store_false",
+                        help="execute the notebooks but do not build the book")
+    parser.add_argument("--list", action="store_true", help="list the notebooks and exit")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the kernels' warnings in the terminal (default: book/_build/logs/<name>.log)")
+    parser.set_defaults(handler=_run_reproduce)
+
+
+def _run_reproduce(args) -> int:
+    from .. import reproduce
+
+    if args.list:
+        print("\n".join(reproduce.notebook_names()))
+        return 0
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be a positive integer, got {args.jobs}")
+    reproduce.reproduce(quick=args.quick, seed=args.seed, only=args.only, jobs=args.jobs, build=args.build,
+                        verbose=args.verbose)
+    return 0
+
+
+def _bench_parser(sub):
+    parser = sub.add_parser("bench", help="produce benchmark tables (training, CIFAR scores)",
+                            description="Produce this project's own benchmark tables.")
+    bench_sub = parser.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
+    from ..bench import cifar_scores_cli
+
+    scores = bench_sub.add_parser("cifar-scores", help="score NB201 architectures on real CIFAR batches",
+                                  description=cifar_scores_cli.DESCRIPTION, epilog=cifar_scores_cli.EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    cifar_scores_cli.add_arguments(scores)
+    scores.set_defaults(handler=cifar_scores_cli.run)
+    try:
+        from . import bench as train_cli
+    except ImportError:
+        return
+    train = bench_sub.add_parser("train", help="train architectures for the ground-truth table",
+                                 description=(train_cli.__doc__ or "").strip() or None,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    train_cli.add_arguments(train)
+    train.set_defaults(handler=train_cli.run)
+    from ..supernet import cli as supernet_cli
+
+    supernet = bench_sub.add_parser("supernet", help="train and evaluate a BigNAS-style supernet over NB201",
+                                    description=supernet_cli.__doc__,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    supernet_cli.add_arguments(supernet)  # each sub-command sets its own handler
+    from ..studies import cifar_ntk_run
+
+    cifar = bench_sub.add_parser("cifar-ntk", help="NTK statistics of NB201 on real CIFAR, official conventions",
+                                 description=(cifar_ntk_run.__doc__ or "").strip() or None,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    cifar_ntk_run.add_arguments(cifar)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nascore",
+        description="nascore: reproduce training-free NAS papers (Zhu et al., DAS, LGA, HNAS) "
+                    "as an executable book.")
+    from .. import __version__
+
+    parser.add_argument("--version", action="version", version=f"nascore {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _reproduce_parser(sub)
+    _bench_parser(sub)
+    from .score import add_score_parser
+    from .search import add_search_parser
+
+    add_score_parser(sub)
+    add_search_parser(sub)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from ..reproduce import ReproduceError
+
+    try:
+        return args.handler(args)
+    except (ValueError, ReproduceError) as exc:
+        print(f"nascore: error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ValueError) else 1
+    except KeyboardInterrupt:
+        print("nascore: interrupted; finished results are kept and a rerun resumes", file=sys.stderr)
+        return 130
+

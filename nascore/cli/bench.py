@@ -1,0 +1,133 @@
+"""``nascore bench train``: fill the results store with trained accuracies and export them.
+
+Wired into the main CLI through :func:`add_arguments` and :func:`run`; :func:`main`
+runs it alone (``python -m nascore.cli.bench --help``).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+DESCRIPTION = """Train architectures of a search space under a fixed protocol and store
+each result as soon as it finishes (a killed run resumes where it stopped). Results are
+kept in the store, keyed by space, architecture, dataset, protocol, seed and code
+version; --out also exports them as a table with a provenance README."""
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``nascore bench train`` to ``parser``."""
+    from ..studies.ground_truth import DATASETS, MIXED_PROTOCOL, SPACES, MixedSpace
+
+    space = MixedSpace()
+    parser.add_argument("--space", choices=SPACES, default="mixed",
+                        help="search space to train (mixed: Zhu et al.'s mixed-activation nets)")
+    parser.add_argument("--n", type=_positive, required=True,
+                        help="number of architectures: the first N of a fixed random order of "
+                             "the space, so a larger N extends a smaller one")
+    parser.add_argument("--seeds", type=_positive, default=2,
+                        help="number of seeds (0..S-1) per architecture (default: %(default)s)")
+    parser.add_argument("--dataset", choices=DATASETS, default="mnist5k",
+                        help="training data; accuracy is on its held-out split (default: %(default)s)")
+    parser.add_argument("--jobs", type=_positive, default=1,
+                        help="local worker processes, ignored with --scheduler (default: %(default)s)")
+    parser.add_argument("--threads", type=_positive, default=1,
+                        help="torch threads per job, locally or on Dask workers (default: %(default)s)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="Dask scheduler address (e.g. tcp://host:8786): run the jobs on "
+                             "that cluster instead of local processes")
+    parser.add_argument("--out", metavar="FOLDER", type=Path, default=None,
+                        help="export the requested results to FOLDER/results.csv (and "
+                             ".parquet) with a provenance README.md")
+    parser.add_argument("--store", metavar="FOLDER", type=Path, default=None,
+                        help="results store folder (default: <nascore cache>/results)")
+    parser.add_argument("--hidden-layers", type=_positive, default=space.hidden_layers,
+                        help="hidden layers of the mixed nets (default: %(default)s)")
+    parser.add_argument("--width", type=_positive, default=space.width,
+                        help="hidden width of the mixed nets (default: %(default)s)")
+    parser.add_argument("--epochs", type=_positive, default=MIXED_PROTOCOL.epochs,
+                        help="training epochs; checkpoints 1, 2, 5 that fit are also "
+                             "evaluated (default: %(default)s)")
+    parser.add_argument("--lr", type=_positive_float, default=MIXED_PROTOCOL.lr,
+                        help="SGD step size (default: %(default)s)")
+    parser.add_argument("--batch-size", type=_positive, default=MIXED_PROTOCOL.batch_size,
+                        help="mini-batch size (default: %(default)s)")
+    parser.add_argument("--batch-nets", type=_positive, default=32,
+                        help="architectures per job, trained together in one stacked module "
+                             "(default: %(default)s)")
+    parser.add_argument("--sequential", action="store_true",
+                        help="train the nets of a job one at a time instead of stacked")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``nascore bench train`` with parsed ``args``; returns the exit status."""
+    from dataclasses import replace
+
+    from ..bench.agreement import seed_agreement
+    from ..bench.executors import make_executor
+    from ..bench.store import ResultStore
+    from ..paths import cache_dir
+    from ..studies import ground_truth as gt
+
+    space = gt.MixedSpace(hidden_layers=args.hidden_layers, width=args.width)
+    checkpoints = tuple(c for c in gt.MIXED_PROTOCOL.checkpoints if c <= args.epochs)
+    protocol = replace(gt.MIXED_PROTOCOL, epochs=args.epochs, lr=args.lr,
+                       batch_size=args.batch_size, checkpoints=checkpoints)
+    archs = space.architectures(args.n)
+    store = ResultStore(args.store or cache_dir() / "results")
+    store.sweep()
+    executor = make_executor(args.jobs, args.scheduler, threads=args.threads,
+                             progress=not args.no_progress)
+    start = time.perf_counter()
+    frame = gt.fill(store, executor, archs, range(args.seeds), dataset=args.dataset, space=space,
+                    protocol=protocol, batch_nets=args.batch_nets, batched=not args.sequential,
+                    threads=args.threads,
+                    log=lambda text: print(text, file=sys.stderr))
+    wall = time.perf_counter() - start
+    print(f"{len(frame)} results; final accuracy median {frame['acc_final'].median():.3f}; "
+          f"seed-to-seed Kendall tau {seed_agreement(frame):.3f}")
+    if args.out is not None:
+        command = "nascore bench train " + " ".join(getattr(args, "argv", []) or [])
+        for path in gt.export(frame, args.out, space=space, protocol=protocol,
+                              dataset=args.dataset, wall_seconds=wall, command=command.strip()):
+            print(f"wrote {path}")
+    return 0
+
+
+def main(argv=None) -> int:
+    """Stand-alone entry: parse ``argv`` (default ``sys.argv[1:]``) and :func:`run`."""
+    parser = argparse.ArgumentParser(prog="nascore bench train", description=DESCRIPTION)
+    add_arguments(parser)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser.parse_args(argv)
+    args.argv = argv
+    try:
+        return run(args)
+    except ValueError as error:
+        parser.error(str(error))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

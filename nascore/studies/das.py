@@ -1,0 +1,193 @@
+"""The DAS chapter (``notebooks/60_das.ipynb``): NASWOT split into DAS's two atomic terms.
+
+Liu, Li, Sun & Liu (arXiv 2212.12132) write NASWOT as ``N log N_A + D`` (units plus
+distinguishing ability) and propose re-weighting the two. This module holds the chapter's
+analyses of a table of proxy scores against trained accuracy:
+
+- :func:`correlations_over_epochs`: rank correlation of each metric, measured after
+  ``k`` epochs of training, with final accuracy (also the LGA chapter's central figure);
+- :func:`direction`: +1/-1 orientation of a metric (every correlation reads "higher is
+  better": metrics whose registry entry says lower is better are negated first);
+- :func:`das_weight_scan` / :func:`das_weight_cv`: the family ``D + w log N_A`` scanned
+  over ``w`` (``w = N`` is NASWOT), and ``w`` chosen on some architectures, judged on others;
+- :func:`improvement_ratio`: a correlation divided by NASWOT's ("1.04x-1.56x");
+- :func:`mixed_activation_scores`: the two terms for the mixed-activation table;
+- :func:`fill_zc_naswot`: the chapter's own table ``data/nb201-mnist5k/zc_naswot.csv``
+  (NASWOT and the DAS terms of the zero-cost architectures on MNIST digits; defined and
+  read by :mod:`nascore.bench.zc_naswot`), ``python -m nascore.studies.das``.
+
+The trained conv table this chapter reads is built by :mod:`nascore.studies.ground_truth_conv`
+(its names are imported here for the notebook).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.nn import functional as F
+
+from .. import stats
+from ..bench import zc_naswot
+from .cifar_after_epoch import correlations as cifar_correlations, trained_frame as cifar_trained_frame  # noqa: F401
+from .ground_truth_conv import CONV_PROTOCOL, ConvSpace, conv_table, mean_over_seeds, prepared  # noqa: F401
+
+
+def direction(metric: str) -> int:
+    """+1 if a higher ``metric`` means a better architecture, -1 if lower does.
+
+    Registry metrics use their record; the DAS layer-wise term and the kernel distance
+    (not registry metrics) count as higher-is-better.
+    """
+    from .. import metrics
+
+    base = metric.split("@")[0]
+    return 1 if base not in metrics.available() or metrics.info(base).higher_is_better else -1
+
+
+def correlations_over_epochs(frame: pd.DataFrame, metrics, epochs, truth: str = "acc_final", *,
+                             method: str = "kendall", n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Long table ``metric, epoch, value, low, high, n``: correlation of ``<metric>_e<epoch>``
+    (direction-corrected, see :func:`direction`) with ``frame[truth]``."""
+    rows = []
+    for metric in metrics:
+        for epoch in epochs:
+            column = f"{metric}_e{epoch}"
+            if column not in frame.columns:
+                raise ValueError(f"column {column!r} not in the table")
+            r = stats.rank_correlation(direction(metric) * frame[column].to_numpy(dtype=float),
+                                       frame[truth].to_numpy(dtype=float), method,
+                                       n_boot=n_boot, seed=seed)
+            rows.append({"metric": metric, "epoch": int(epoch), "method": method, "value": r.value,
+                         "low": r.low, "high": r.high, "n": r.n})
+    return pd.DataFrame(rows)
+
+
+def das_weight_scan(units, distinguishing, truth, weights, batch_size: int, *,
+                    method: str = "kendall", n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Correlation with ``truth`` of ``D + w log N_A`` for each ``w`` in ``weights``.
+
+    ``units`` = ``N log N_A`` and ``distinguishing`` = ``D = log|K_H / N_A|`` per
+    architecture (:func:`nascore.training.probes.das_family`).
+    """
+    from ..training.probes import das_family
+
+    rows = []
+    for w in weights:
+        r = stats.rank_correlation(das_family(units, distinguishing, w, batch_size), truth, method,
+                                   n_boot=n_boot, seed=seed)
+        rows.append({"weight": float(w), "method": method, "value": r.value, "low": r.low,
+                     "high": r.high, "n": r.n})
+    return pd.DataFrame(rows)
+
+
+def improvement_ratio(value: float, baseline: float) -> float:
+    """``value / baseline``: DAS's "improvement over WOT" for correlations of one sign.
+
+    >>> improvement_ratio(0.6, 0.5)
+    1.2
+    """
+    if baseline <= 0:
+        raise ValueError(f"the baseline correlation must be positive for a ratio, got {baseline}")
+    return float(value) / float(baseline)
+
+
+def das_weight_cv(units, distinguishing, truth, weights, batch_size: int, *, folds: int = 2,
+                  method: str = "kendall", seed: int = 0) -> pd.DataFrame:
+    """Choose the DAS weight on some architectures, judge it on the others.
+
+    The architectures are split at random into ``folds`` parts; for each part, the weight
+    with the best correlation on the *other* parts is chosen and its correlation on the
+    held-out part is reported next to NASWOT's (``w = N``) on the same part, so the
+    ratio is not inflated by choosing the weight on the data it is judged on. Returns one
+    row per fold: ``weight, das, naswot, ratio``.
+    """
+    from ..training.probes import das_family
+
+    units, distinguishing = np.asarray(units, float), np.asarray(distinguishing, float)
+    truth = np.asarray(truth, float)
+    parts = np.array_split(np.random.default_rng(seed).permutation(len(truth)), folds)
+    rows = []
+    for k, held in enumerate(parts):
+        fit = np.setdiff1d(np.arange(len(truth)), held)
+        scan = das_weight_scan(units[fit], distinguishing[fit], truth[fit], weights, batch_size,
+                               method=method, n_boot=0)
+        w = float(scan.loc[scan.value.idxmax(), "weight"])
+        das = stats.rank_correlation(das_family(units[held], distinguishing[held], w, batch_size),
+                                     truth[held], method, n_boot=0).value
+        wot = stats.rank_correlation(units[held] + distinguishing[held], truth[held], method, n_boot=0).value
+        rows.append({"fold": k, "weight": w, "das": das, "naswot": wot,
+                     "ratio": das / wot if wot > 0 else float("nan")})
+    return pd.DataFrame(rows)
+
+
+def mixed_activation_scores(frame: pd.DataFrame, *, batch_size: int = 64, seed: int = 0) -> pd.DataFrame:
+    """NASWOT and the DAS terms at init for the architectures of the mixed-activation table.
+
+    ``frame``: rows of :func:`nascore.bench.load_mixed` (columns ``arch``,
+    ``width``). Each network is built as the table's trainer built it (flat MNIST-5k
+    inputs, weights from ``seed``) and scored on ``batch_size`` training images. Codes
+    of smooth activations are ``1[pre-activation > 0]``, NASWOT's definition extended
+    (see :mod:`nascore.metrics.naswot`).
+    """
+    from .. import data
+    from ..spaces import mixed
+    from ..training.probes import activation_summary
+
+    ds = data.load("mnist5k")
+    x, _ = ds.batch(batch_size, seed=seed)
+    x = x.flatten(1)
+    width = int(frame["width"].iloc[0]) if "width" in frame.columns else 128
+    rows = []
+    for arch in frame["arch"].unique():
+        net = mixed.from_key(arch).build(x.shape[1], width, ds.num_classes, seed=seed)
+        rows.append({"arch": arch, **activation_summary(net, x)})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- NASWOT on our images (data/nb201-mnist5k/zc_naswot.csv)
+def mnist_as_cifar(batch_size: int = zc_naswot.BATCH_SIZE, *, seed: int = 0) -> torch.Tensor:
+    """``batch_size`` MNIST-5k training digits as ``(B, 3, 32, 32)`` (zero-padded, grey repeated)."""
+    from .. import data
+
+    x, _ = data.load("mnist5k").batch(batch_size, seed=seed)
+    return F.pad(x, (2, 2, 2, 2)).repeat(1, 3, 1, 1)
+
+
+def score_arch(arch: str, inputs: torch.Tensor, *, seed: int = 0) -> dict:
+    """Activation-code scores of the full-size network of ``arch`` (weights from ``seed``)."""
+    from ..spaces import nb201
+    from ..training.probes import activation_summary
+
+    start = time.perf_counter()
+    net = nb201.Network(arch, C=16, N=5, num_classes=10, in_channels=3, seed=seed)
+    values = activation_summary(net, inputs)
+    return {"arch": arch, **values, "batch_size": inputs.shape[0], "seed": seed,
+            "seconds": time.perf_counter() - start}
+
+
+def fill_zc_naswot(path=zc_naswot.PATH, *, batch_size: int = zc_naswot.BATCH_SIZE, seed: int = 0, log=print) -> pd.DataFrame:
+    """Score every architecture of the zero-cost table not yet in ``path``, appending rows."""
+    from pathlib import Path
+
+    from ..bench import load
+
+    path = Path(path)
+    archs = load("nb201-zc", dataset="cifar10")["arch"].tolist()
+    done = set(pd.read_csv(path)["arch"]) if path.exists() else set()
+    todo = [a for a in archs if a not in done]
+    log(f"{len(done)} stored, {len(todo)} to score")
+    inputs = mnist_as_cifar(batch_size, seed=seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for i, arch in enumerate(todo):
+        row = pd.DataFrame([score_arch(arch, inputs, seed=seed)], columns=list(zc_naswot.COLUMNS))
+        row.to_csv(path, mode="a", header=not path.exists(), index=False, float_format="%.9g")
+        if i % 50 == 0:
+            log(f"{i + 1}/{len(todo)}")
+    return zc_naswot.load_zc_naswot(path)
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    fill_zc_naswot()

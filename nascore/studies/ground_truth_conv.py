@@ -1,0 +1,264 @@
+"""The ground-truth chapter's conv table: small NAS-Bench-201 networks trained on MNIST-5k.
+
+DAS and LGA are about cell-based convolutional networks, so both chapters need trained
+accuracies of such networks *and* the weights along training. This module trains the
+first ``n`` architectures of a fixed random order of the NAS-Bench-201 cell space
+(:mod:`nascore.spaces.nb201`; same 5 operations and 6 edges, a reduced skeleton: width
+``C`` and ``N`` cells per stage) on a downsampled MNIST-5k with the project's trainer
+(:func:`nascore.training.train`) and, through the trainer's checkpoint hook, probes every
+network at initialisation and after each checkpoint epoch with NASWOT, the two DAS
+terms and the NTK metrics (:mod:`nascore.training.probes`).
+
+Each (architecture, seed) result is stored as soon as it exists (:mod:`nascore.bench.store`), so a
+killed run resumes; the executors of :mod:`nascore.bench.executors` run the jobs. All architectures
+of one seed see the same mini-batch order (common random numbers); the weight draw
+comes from the seed too, though networks of different shapes consume it differently.
+
+Run ``python -m nascore.cli.conv_table --help`` to regenerate the table.
+"""
+from __future__ import annotations
+
+import functools
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.nn import functional as F
+
+from ..paths import DATA_DIR
+from ..spaces import nb201
+from ..training import Protocol, TrainData
+from ..bench.store import ResultStore
+from ..fingerprint import code_digest, result_key
+
+#: The code a result depends on: this module's import closure (trainer, network, probes).
+CODE = ("nascore.studies.ground_truth_conv",)
+
+TABLE_DIR = DATA_DIR / "nb201-mnist5k"
+#: The training protocol of the shipped table (NAS-Bench-201's optimiser settings, far
+#: fewer epochs: the budget was 40 minutes of one shared CPU core for 400 runs).
+CONV_PROTOCOL = Protocol(optimizer="sgd", lr=0.1, momentum=0.9, weight_decay=5e-4,
+                         schedule="cosine", epochs=6, batch_size=128, checkpoints=(1, 2, 5),
+                         inputs="image")
+#: Epochs at which the networks are probed besides 0 (initialisation).
+PROBE_EPOCHS = (1, 2, 5)
+
+
+@dataclass(frozen=True)
+class ConvSpace:
+    """The reduced NAS-Bench-201 skeleton and the data it is trained on.
+
+    ``C``: first-stage width; ``N``: cells per stage; ``resolution``: MNIST digits are
+    cropped to their central 24x24 pixels and average-pooled to ``resolution`` (a
+    divisor of 24); ``train_size``: the first ``train_size / 10`` training images of
+    each class; ``probe_size``: the fixed class-balanced training batch every metric is
+    measured on (``probe_size / 10`` per class).
+    """
+
+    C: int = 4
+    N: int = 1
+    resolution: int = 8
+    train_size: int = 2000
+    probe_size: int = 40
+
+    def __post_init__(self):
+        for name in ("C", "N", "resolution", "train_size", "probe_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if 24 % self.resolution or self.resolution < 4:
+            raise ValueError(f"resolution must divide 24 and be >= 4, got {self.resolution}")
+        if self.train_size % 10 or self.probe_size % 10 or not 20 <= self.probe_size <= 4000:
+            raise ValueError("train_size and probe_size must be multiples of 10 (probe_size >= 20)")
+
+    def to_dict(self) -> dict:
+        return {"C": self.C, "N": self.N, "resolution": self.resolution,
+                "train_size": self.train_size, "probe_size": self.probe_size}
+
+    def build(self, arch: str, seed: int) -> torch.nn.Module:
+        return nb201.Network(arch, C=self.C, N=self.N, num_classes=10, in_channels=1, seed=seed)
+
+    def architectures(self, n: int | None = None, *, order_seed: int = 0) -> list[str]:
+        """The first ``n`` (default all 15,625) architecture strings of a fixed random order."""
+        archs = nb201.all_architectures()
+        if n is not None and not (isinstance(n, int) and 1 <= n <= len(archs)):
+            raise ValueError(f"n must be an integer in 1..{len(archs)}, got {n!r}")
+        order = np.random.default_rng(order_seed).permutation(len(archs))
+        return [archs[i] for i in order[:n]]
+
+
+def downsample(images: torch.Tensor, resolution: int) -> torch.Tensor:
+    """Central 24x24 crop of 28x28 images, average-pooled to ``resolution`` pixels a side."""
+    if images.shape[-2:] != (28, 28):
+        raise ValueError(f"expected 28x28 images, got {tuple(images.shape[-2:])}")
+    return F.avg_pool2d(images[..., 2:26, 2:26], 24 // resolution)
+
+
+@functools.lru_cache(maxsize=4)
+def prepared(space: ConvSpace):
+    """``(TrainData, probe_inputs, probe_targets)`` of MNIST-5k for ``space``."""
+    from .. import data
+
+    ds = data.load("mnist5k")
+    per_class = space.train_size // 10
+    labels = ds.y_train.numpy()
+    rows = np.concatenate([np.flatnonzero(labels == c)[:per_class] for c in range(10)])
+    if len(rows) != space.train_size:
+        raise ValueError(f"train_size {space.train_size} exceeds the {len(labels)} training images")
+    rows = torch.as_tensor(np.sort(rows))
+    train = TrainData(downsample(ds.x_train[rows], space.resolution), ds.y_train[rows],
+                      downsample(ds.x_test, space.resolution), ds.y_test)
+    px, py = ds.batch(space.probe_size, seed=0, per_class=True)
+    return train, downsample(px, space.resolution), py
+
+
+@dataclass(frozen=True)
+class Job:
+    """One (architecture, seed) training run (picklable for the executors)."""
+
+    space: ConvSpace
+    protocol: Protocol
+    seed: int
+    arch: str
+    threads: int | None = 1
+
+
+def key_of(space: ConvSpace, protocol: Protocol, seed: int, arch: str) -> str:
+    """Store key: everything that determines one result (code closure of this module,
+    parameters, the MNIST-5k file, library versions: :func:`nascore.fingerprint.result_key`)."""
+    from ..data import source_files
+
+    return result_key("trained-nb201-conv", code=CODE, data_files=source_files("mnist5k"),
+                      params={"space_options": space.to_dict(), "arch": arch, "dataset": "mnist5k",
+                              "protocol": protocol.to_dict(), "seed": int(seed),
+                              "probe": {"output": "target", "mode": "train", "epochs": list(PROBE_EPOCHS)}})
+
+
+def run_job(job: Job) -> dict:
+    """Train one network, probing it at init and at every evaluated epoch; one flat record."""
+    from ..bench.executors import torch_threads
+    from ..training.probes import train_with_probes
+
+    with torch_threads(job.threads):
+        data, px, py = prepared(job.space)
+        result, probes, probe_seconds = train_with_probes(
+            functools.partial(_build, job.space, job.arch), data, job.protocol, seed=job.seed,
+            probe_inputs=px, probe_targets=py, probe_epochs=PROBE_EPOCHS)
+        record = {"arch": job.arch, "seed": job.seed, **job.space.to_dict(),
+                  "protocol": job.protocol.digest(), "code": code_digest(*CODE)[:16],
+                  "threads": torch.get_num_threads(), "train_loss": result.train_loss,
+                  "seconds_train": result.seconds - sum(t for e, t in probe_seconds.items() if e),
+                  "seconds_probe": sum(probe_seconds.values()), "seconds_probe_init": probe_seconds[0]}
+    for epoch, acc in sorted(result.test_accuracy.items()):
+        record[f"acc_e{epoch}"] = acc
+    record["acc_final"] = result.final_accuracy
+    for epoch, values in sorted(probes.items()):
+        for name, value in values.items():
+            record[f"{name}_e{epoch}"] = value
+    return record
+
+
+def _build(space, arch, seed):
+    return space.build(arch, seed)
+
+
+def fill(store: ResultStore, executor, archs, seeds, *, space: ConvSpace = ConvSpace(),
+         protocol: Protocol = CONV_PROTOCOL, threads: int | None = 1, log=print) -> pd.DataFrame:
+    """Train what is missing from ``store``, storing each result as it arrives.
+
+    Architecture-major order (every seed of one architecture, then the next), so that a
+    run stopped early leaves complete architectures.
+    """
+    start = time.perf_counter()
+    keys, jobs = {}, []
+    for arch in archs:
+        for seed in seeds:
+            key = key_of(space, protocol, seed, arch)
+            keys[(arch, int(seed))] = key
+            if key not in store:
+                jobs.append(Job(space, protocol, int(seed), arch, threads))
+    log(f"{len(keys) - len(jobs)} of {len(keys)} results already stored; {len(jobs)} to train on {executor!r}")
+    for job, record in executor.imap(run_job, jobs, desc="train"):
+        store.put(keys[(record["arch"], record["seed"])], record)
+    log(f"done in {time.perf_counter() - start:.1f} s")
+    return collect(store, archs, seeds, space=space, protocol=protocol)
+
+
+def collect(store: ResultStore, archs, seeds, *, space: ConvSpace = ConvSpace(),
+            protocol: Protocol = CONV_PROTOCOL, complete: bool = True) -> pd.DataFrame:
+    """The stored results of ``archs`` x ``seeds`` (no training); with ``complete``, only
+    architectures that have every seed (what a run stopped early leaves is still usable)."""
+    seeds = [int(s) for s in seeds]
+    frame = store.frame([key_of(space, protocol, s, a) for a in archs for s in seeds])
+    if frame.empty:
+        return frame
+    frame = frame.drop(columns="key")
+    if complete:
+        counts = frame.groupby("arch")["seed"].nunique()
+        frame = frame[frame["arch"].isin(counts[counts == len(seeds)].index)]
+    return frame.sort_values(["seed", "arch"]).reset_index(drop=True)
+
+
+def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
+    """The shipped table ``data/nb201-mnist5k/results.csv``, one row per (architecture, seed).
+
+    ``quick=True`` keeps the first ``n`` architectures of the table's fixed order (all
+    their seeds), the slice the quick-mode chapters run on. Columns: ``arch``, ``seed``,
+    ``acc_e<k>`` and ``acc_final`` (test accuracy, 0-1), and ``<metric>_e<k>`` for every
+    :data:`nascore.training.probes.PROBE_COLUMNS` at epoch ``k`` (0 = init).
+    """
+    from ..paths import note_read
+
+    path = TABLE_DIR / "results.csv"
+    if not path.exists():
+        raise ValueError(f"{path} is missing: run python -m nascore.cli.conv_table --out {TABLE_DIR}")
+    note_read(path)
+    frame = pd.read_csv(path)
+    if quick:
+        if not isinstance(n, int) or n < 3:
+            raise ValueError(f"n must be an integer >= 3, got {n!r}")
+        order = {a: i for i, a in enumerate(ConvSpace().architectures())}
+        keep = sorted(frame["arch"].unique(), key=order.__getitem__)[:n]
+        frame = frame[frame["arch"].isin(keep)].reset_index(drop=True)
+    return frame
+
+
+def mean_over_seeds(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per architecture: the mean over seeds of every numeric column.
+
+    Metrics are averaged as values (``-inf`` stays ``-inf``), as TE-NAS averages
+    repeated measurements; ``seeds`` counts the rows averaged.
+    """
+    numeric = frame.drop(columns=["seed"]).select_dtypes("number").columns
+    out = frame.groupby("arch", sort=False)[list(numeric)].mean()
+    out["seeds"] = frame.groupby("arch", sort=False).size()
+    return out.reset_index()
+
+
+#: Size of the shipped table: the first 200 architectures of the fixed order, seeds 0 and 1.
+TABLE_ARCHS, TABLE_SEEDS = 200, (0, 1)
+
+
+def conv_table(*, quick: bool = True, n: int = 60, store=None, jobs: int = 1, log=print) -> pd.DataFrame:
+    """The chapters' entry point: the shipped slice in quick mode, regenerated in full mode.
+
+    ``quick=True``: :func:`load_conv` (first ``n`` architectures of the shipped table).
+    ``quick=False``: trains whatever of the shipped table's 200 architectures x 2 seeds is
+    not yet in the results ``store`` (default ``<cache>/results``; about 30 minutes of one
+    CPU core from scratch, resumable) and returns the table from the store.
+    """
+    if quick:
+        return load_conv(quick=True, n=n)
+    from ..bench.executors import make_executor
+    from ..paths import cache_dir
+
+    store = ResultStore(store or cache_dir() / "results")
+    frame = fill(store, make_executor(jobs, threads=1, progress=False),
+                 ConvSpace().architectures(TABLE_ARCHS), TABLE_SEEDS, log=log)
+    if "seconds_probe_init" not in frame.columns:  # rows of the first run (see the table's README)
+        frame["seconds_probe_init"] = frame["seconds_probe"] / 4
+        frame["seconds_train"] = frame["seconds_train"] + frame["seconds_probe_init"]
+    return frame
+

@@ -1,0 +1,267 @@
+"""The HNAS chapter's experiments: benchmarks with NTK scores, many searches, summaries.
+
+- :func:`hnas_benchmark`: the NAS-Bench-201 zero-cost table of one dataset joined with
+  our NTK table (:mod:`nascore.bench.nb201_ntk`), as a :class:`TabularBenchmark` whose
+  free scores are the table's CIFAR proxies, the NTK trace and condition number, and
+  two derived columns for the ablation of the HNAS objective: ``kappa_over_m``
+  (``κ / (M + 1e-6)``, the objective without its first term) and ``zero``;
+- :func:`run_methods`: every (benchmark, method, seed) search, one long history frame;
+- :func:`best_so_far`, :func:`budget_table`, :func:`paired_gain`: curves, accuracy at
+  fixed budgets with bootstrap intervals over seeds, and paired differences between
+  two methods run on the same seeds;
+- :func:`query_overlap`: how many architectures two searches share;
+- :func:`objective_grid`: how well the HNAS objective ranks all architectures
+  (Spearman's rho of ``-F(A; C, mu)`` with accuracy) over a grid of ``(t, log10 mu)``;
+- :func:`compute_ntk_table`: the chapter's own table ``data/nb201-ntk/`` (defined and read
+  by :mod:`nascore.bench.nb201_ntk`): HNAS's NTK trace and condition number of every
+  zero-cost-table architecture, one kernel each (:func:`ntk_batch`, :func:`ntk_row`);
+  resumable, ``python -m nascore.studies.hnas VARIANT``.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.nn import functional as F
+
+from ..bench import nb201_ntk
+from ..search.benchmark import TabularBenchmark
+from ..search.hnas import EPSILON, hnas_objective
+from ..search.run import run
+from ..stats import mean_ci, spearman
+from .hnas_cifar import KAPPA_NAN, OFFICIAL_POOL, cifar_frame, gain_row, scaled_pool  # noqa: F401
+
+#: Free scores of the HNAS benchmarks (table proxies are on real CIFAR / ImageNet16 batches).
+SCORES = ("grad_norm", "snip", "grasp", "synflow", "nwot", "params", "ntk_trace", "ntk_condition",
+          "kappa_over_m", "zero")
+
+
+def hnas_frame(dataset: str = "cifar10", variant: str = "mnist32") -> pd.DataFrame:
+    """Zero-cost table of ``dataset`` joined with the NTK table, plus the derived columns."""
+
+    frame = nb201_ntk.table_with_ntk(dataset, variant)
+    kappa = frame["ntk_condition"].fillna(KAPPA_NAN)
+    frame["kappa_over_m"] = kappa / (frame["ntk_trace"] + EPSILON)
+    frame["zero"] = 0.0
+    return frame
+
+
+def hnas_benchmark(dataset: str = "cifar10", variant: str = "mnist32", *, frame=None) -> TabularBenchmark:
+    """A search benchmark on the architectures that have both a table row and an NTK row."""
+    from ..spaces import nb201 as space
+
+    frame = hnas_frame(dataset, variant) if frame is None else frame
+    return TabularBenchmark.from_frame(frame, scores=list(SCORES),
+                                       n_choices=(len(space.NASLIB_OPS),) * space.NUM_EDGES,
+                                       name=f"nb201-zc+ntk[{variant}]/{dataset}")
+
+
+def run_methods(benchmarks: dict, methods: dict, *, budget: int, seeds, progress: bool = False) -> pd.DataFrame:
+    """Run every method on every benchmark for every seed; one row per query.
+
+    ``benchmarks``: label -> :class:`TabularBenchmark`; ``methods``: label ->
+    ``(algorithm, options)`` for :func:`nascore.search.run`. Columns: ``benchmark``,
+    ``method``, ``seed``, the search history (``query``, ``arch``, ``accuracy``, ... and
+    the algorithm's own columns, e.g. HNAS's ``t`` and ``log10_mu``) and ``best``
+    (best accuracy so far).
+    """
+    seeds = [int(s) for s in seeds]
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed, got none")
+    parts = []
+    jobs = [(b, m, s) for b in benchmarks for m in methods for s in seeds]
+    if progress:
+        from tqdm.auto import tqdm
+
+        jobs = tqdm(jobs, desc="searches", leave=False)
+    for label, method, seed in jobs:
+        algorithm, options = methods[method]
+        result = run(algorithm, benchmarks[label], budget=budget, seed=seed, **dict(options))
+        history = result.history.copy()
+        history["best"] = result.best_so_far()
+        history.insert(0, "seed", seed)
+        history.insert(0, "method", method)
+        history.insert(0, "benchmark", label)
+        parts.append(history)
+    return pd.concat(parts, ignore_index=True)
+
+
+def best_so_far(histories: pd.DataFrame, benchmark: str, method: str) -> pd.DataFrame:
+    """Best-so-far curves of one (benchmark, method): one row per seed, one column per query."""
+    part = histories[(histories["benchmark"] == benchmark) & (histories["method"] == method)]
+    if part.empty:
+        raise ValueError(f"no runs of method {method!r} on benchmark {benchmark!r}")
+    return part.pivot(index="seed", columns="query", values="best")
+
+
+def budget_table(histories: pd.DataFrame, budgets, *, level: float = 0.95, n_boot: int = 2000,
+                 seed: int = 0) -> pd.DataFrame:
+    """Mean best accuracy after each of ``budgets`` queries with a bootstrap interval over
+    seeds; one row per (benchmark, method, queries)."""
+    rows = []
+    for (label, method), part in histories.groupby(["benchmark", "method"], sort=False):
+        curves = part.pivot(index="seed", columns="query", values="best")
+        for budget in budgets:
+            if budget not in curves.columns:
+                raise ValueError(f"budget {budget!r} exceeds the runs' {curves.columns.max()} queries")
+            values = curves[budget].to_numpy(float)
+            mean, low, high = mean_ci(values, level=level, n_boot=n_boot, seed=seed)
+            rows.append({"benchmark": label, "method": method, "queries": int(budget), "mean": mean,
+                         "low": low, "high": high, "n_seeds": len(values)})
+    return pd.DataFrame(rows)
+
+
+def paired_gain(histories: pd.DataFrame, benchmark: str, method: str, baseline: str, budget: int, *,
+                level: float = 0.95, n_boot: int = 2000, seed: int = 0):
+    """Mean over seeds of ``best(method) - best(baseline)`` after ``budget`` queries, with a
+    bootstrap interval: ``(mean, low, high)``. Both must have run on the same seeds."""
+    a = best_so_far(histories, benchmark, method)[budget]
+    b = best_so_far(histories, benchmark, baseline)[budget]
+    if set(a.index) != set(b.index):
+        raise ValueError(f"{method!r} and {baseline!r} ran on different seeds; a paired difference needs the same")
+    return mean_ci((a - b.loc[a.index]).to_numpy(float), level=level, n_boot=n_boot, seed=seed)
+
+
+def objective_grid(frame: pd.DataFrame, ts, log_mus, *, metric: str = "ntk_trace",
+                   kappa: str = "ntk_condition", scale: float = 5e3,
+                   accuracy: str = "val_accuracy") -> pd.DataFrame:
+    """Spearman's rho between ``-F(A; C = t * scale, mu = 10**c)`` and accuracy over the
+    rows of ``frame``, for every ``t`` in ``ts`` (rows) and ``c`` in ``log_mus`` (columns).
+
+    A rho near 1 means that, with those hyper-parameters, the objective alone would rank
+    architectures almost as their accuracy does; it is what HNAS's Bayesian optimisation
+    looks for, one query at a time.
+    """
+    m = frame[metric].to_numpy(float)
+    k = frame[kappa].fillna(KAPPA_NAN).to_numpy(float)
+    acc = frame[accuracy].to_numpy(float)
+    grid = np.empty((len(ts), len(log_mus)))
+    for i, t in enumerate(ts):
+        for j, c in enumerate(log_mus):
+            values = hnas_objective(m, k, float(t) * scale, 10.0 ** float(c))
+            grid[i, j] = spearman(-values, acc, n_boot=0).value
+    return pd.DataFrame(grid, index=pd.Index(list(ts), name="t"), columns=pd.Index(list(log_mus), name="log10_mu"))
+
+
+def query_overlap(histories: pd.DataFrame, benchmark: str, method: str, other: str, budget: int) -> float:
+    """Mean over seeds of the fraction of ``method``'s first ``budget`` queried
+    architectures that ``other`` also queried in its first ``budget`` (same seed)."""
+    def queried(name):
+        part = histories[(histories["benchmark"] == benchmark) & (histories["method"] == name)
+                         & (histories["query"] <= budget)]
+        if part.empty:
+            raise ValueError(f"no runs of method {name!r} on benchmark {benchmark!r}")
+        return part.groupby("seed")["arch"].apply(set)
+
+    a, b = queried(method), queried(other)
+    shared = a.index.intersection(b.index)
+    if shared.empty:
+        raise ValueError(f"{method!r} and {other!r} share no seed")
+    return float(np.mean([len(a[s] & b[s]) / len(a[s]) for s in shared]))
+
+
+# ----------------------------------------------------------------------------- the NTK table (data/nb201-ntk)
+def ntk_batch(variant="mnist32"):
+    """The images and labels the kernels of ``variant`` are computed on.
+
+    Returns ``(inputs, targets)``: float32 ``(batch, 3, size, size)`` and int64 ``(batch,)``,
+    a class-balanced draw from the training split (``Dataset.batch(per_class=True)``).
+    """
+    from .. import data
+
+    v = nb201_ntk.get_variant(variant)
+    ds = data.load(v.images)
+    x, y = ds.batch(v.batch, seed=v.batch_seed, per_class=True)
+
+    def to_rgb(images):
+        images = F.interpolate(images, size=(v.size, v.size), mode="bilinear", align_corners=False)
+        return images.repeat(1, 3, 1, 1)
+
+    reference = to_rgb(ds.x_train)
+    mean, std = reference.mean(), reference.std()
+    return (to_rgb(x) - mean) / std, y
+
+
+def ntk_row(arch: str, inputs: torch.Tensor, targets: torch.Tensor, *, init_seed: int = 0,
+            C: int = 16, N: int = 5, num_classes: int = 10) -> dict:
+    """HNAS's two NTK quantities for one architecture, from one kernel.
+
+    ``ntk_trace = sqrt(tr Θ / N)`` (HNAS Sec. 3, ``M_trace``), ``ntk_condition =
+    λ_max / λ_min`` (NaN when ``λ_min <= 0``; HNAS's search reads that as ``1e5``),
+    with ``Θ`` the true-class-logit NTK over convolution and linear parameters.
+    """
+    from .. import ntk
+    from ..spaces import nb201
+
+    net = nb201.Network(arch, C=C, N=N, num_classes=num_classes, in_channels=inputs.shape[1],
+                        seed=init_seed)
+    for module in net.modules():
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            module.requires_grad_(False)
+    params = sum(p.numel() for p in net.parameters() if p.requires_grad)
+    start = time.perf_counter()
+    theta = ntk.empirical_ntk(net, inputs, output="target", targets=targets, mode="train")
+    seconds = time.perf_counter() - start
+    low, high = ntk.lambda_min(theta), ntk.lambda_max(theta)
+    return {"arch": arch, "ntk_trace": math.sqrt(ntk.trace(theta) / inputs.shape[0]),
+            "ntk_condition": high / low if low > 0 else math.nan,
+            "lambda_min": low, "lambda_max": high, "params": params, "seconds": seconds}
+
+
+def done_archs(path) -> set:
+    path = Path(path)
+    if not path.exists():
+        return set()
+    return set(pd.read_csv(path, usecols=["arch"])["arch"])
+
+
+def compute_ntk_table(variant="mnist32", *, path=None, archs=None, progress: bool = True) -> Path:
+    """Compute (or finish computing) the CSV of ``variant``; returns its path.
+
+    Rows already in the file are skipped, so a killed run resumes where it stopped.
+    """
+    v = nb201_ntk.get_variant(variant)
+    path = Path(path) if path is not None else v.path
+    if archs is None:
+        archs = nb201_ntk.arch_order()[:v.limit]
+    inputs, targets = ntk_batch(v)
+    done = done_archs(path)
+    todo = [a for a in archs if a not in done]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new_file = not path.exists()
+    with open(path, "a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=nb201_ntk.COLUMNS)
+        if new_file:
+            writer.writeheader()
+        for i, arch in enumerate(todo):
+            row = ntk_row(arch, inputs, targets, init_seed=v.init_seed, C=v.C, N=v.N,
+                          num_classes=v.num_classes)
+            writer.writerow({k: (repr(x) if isinstance(x, float) else x) for k, x in row.items()})
+            handle.flush()
+            if progress:
+                print(f"[{len(done) + i + 1}/{len(archs)}] {row['seconds']:.1f}s {arch}", flush=True)
+    return path
+
+
+def main(argv=None):
+    """``python -m nascore.studies.hnas VARIANT [--threads T]``: compute the NTK table."""
+    parser = argparse.ArgumentParser(description="Compute the NAS-Bench-201 NTK table (resumable).")
+    parser.add_argument("variant", choices=sorted(nb201_ntk.VARIANTS))
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    start = time.time()
+    path = compute_ntk_table(args.variant)
+    print(f"done: {path} in {time.time() - start:.0f}s on {platform.node()} "
+          f"({platform.processor() or platform.machine()})", flush=True)
+
+
+if __name__ == "__main__":
+    main()

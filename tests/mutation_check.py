@@ -1,0 +1,250 @@
+"""Mutation check: plant known plausible bugs, one at a time, and see which tests catch them.
+
+Not collected by pytest (the name does not start with ``test_``). Run from the repository
+root with the project's interpreter::
+
+    python tests/mutation_check.py                 # every mutation below
+    python tests/mutation_check.py --only stats-   # ids starting with "stats-"
+    python tests/mutation_check.py --list          # what would be planted, and where
+    python tests/mutation_check.py --move nascore/ntk.py=nascore/ntk/core.py   # after a file moved
+
+For each mutation the repository (``nascore/``, ``tests/``, ``data/``, ``notebooks/``,
+``book/`` without its build, ``pyproject.toml``) is copied once to a temporary folder; the
+mutation's text ``old`` is replaced by ``new`` in ``file`` (``old`` must occur exactly
+once, otherwise the mutation is reported as NOT APPLIED: the list is out of date), the
+``tests`` are run there with ``PYTHONPATH`` pointing at the copy and an empty cache, and
+the file is restored. A mutation no test fails on is a survivor. Before planting anything
+the target tests run once unmutated and must pass. Exit status 1 if a mutation survives
+that is not marked ``expected_survivor`` (or one could not be applied).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+COPIED = ("nascore", "tests", "data", "notebooks", "book", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class Mutation:
+    id: str
+    file: str                     # relative to the repository root; --move remaps it
+    old: str
+    new: str
+    tests: tuple                  # pytest targets (files or node ids), relative to the root
+    what: str
+    expected_survivor: str = ""   # why it may survive for now (then it does not fail the run)
+
+
+MUTATIONS = [
+    # --- issue 17: the eight bugs that survived the earlier suite ------------------------
+    Mutation("stats-kendall-tau-a", "nascore/stats.py",
+             "return float(sps.kendalltau(a, b).statistic)",
+             "return float(np.sum(np.sign(np.subtract.outer(a, a)) * np.sign(np.subtract.outer(b, b)))"
+             " / (len(a) * (len(a) - 1)))",
+             ("tests/test_stats.py", "tests/test_stats_ties.py"), "Kendall tau-b replaced by tau-a"),
+    Mutation("stats-spearman-ordinal", "nascore/stats.py",
+             "ra = sps.rankdata(a, axis=-1)\n    rb = sps.rankdata(b, axis=-1)",
+             "ra = sps.rankdata(a, axis=-1, method='ordinal')\n    rb = sps.rankdata(b, axis=-1, method='ordinal')",
+             ("tests/test_stats.py", "tests/test_stats_ties.py"), "Spearman on ordinal instead of averaged ranks"),
+    Mutation("stats-interval-90-as-95", "nascore/stats.py",
+             "tail = (1 - level) / 2\n    low, high = np.quantile(boot",
+             "tail = (1 - level)\n    low, high = np.quantile(boot",
+             ("tests/test_stats.py", "tests/test_stats_ties.py"), "a 90 % interval reported as 95 %"),
+    Mutation("stats-mean-ci-iqr", "nascore/stats.py",
+             "low, high = np.quantile(means, [tail, 1 - tail])",
+             "low, high = np.quantile(values, [0.25, 0.75])",
+             ("tests/test_stats.py", "tests/test_stats_ties.py"), "mean_ci returns the interquartile range"),
+    Mutation("ntk-trace-full-over-NK", "nascore/metrics/ntk_metrics.py",
+             "return math.sqrt(float(ntk.trace(theta)) / inputs.shape[0])",
+             "return math.sqrt(float(ntk.trace(theta)) / theta.shape[0])",
+             ("tests/test_metrics_ntk.py", "tests/test_metrics.py"),
+             'ntk_trace with output="full" divides by N*K instead of N',
+             expected_survivor="caught by the NTK-conventions branch's tests (issue 17 item 2), not yet merged"),
+    Mutation("theory-layerwise-no-tail", "nascore/theory/bounds.py",
+             " + max(diag.centred[0] - mu2.sum(), 0.0) * lam[R]", "",
+             ("tests/test_theory.py", "tests/test_theory_tightness.py"),
+             "layerwise lower bound loses its tail term (one ReLU layer, N > d: lower/exact 0.204 -> 0.137)"),
+    Mutation("theory-upper-trivial", "nascore/theory/bounds.py",
+             "best = theta_diag - float(np.polynomial.polynomial.polyval(g, series))",
+             "best = theta_diag",
+             ("tests/test_theory.py", "tests/test_theory_tightness.py"),
+             "upper bound degraded to the trivial Theta(x, x)"),
+    Mutation("search-evolution-population-9", "nascore/search/baselines.py",
+             "population_size=10, sample_size=3", "population_size=9, sample_size=3",
+             ("tests/test_search.py", "tests/test_search_evolution.py"), "evolution's default population one smaller"),
+    # (">" -> ">=" in the aging test would be an equivalent mutant: it runs right after an
+    # append, so both pop exactly one member; a deque one shorter really keeps one fewer)
+    Mutation("search-evolution-keeps-one-fewer", "nascore/search/baselines.py",
+             "population: deque = deque()", "population: deque = deque(maxlen=population_size - 1)",
+             ("tests/test_search.py", "tests/test_search_evolution.py"),
+             "evolution's population one smaller after the first child"),
+    Mutation("reproduce-claims-not-last", "nascore/reproduce.py",
+             "return [n for n in names if not n.endswith(LAST)] + [n for n in names if n.endswith(LAST)]",
+             "return names",
+             ("tests/test_reproduce.py", "tests/test_reproduce_units.py"), "claims notebook no longer forced last"),
+    Mutation("data-mnist-over-256", "nascore/data.py",
+             "table[:, :-1] / 255.0", "table[:, :-1] / 256.0",
+             ("tests/test_data.py", "tests/test_data_pixels.py"), "MNIST pixels scaled by 1/256"),
+    # --- our own --------------------------------------------------------------------------
+    Mutation("stats-mean-ci-ignores-level", "nascore/stats.py",
+             "tail = (1 - level) / 2\n    low, high = np.quantile(means",
+             "tail = 0.025\n    low, high = np.quantile(means",
+             ("tests/test_stats.py", "tests/test_stats_ties.py"), "mean_ci always gives a 95 % interval"),
+    Mutation("theory-layerwise-no-deep-terms", "nascore/theory/bounds.py",
+             "    lower += sum(sw2 * ell[l - 1] * diag.deriv[l - 1] * diag.b[l - 1] for l in range(2, n + 1))\n",
+             "", ("tests/test_theory.py", "tests/test_theory_tightness.py"),
+             "layerwise bound drops the backward terms of layers >= 2 (chapter median 0.84 -> 0.69)"),
+    Mutation("theory-series-drops-linear-term", "nascore/theory/bounds.py",
+             "series_lower = float(series[1:] @ lam[:degree])",
+             "series_lower = float(series[2:] @ lam[1:degree])",
+             ("tests/test_theory.py", "tests/test_theory_tightness.py"), "series bound drops theta_1 lambda_1"),
+    Mutation("theory-hadamard-off-by-one", "nascore/theory/bounds.py",
+             "np.linalg.eigvalsh(G ** t)[0] for t in range(1, top + 1)",
+             "np.linalg.eigvalsh(G ** (t + 1))[0] for t in range(1, top + 1)",
+             ("tests/test_theory.py", "tests/test_theory_tightness.py"), "Hadamard powers shifted by one"),
+    Mutation("search-evolution-sample-2", "nascore/search/baselines.py",
+             "population_size=10, sample_size=3", "population_size=10, sample_size=2",
+             ("tests/test_search.py", "tests/test_search_evolution.py"), "evolution's default tournament one smaller"),
+    Mutation("metrics-grasp-sign", "nascore/metrics/zero_cost.py",
+             "(-w.detach() * h).sum()", "(w.detach() * h).sum()",
+             ("tests/test_metrics_zero_cost.py",), "GraSP with the pruning paper's sign"),
+    Mutation("reproduce-env-from-threads", "nascore/reproduce.py",
+             "kernel_manager_class=_kernel_manager_class(env))",
+             "kernel_manager_class=_kernel_manager_class(os.environ.update(env) or {}))",
+             ("tests/test_reproduce.py",), "the --jobs 2 bug: kernels' variables set in os.environ from threads"),
+    Mutation("reproduce-keeps-last-runs-claims", "nascore/reproduce.py",
+             '    claims.chapter_file(name, Path(env["NASCORE_CLAIMS"])).unlink(missing_ok=True)\n', "",
+             ("tests/test_reproduce.py",), "a chapter's claims file from its last run survives a rerun"),
+    Mutation("claims-run-not-replaced", "nascore/claims.py",
+             'if current is None or current.get("session") != _SESSION:', "if current is None:",
+             ("tests/test_claims.py",), "a new run of a chapter adds to its old claims instead of replacing them"),
+    Mutation("claims-malformed-accepted", "nascore/claims.py",
+             "bad = [k for k in FIELDS if not isinstance(entry.get(k), str) or not entry[k].strip()]", "bad = []",
+             ("tests/test_claims.py",), "a claim with missing fields enters the ledger"),
+    Mutation("metrics-naswot-hamming", "nascore/metrics/naswot.py",
+             "agree = codes @ codes.T + (1 - codes) @ (1 - codes).T",
+             "agree = codes @ (1 - codes).T + (1 - codes) @ codes.T",
+             ("tests/test_metrics_naswot.py",), "NASWOT kernel of Hamming distances instead of agreements"),
+]
+
+
+def copy_repository(root: Path, target: Path) -> None:
+    ignore = shutil.ignore_patterns("__pycache__", "_build", ".pytest_cache", "*.pyc", ".hypothesis")
+    for name in COPIED:
+        source = root / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=ignore, symlinks=True)
+        elif source.exists():
+            shutil.copy2(source, target / name)
+
+
+def run_tests(copy: Path, targets, cache: Path, timeout: float, log: Path | None = None):
+    """``(returncode, failing node ids, seconds)`` of pytest on ``targets`` in ``copy``;
+    pytest's output goes to ``log`` when given."""
+    env = dict(os.environ, PYTHONPATH=str(copy), NASCORE_CACHE=str(cache), PYTHONDONTWRITEBYTECODE="1",
+               MPLBACKEND="Agg")
+    # property tests: the same examples for every mutant, and no failing example carried
+    # over from one mutant to the next through hypothesis's example database
+    shutil.rmtree(copy / ".hypothesis", ignore_errors=True)
+    start = time.perf_counter()
+    try:
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider",
+                               "-o", "addopts=", "--hypothesis-seed=0", *targets], cwd=copy, env=env, capture_output=True,
+                              text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, ["(timed out)"], time.perf_counter() - start
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(done.stdout + done.stderr)
+    failing = sorted(set(re.findall(r"^(?:FAILED|ERROR) (\S+)", done.stdout, flags=re.M)))
+    if done.returncode != 0 and not failing:
+        failing = [f"(pytest exit {done.returncode}: {done.stdout.strip().splitlines()[-1:] or done.stderr[-200:]})"]
+    return done.returncode, failing, time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="*", default=None, help="ids (or id prefixes) to run")
+    parser.add_argument("--list", action="store_true", help="list the mutations and exit")
+    parser.add_argument("--move", nargs="*", default=[], metavar="OLD=NEW",
+                        help="remap a mutated file or test path that has moved (repeatable)")
+    parser.add_argument("--timeout", type=float, default=600, help="seconds per pytest run")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary copy (and logs/<id>.txt)")
+    args = parser.parse_args(argv)
+
+    moves = dict(m.split("=", 1) for m in args.move)
+    chosen = [m for m in MUTATIONS if not args.only or any(m.id.startswith(p) for p in args.only)]
+    if args.list:
+        for m in chosen:
+            print(f"{m.id:36s} {moves.get(m.file, m.file):34s} {m.what}")
+        return 0
+    if not chosen:
+        print("no mutation matches --only", args.only)
+        return 2
+
+    workdir = Path(tempfile.mkdtemp(prefix="nascore-mutants-"))
+    copy = workdir / "repo"
+    copy.mkdir()
+    copy_repository(REPO, copy)
+    rows, bad = [], 0
+    try:
+        env = dict(os.environ, PYTHONPATH=str(copy))
+        where = subprocess.run([sys.executable, "-c", "import nascore; print(nascore.__file__)"], cwd=copy,
+                               env=env, capture_output=True, text=True).stdout.strip()
+        if not where.startswith(str(copy)):
+            print(f"the copy's package is not the one imported ({where!r}); is nascore installed non-editable?")
+            return 2
+        targets_all = sorted({moves.get(t, t) for m in chosen for t in m.tests})
+        code, failing, seconds = run_tests(copy, targets_all, workdir / "cache-baseline", args.timeout)
+        print(f"baseline: {len(targets_all)} test files, exit {code}, {seconds:.0f} s")
+        if code != 0:
+            print("the unmutated tests fail; fix that first:", *failing, sep="\n  ")
+            return 2
+        for i, m in enumerate(chosen):
+            path = copy / moves.get(m.file, m.file)
+            original = path.read_text() if path.exists() else None
+            found = original.count(m.old) if original is not None else 0
+            if found != 1:
+                rows.append((m, "NOT APPLIED", [f"'old' text found {found} times in {path.relative_to(copy)}"], 0.0))
+                bad += 1
+                continue
+            path.write_text(original.replace(m.old, m.new))
+            try:
+                code, failing, seconds = run_tests(copy, [moves.get(t, t) for t in m.tests],
+                                                   workdir / f"cache-{i}", args.timeout,
+                                                   log=workdir / "logs" / f"{m.id}.txt")
+            finally:
+                path.write_text(original)
+            status = "caught" if code != 0 else ("survived (expected)" if m.expected_survivor else "SURVIVED")
+            bad += status == "SURVIVED"
+            rows.append((m, status, failing if code != 0 else [m.expected_survivor] if m.expected_survivor else [],
+                         seconds))
+            print(f"  {m.id}: {status} ({seconds:.0f} s)", flush=True)
+    finally:
+        if args.keep:
+            print("copy kept in", workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    print("\n| mutation | file | result | caught by |\n|---|---|---|---|")
+    for m, status, detail, _ in rows:
+        shown = "<br>".join(detail[:6]) + (f"<br>(+{len(detail) - 6} more)" if len(detail) > 6 else "")
+        print(f"| {m.id}: {m.what} | {moves.get(m.file, m.file)} | {status} | {shown} |")
+    survivors = [m.id for m, status, _, _ in rows if status != "caught"]
+    print(f"\n{len(rows) - len(survivors)} of {len(rows)} caught" + (f"; not caught: {', '.join(survivors)}"
+                                                                  if survivors else ""))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
