@@ -4,6 +4,7 @@
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
     nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
     nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
+    nascore bench supernet ...     (BigNAS-style supernet; see `nascore bench supernet --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
 
@@ -75,6 +76,12 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
+    from ..supernet import cli as supernet_cli
+
+    supernet = bench_sub.add_parser("supernet", help="train and evaluate a BigNAS-style supernet over NB201",
+                                    description=supernet_cli.__doc__,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    supernet_cli.add_arguments(supernet)  # each sub-command sets its own handler
     from ..studies import cifar_ntk_run
 
     cifar = bench_sub.add_parser("cifar-ntk", help="NTK statistics of NB201 on real CIFAR, official conventions",
