@@ -3,7 +3,8 @@
 An error message names the bad value so the user can find it, but a 96 KB argument
 repeated in full buries the one line that matters. :func:`short` is the ``repr`` of a
 value cut to about 60 characters with the total length said; :func:`clip` bounds a
-whole message (for text that is not ours, such as argparse's), cutting each long word.
+whole message (for text that is not ours, such as argparse's), cutting each long word
+of an overlong message.
 
 >>> short("x" * 1000)
 "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (1002 chars)"
@@ -26,13 +27,15 @@ def short(value, limit: int = LIMIT) -> str:
     return f"{head}...{closing} ({len(text)} chars)"
 
 
-def clip(message: str, word: int = LIMIT, total: int = 500) -> str:
-    """``message`` with every whitespace-separated word longer than ``word`` characters
-    shortened, then the whole cut to ``total`` characters (lengths said)."""
-    words = []
-    for part in str(message).split(" "):
-        words.append(part if len(part) <= word else f"{part[:word - 15]}...({len(part)} chars)")
-    text = " ".join(words).replace("\n", " ")
+def clip(message, word: int = LIMIT, total: int = 500) -> str:
+    """``str(message)`` on one line; when longer than ``total`` characters, every
+    whitespace-separated word longer than ``word`` is shortened, then the whole is cut to
+    ``total`` (lengths said). A message of reasonable length is left as it is."""
+    text = str(message).replace("\n", " ")
+    if len(text) <= total:
+        return text
+    text = " ".join(part if len(part) <= word else f"{part[:word - 15]}...({len(part)} chars)"
+                    for part in text.split(" "))
     if len(text) > total:
         text = f"{text[:total - 30]}... ({len(text)} chars in all)"
     return text
