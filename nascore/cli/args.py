@@ -17,6 +17,8 @@ from ..messages import clip, short
 
 #: Seeds are drawn from this range: every random generator the package uses accepts it.
 SEED_MAX = 2**32 - 1
+#: Paths are shown longer than other values: the whole path is what the user needs.
+PATH_LIMIT = 240
 
 
 class Parser(argparse.ArgumentParser):
@@ -66,15 +68,17 @@ def folder(text: str) -> Path:
     """A folder to write into: an existing writable folder, or one that can be created
     (no file in the way, the nearest existing parent writable)."""
     path = Path(text)
+    shown = short(text, PATH_LIMIT)
     if path.exists() and not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{short(text)} is a file; expected a folder (existing or new)")
+        raise argparse.ArgumentTypeError(f"{shown} is a file; expected a folder (existing or new)")
     existing = path
     while not existing.exists():
         existing = existing.parent
     if not existing.is_dir():
-        raise argparse.ArgumentTypeError(f"cannot create folder {short(text)}: {short(str(existing))} is a file")
+        raise argparse.ArgumentTypeError(f"cannot create folder {shown}: {short(str(existing), PATH_LIMIT)} is a file")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise argparse.ArgumentTypeError(f"folder {short(str(existing))} is not writable (needed for {short(text)})")
+        raise argparse.ArgumentTypeError(f"folder {short(str(existing), PATH_LIMIT)} is not writable "
+                                         f"(needed for {shown})")
     return path
 
 
