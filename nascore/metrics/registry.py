@@ -23,6 +23,7 @@ float or a ``ValueError`` that says what went wrong, never another exception typ
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -140,6 +141,11 @@ def score(name: str, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor
     if not isinstance(net, nn.Module):
         raise ValueError(f"net must be a torch.nn.Module, got {type(net).__name__}")
     check_inputs(inputs)
+    dtypes = {p.dtype for p in net.parameters() if p.is_floating_point()}
+    if dtypes and inputs.dtype not in dtypes:
+        raise ValueError(f"inputs have dtype {inputs.dtype} but the network's parameters are "
+                         f"{', '.join(sorted(map(str, dtypes)))}; convert one to the other")
+    _check_option_names(record, options)
     options = {**record.options, **options}
     if targets is not None:
         check_targets(targets, inputs.shape[0])
@@ -164,6 +170,19 @@ def score(name: str, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor
         reason = ("the computation overflowed or the network is degenerate for this batch "
                   "(e.g. a constant output or a zero kernel)")
     raise NonFiniteScore(name, value, reason)
+
+
+def _check_option_names(record: Metric, options: dict) -> None:
+    """Name options the metric's function does not take (a metric with ``**options``
+    checks its own, see :func:`reject_options`)."""
+    parameters = inspect.signature(record.function).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    allowed = [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ValueError(f"metric {record.name!r} has no option(s) {', '.join(map(short, unknown))}; "
+                         f"its options: {', '.join(allowed) or 'none'}")
 
 
 def check_inputs(inputs) -> None:
