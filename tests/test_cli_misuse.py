@@ -205,3 +205,13 @@ def test_a_partly_diverged_run_exports_only_the_valid_results(tmp_path, capsys):
     assert "1 results; 2 failed runs left out" in captured.out
     table = pd.read_csv(out / "results.csv")
     assert len(table) == 1 and table["train_loss"].notna().all()
+
+
+def test_a_scheduler_address_is_checked_and_shortened(capsys):
+    err = refused(TINY_TRAIN + ["--scheduler", HUGE], capsys)
+    assert "argument --scheduler: expected an address like tcp://host:8786" in err and "(96002 chars)" in err
+
+
+def test_a_typo_in_a_score_column_lists_the_columns(capsys):
+    err = refused(["search", "training_free", "--score", "nwott"], capsys)
+    assert "'nwott', which table 'nb201-zc' lacks (it has: params, flops" in err

@@ -82,6 +82,17 @@ def folder(text: str) -> Path:
     return path
 
 
+_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://[!-~]{1,300}", re.ASCII)
+
+
+def address(text: str) -> str:
+    """A scheduler address ``scheme://where`` (e.g. ``tcp://10.0.0.5:8786``), printable ASCII;
+    whether it answers is found out when connecting."""
+    if _ADDRESS.fullmatch(text) is None:
+        raise argparse.ArgumentTypeError(f"expected an address like tcp://host:8786, got {short(text)}")
+    return text
+
+
 def distinct_seeds(seeds: list[int], option: str = "--seeds") -> list[int]:
     """``seeds`` if no seed repeats; a repeated seed would count one run twice."""
     repeated = sorted({s for s in seeds if seeds.count(s) > 1})

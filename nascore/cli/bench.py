@@ -9,7 +9,7 @@ import argparse
 import sys
 import time
 
-from .args import Parser, finite_positive, folder
+from .args import Parser, address, finite_positive, folder
 from .args import positive as _positive
 
 DESCRIPTION = """Train architectures of a search space under a fixed protocol and store
@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="local worker processes, ignored with --scheduler (default: %(default)s)")
     parser.add_argument("--threads", type=_positive, default=1,
                         help="torch threads per job, locally or on Dask workers (default: %(default)s)")
-    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+    parser.add_argument("--scheduler", metavar="ADDRESS", type=address, default=None,
                         help="Dask scheduler address (e.g. tcp://host:8786): run the jobs on "
                              "that cluster instead of local processes")
     parser.add_argument("--out", metavar="FOLDER", type=folder, default=None,

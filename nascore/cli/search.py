@@ -64,12 +64,7 @@ def _table_for(algorithm: str, options: dict, table: str | None) -> str:
     columns = list(needed.values())
     holders = tables.having(columns)
     if table is None:
-        if "nb201-zc" in holders or not columns:
-            return "nb201-zc"
-        if not holders:
-            raise ValueError(f"no table has the score column(s) {', '.join(map(short, columns))} that "
-                             f"{algorithm} needs")
-        return holders[0]
+        table = "nb201-zc" if "nb201-zc" in holders or not holders else holders[0]
     missing = [c for c in columns if c not in tables.get(table).scores]
     if missing:
         elsewhere = f"; tables that have them: {', '.join(holders)}" if holders else ""
