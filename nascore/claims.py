@@ -1,14 +1,30 @@
 """The claims ledger: each paper claim a chapter checks, with our number and a verdict.
 
-A notebook calls :func:`record`; each claim becomes one JSON file in the claims folder
-(``NASCORE_CLAIMS`` or ``<cache>/claims``), and the ledger chapter reads them all with
-:func:`load`. Nothing in the ledger is typed by hand.
+A chapter calls :func:`record` for each claim it checks; the ledger chapter collects
+them with :func:`load`. Nothing in the ledger is typed by hand.
+
+Storage: one JSON file per chapter in the claims folder (``NASCORE_CLAIMS``, else
+``<cache>/claims``), ``<chapter>.json``::
+
+    {"chapter": "10_nb201_table", "run_started": "2025-01-31 09:12:03 UTC",
+     "session": "<hex>", "claims": [{"id": ..., "paper": ..., ...}, ...]}
+
+The file belongs to one run of the chapter. The first :func:`record` of a run (a new
+Python process: another ``session``) replaces the file as a whole, later ones in the same
+run add to it; so a claim the chapter no longer records is gone the next time the
+chapter runs. ``nascore reproduce`` deletes the file before it runs the chapter (a
+chapter that stops recording claims leaves none behind) and tells the kernel the
+notebook's name (``NASCORE_NOTEBOOK``, the file's name) and the run's start
+(``NASCORE_RUN_STARTED``, shown in the ledger). Outside ``reproduce`` the file is named
+after ``chapter`` and stamped with the time of its first claim.
 """
 from __future__ import annotations
 
 import json
 import os
 import re
+import time
+import uuid
 from pathlib import Path
 
 from .paths import cache_dir
@@ -17,6 +33,16 @@ VERDICTS = ("reproduced", "partly", "not reproduced", "not attempted")
 #: Where our value comes from: our own code on the paper's data, a precomputed table
 #: (e.g. NASLib's scores), or stand-in data (MNIST instead of CIFAR, small networks).
 SOURCES = ("our code, real data", "precomputed table", "stand-in data")
+#: Shown for claims recorded without ``source``.
+UNSTATED = "unstated"
+#: Text fields of a claim, each a non-empty string.
+FIELDS = ("id", "paper", "where", "claim", "paper_value", "our_value", "verdict", "chapter", "source")
+#: Columns of :func:`load`: the fields plus the run that recorded the claim.
+COLUMNS = FIELDS + ("run_started",)
+
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+#: One id per Python process: a kernel running a chapter is one run of it.
+_SESSION = uuid.uuid4().hex
 
 
 def claims_dir() -> Path:
@@ -25,38 +51,161 @@ def claims_dir() -> Path:
     return path
 
 
-def record(claim_id: str, *, paper: str, where: str, claim: str, paper_value: str,
-           our_value: str, verdict: str, chapter: str = "", source: str = "") -> dict:
-    """Write one claim (overwriting an earlier run's record of the same id).
+def chapter_file(chapter: str, folder: Path | None = None) -> Path:
+    """The claims file of ``chapter`` (a notebook name such as ``10_nb201_table``)."""
+    if not re.fullmatch(r"[\w][\w.-]*", chapter or "", flags=re.ASCII):
+        raise ValueError(f"chapter {chapter!r} must be letters, digits, '.', '_' or '-'")
+    return (folder if folder is not None else claims_dir()) / f"{chapter}.json"
 
-    ``source`` says what our value rests on (one of :data:`SOURCES`; empty only for
-    claims recorded before the field existed, shown as "unstated").
+
+def _file_key(chapter: str) -> str:
+    """The file a claim of ``chapter`` goes to: the running notebook's, which must be that chapter."""
+    notebook = os.environ.get("NASCORE_NOTEBOOK")
+    if not notebook:
+        return chapter
+    if chapter not in (notebook, notebook.split("_", 1)[-1]):
+        raise ValueError(f"claim of chapter {chapter!r} recorded by notebook {notebook!r}: "
+                         f"chapter= must be {notebook.split('_', 1)[-1]!r} (or {notebook!r})")
+    return notebook
+
+
+def record(claim_id: str, *, paper: str, where: str, claim: str, paper_value: str,
+           our_value: str, verdict: str, chapter: str, source: str = "") -> dict:
+    """Record one claim of ``chapter`` for this run (an earlier record of the same id
+    in this run is replaced).
+
+    ``chapter`` is the notebook that checks the claim, with or without its numeric prefix
+    (``"nb201_table"``). ``source`` says what our value rests on (one of :data:`SOURCES`;
+    empty only for claims recorded before the field existed, shown as "unstated").
     """
-    if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]*", claim_id or ""):
+    if not _NAME.fullmatch(claim_id or ""):
         raise ValueError(f"claim id {claim_id!r} must be lower-case letters, digits, '.', '_' or '-'")
+    if not _NAME.fullmatch(chapter or ""):
+        raise ValueError(f"claim {claim_id!r}: chapter {chapter!r} must be a notebook name "
+                         "(lower-case letters, digits, '.', '_' or '-')")
     if verdict not in VERDICTS:
-        raise ValueError(f"unknown verdict {verdict!r}; allowed: {', '.join(VERDICTS)}")
+        raise ValueError(f"claim {claim_id!r} of chapter {chapter!r}: unknown verdict {verdict!r}; "
+                         f"allowed: {', '.join(VERDICTS)}")
     if source and source not in SOURCES:
-        raise ValueError(f"unknown source {source!r}; allowed: {', '.join(SOURCES)}")
+        raise ValueError(f"claim {claim_id!r} of chapter {chapter!r}: unknown source {source!r}; "
+                         f"allowed: {', '.join(SOURCES)}")
     entry = {"id": claim_id, "paper": paper, "where": where, "claim": claim,
              "paper_value": str(paper_value), "our_value": str(our_value),
-             "verdict": verdict, "chapter": chapter, "source": source or "unstated"}
-    path = claims_dir() / f"{claim_id}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(entry, indent=1))
+             "verdict": verdict, "chapter": chapter, "source": source or UNSTATED}
+    empty = [k for k, v in entry.items() if not isinstance(v, str) or not v.strip()]
+    if empty:
+        raise ValueError(f"claim {claim_id!r} of chapter {chapter!r}: empty or non-text {', '.join(empty)}")
+    path = chapter_file(_file_key(chapter))
+    try:
+        current = _read(path, path.stem) if path.exists() else None
+    except ValueError:  # an earlier run's damaged file: this run replaces it
+        current = None
+    if current is None or current.get("session") != _SESSION:
+        started = os.environ.get("NASCORE_RUN_STARTED") or time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
+        current = {"chapter": path.stem, "run_started": started, "session": _SESSION, "claims": []}
+    current["claims"] = [c for c in current["claims"] if c.get("id") != claim_id] + [entry]
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(current, indent=1))
     os.replace(tmp, path)
     return entry
 
 
-def load():
-    """All recorded claims as a DataFrame sorted by paper and id."""
+def _read(path: Path, chapter: str) -> dict:
+    """One chapter's claims file, checked; a bad file is a ValueError naming the chapter."""
+    where = f"claims of chapter {chapter!r} ({path})"
+    try:
+        content = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{where}: unreadable ({exc})") from exc
+    if not isinstance(content, dict) or not isinstance(content.get("claims"), list) \
+            or not isinstance(content.get("run_started"), str):
+        raise ValueError(f"{where}: expected an object with 'run_started' and a 'claims' list")
+    for n, entry in enumerate(content["claims"]):
+        name = entry.get("id") if isinstance(entry, dict) else None
+        label = f"{where}, claim {name!r}" if name else f"{where}, claim #{n}"
+        if not isinstance(entry, dict):
+            raise ValueError(f"{label}: expected an object, got {type(entry).__name__}")
+        bad = [k for k in FIELDS if not isinstance(entry.get(k), str) or not entry[k].strip()]
+        if bad:
+            raise ValueError(f"{label}: missing or empty {', '.join(bad)}")
+        if entry["verdict"] not in VERDICTS:
+            raise ValueError(f"{label}: unknown verdict {entry['verdict']!r}; allowed: {', '.join(VERDICTS)}")
+        if entry["source"] not in SOURCES + (UNSTATED,):
+            raise ValueError(f"{label}: unknown source {entry['source']!r}; allowed: {', '.join(SOURCES)}")
+    return content
+
+
+def load(chapters=None, folder: Path | None = None):
+    """The claims recorded by ``chapters`` (notebook names; all files in the folder when
+    None) as a DataFrame with :data:`COLUMNS`, sorted by paper and id.
+
+    A chapter without a file recorded no claims. A malformed file or claim, or one id
+    recorded by two chapters, is a ``ValueError`` naming the chapter.
+    """
     import pandas as pd
 
-    rows = [json.loads(p.read_text()) for p in sorted(claims_dir().glob("*.json"))]
-    columns = ["id", "paper", "where", "claim", "paper_value", "our_value", "verdict", "chapter", "source"]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["source"] = frame["source"].fillna("unstated")
+    folder = folder if folder is not None else claims_dir()
+    if chapters is None:
+        paths = sorted(p for p in folder.glob("*.json"))
+    else:
+        paths = [chapter_file(c, folder) for c in chapters]
+    rows, owner = [], {}
+    for path in paths:
+        if not path.exists():
+            continue
+        content = _read(path, path.stem)
+        for entry in content["claims"]:
+            if entry["id"] in owner:
+                raise ValueError(f"claim {entry['id']!r} recorded by chapters {owner[entry['id']]!r} "
+                                 f"and {path.stem!r}")
+            owner[entry["id"]] = path.stem
+            rows.append({k: entry[k] for k in FIELDS} | {"run_started": content["run_started"]})
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
     return frame.sort_values(["paper", "id"], ignore_index=True)
+
+
+def verdict_counts(ledger):
+    """Verdicts per source: one row per source present (in :data:`SOURCES` order, then
+    "unstated"), one column per verdict (all of :data:`VERDICTS`), plus a "total" row and
+    column."""
+    import pandas as pd
+
+    order = [s for s in SOURCES + (UNSTATED,) if s in set(ledger["source"])]
+    table = pd.DataFrame(0, index=order, columns=list(VERDICTS))
+    for (source, verdict), n in ledger.groupby(["source", "verdict"]).size().items():
+        table.loc[source, verdict] = int(n)
+    table.loc["total"] = table.sum(axis=0)
+    table["total"] = table.sum(axis=1)
+    table.index.name = "source"
+    return table
+
+
+def count_values(ledger) -> dict:
+    """The counts the ledger chapter glues, ``{name: int}``, always the same names:
+    ``claims_total``, ``claims_<verdict>`` for each verdict and
+    ``claims_<source>_<verdict>`` / ``claims_<source>_total`` for each source of
+    :data:`SOURCES` and "unstated" (zero when absent), in lower-case words joined by '_'
+    (``claims_not_reproduced``, ``claims_stand_in_data_partly``)."""
+    table = verdict_counts(ledger)
+    values = {"claims_total": int(len(ledger))}
+    for source in ("",) + SOURCES + (UNSTATED,):
+        row = "total" if not source else source
+        for verdict in VERDICTS + ("total",):
+            if source or verdict != "total":
+                count = int(table.loc[row, verdict]) if row in table.index else 0
+                values[_count_name(verdict, source)] = count
+    return values
+
+
+def _count_name(verdict: str, source: str) -> str:
+    words = f"{source} {verdict}" if source else verdict
+    return "claims_" + "_".join(re.findall(r"[a-z0-9]+", words.lower()))
+
+
+def chapter_runs(ledger):
+    """One row per chapter of the ledger: the run that recorded its claims and how many."""
+    runs = ledger.groupby(["chapter", "run_started"]).size().rename("claims").reset_index()
+    return runs.rename(columns={"run_started": "run started"})
 
 
 def verdict_for_interval(paper_value: float, low: float, high: float, *, tolerance: float = 0.05) -> str:

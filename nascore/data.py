@@ -106,6 +106,20 @@ def _make(name, images, labels, source, train_fraction):
     return Dataset(name, x[tr], y[tr], x[te], y[te], source)
 
 
+def source_files(name: str) -> list:
+    """The shipped files ``load(name)`` reads (for content keys and provenance); digits
+    lives inside scikit-learn, whose version stands for it."""
+    from .paths import DATA_DIR
+
+    files = {"digits": [], "mnist5k": [DATA_DIR / "mnist5k" / "mnist_5k.csv.gz"],
+             "cifar10": [DATA_DIR / "cifar" / f for f in ("cifar10_train_10k_jpeg.zip",
+                                                         "cifar10_test_first1017.npz", "class_names.json")],
+             "cifar100": [DATA_DIR / "cifar" / f for f in ("cifar100_test_first916.npz", "class_names.json")]}
+    if name not in files:
+        raise ValueError(f"unknown dataset {name!r}; known datasets: {', '.join(DATASETS)}")
+    return files[name]
+
+
 def load(name: str = "digits") -> Dataset:
     """Load a shipped dataset by name (see :data:`DATASETS`)."""
     if name == "digits":

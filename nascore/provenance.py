@@ -10,6 +10,8 @@ mean the same thing everywhere:
 - dirty: ``git status --porcelain`` lists anything (a modified or staged tracked file, or an
   untracked file git does not ignore) anywhere in the repository; the commit label is
   then ``"<sha>-dirty"``;
+- worktree id: the git tree id of the files as they are (tracked and untracked, ignored
+  ones excluded): equal ids mean equal contents, dirty or not (:func:`worktree_id`);
 - versions: installed distribution versions (``importlib.metadata``), ``"not installed"``
   when absent; nascore's own is that of the code running (``nascore.__version__``);
 - data hashes: SHA-256 of each data file, keyed by its path relative to the repository.
@@ -19,7 +21,9 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import shutil
 import subprocess
+import tempfile
 from importlib import metadata
 from pathlib import Path
 
@@ -51,6 +55,34 @@ def commit_label() -> str:
     """The commit as recorded: ``"<sha>"``, ``"<sha>-dirty"`` or ``"unknown"``."""
     state = git_state()
     return state["commit"] + ("-dirty" if state["dirty"] else "")
+
+
+def worktree_id() -> str | None:
+    """Git tree id of the working tree as it is now, or None outside a git checkout.
+
+    Every file git does not ignore (tracked, modified or untracked) is added to a
+    throw-away copy of the index (``GIT_INDEX_FILE``) and ``git write-tree`` names the
+    result: two checkouts with the same id hold the same files byte for byte. The real
+    index and the working tree are not touched; git stores the blobs of changed files
+    as loose objects, as ``git stash create`` would. The copied index keeps git's stat
+    cache, so only changed files are read (well under a second here).
+    """
+    index = _git("rev-parse", "--git-path", "index")
+    if not index:
+        return None
+    index = Path(index) if Path(index).is_absolute() else REPO_ROOT / index
+    with tempfile.TemporaryDirectory(prefix="nascore-index-") as tmp:
+        copy = Path(tmp) / "index"
+        if index.exists():
+            shutil.copy2(index, copy)
+        env = dict(os.environ, GIT_INDEX_FILE=str(copy))
+        try:
+            subprocess.run(["git", "add", "-A", "--", "."], cwd=REPO_ROOT, env=env, capture_output=True,
+                           check=True, timeout=60)
+            return subprocess.run(["git", "write-tree"], cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                                  check=True, timeout=60).stdout.strip() or None
+        except (OSError, subprocess.SubprocessError):
+            return None
 
 
 def package_versions(names=PACKAGES) -> dict:

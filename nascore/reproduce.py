@@ -72,29 +72,68 @@ def _hide_injected_cell(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def notebook_env(name: str, book_dir: Path = BOOK_DIR) -> dict:
+    """Environment variables the kernel of notebook ``name`` starts with (added to ours).
+
+    ``NASCORE_READS`` collects the data files it reads (:func:`nascore.paths.note_read`),
+    ``NASCORE_CLAIMS`` and ``NASCORE_NOTEBOOK`` say where and for which chapter its claims
+    are written, ``NASCORE_RUN_STARTED`` is the run's timestamp shown in the ledger
+    (:mod:`nascore.claims`), ``NASCORE_FIGURES`` receives its figures.
+    """
+    chapters, generated = book_dir / "chapters", book_dir / "generated"
+    return {"NASCORE_FIGURES": str(chapters / "figures"), "NASCORE_CLAIMS": str(generated / "claims"),
+            "NASCORE_READS": str(generated / f"reads-{name}.txt"), "NASCORE_NOTEBOOK": name,
+            "NASCORE_RUN_STARTED": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+            "TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+
+
+def _kernel_manager_class(env: dict):
+    """A kernel manager class whose kernels start with this process's environment plus ``env``.
+
+    Each notebook gets its own class, so notebooks run from parallel threads never see
+    each other's variables (``os.environ`` is one per process: setting it from a thread
+    leaks into every kernel started meanwhile). ``env`` reaches the kernel through the
+    ``env`` argument of ``jupyter_client``'s ``start_kernel`` (the ``Popen`` environment).
+    """
+    from jupyter_client import AsyncKernelManager
+
+    extra = dict(env)
+
+    class NotebookKernelManager(AsyncKernelManager):
+        async def start_kernel(self, **kw):
+            kw["env"] = {**os.environ, **kw.get("env", {}), **extra}
+            return await AsyncKernelManager.start_kernel(self, **kw)
+
+    return NotebookKernelManager
+
+
 def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
                  notebooks_dir: Path = NOTEBOOKS_DIR) -> NotebookRun:
-    """Execute one notebook into ``book_dir/chapters``; never raises, reports in the result."""
+    """Execute one notebook into ``book_dir/chapters``; never raises, reports in the result.
+
+    The chapter's claims file from an earlier run is removed first: what the ledger shows
+    for this chapter is what this run records.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from . import claims
 
     chapters = book_dir / "chapters"
     generated = book_dir / "generated"
     chapters.mkdir(parents=True, exist_ok=True)
     generated.mkdir(parents=True, exist_ok=True)
     output = chapters / f"{name}.ipynb"
-    reads = generated / f"reads-{name}.txt"
+    env = notebook_env(name, book_dir)
+    reads = Path(env["NASCORE_READS"])
     reads.unlink(missing_ok=True)
-    env_updates = {"NASCORE_FIGURES": str(chapters / "figures"), "NASCORE_CLAIMS": str(generated / "claims"),
-                   "NASCORE_READS": str(reads), "TQDM_DISABLE": "1",
-                   "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    claims.chapter_file(name, Path(env["NASCORE_CLAIMS"])).unlink(missing_ok=True)
     run = NotebookRun(name, dict(parameters), output=str(output.relative_to(book_dir)))
     start = time.perf_counter()
-    saved = {k: os.environ.get(k) for k in env_updates}
-    os.environ.update(env_updates)
     try:
         papermill.execute_notebook(str(notebooks_dir / f"{name}.ipynb"), str(output), parameters=parameters,
-                                   kernel_name="python3", progress_bar=False, cwd=str(chapters))
+                                   kernel_name="python3", progress_bar=False, cwd=str(chapters),
+                                   kernel_manager_class=_kernel_manager_class(env))
         run.status = "ok"
     except PapermillExecutionError as exc:
         run.status = "failed"
@@ -102,12 +141,6 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     except Exception as exc:  # kernel died, bad notebook file, ...
         run.status = "failed"
         run.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     run.duration_s = round(time.perf_counter() - start, 2)
     if output.exists():
         _hide_injected_cell(output)
@@ -117,17 +150,27 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     return run
 
 
-def write_provenance(runs: list[NotebookRun], book_dir: Path = BOOK_DIR) -> Path:
-    """Merge ``runs`` into ``generated/provenance.json`` and render ``generated/provenance.md``."""
+def code_state() -> dict:
+    """``{"git_commit": label, "git_tree": worktree id}`` of the checkout now (:mod:`.provenance`)."""
+    return {"git_commit": provenance.commit_label(), "git_tree": provenance.worktree_id()}
+
+
+def write_provenance(runs: list[NotebookRun], book_dir: Path = BOOK_DIR, state: dict | None = None) -> Path:
+    """Merge ``runs`` into ``generated/provenance.json`` and render ``generated/provenance.md``.
+
+    ``state`` is the code the runs used (:func:`code_state` taken before they started;
+    now when omitted).
+    """
     generated = book_dir / "generated"
     generated.mkdir(parents=True, exist_ok=True)
     path = generated / "provenance.json"
     record = json.loads(path.read_text()) if path.exists() else {"notebooks": {}}
-    record.update({"git_commit": provenance.commit_label(), "packages": provenance.package_versions(),
+    record.update({**(state or code_state()), "packages": provenance.package_versions(),
                    "machine": provenance.machine(),
                    "updated": time.strftime("%Y-%m-%d %H:%M:%S %Z")})
     for run in runs:
         record["notebooks"][run.name] = asdict(run) | {"git_commit": record["git_commit"],
+                                                       "git_tree": record["git_tree"],
                                                        "finished": record["updated"]}
     path.write_text(json.dumps(record, indent=1, sort_keys=True))
     (generated / "provenance.md").write_text(_provenance_markdown(record))
@@ -185,15 +228,23 @@ def build_book(book_dir: Path = BOOK_DIR) -> Path:
 
 
 def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = None, jobs: int = 1,
-              build: bool = True, book_dir: Path = BOOK_DIR, echo=print) -> list[NotebookRun]:
-    """Run the notebooks (and build the book); raises :class:`ReproduceError` on any failure."""
+              build: bool = True, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
+              echo=print) -> list[NotebookRun]:
+    """Run the notebooks (and build the book); raises :class:`ReproduceError` on any failure.
+
+    ``only`` runs some notebooks: the provenance records and claims of the others are kept
+    from the last run that produced them (each with that run's commit and timestamp); a
+    whole run starts from an empty claims folder. Notebooks whose name ends with
+    :data:`LAST` run after all others, whatever ``jobs``.
+    """
     if jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
-    names = select(only)
+    names = select(only, notebooks_dir)
     parameters = {"quick": bool(quick), "seed": int(seed)}
     mode = "quick" if quick else "full"
     echo(f"nascore reproduce: {len(names)} notebook(s), {mode} mode, seed {seed}, {jobs} job(s)")
     start = time.perf_counter()
+    state = code_state()  # what the notebooks run from, recorded with each of them
     if not only:  # a whole run rewrites every claim: drop those of chapters that no longer exist
         shutil.rmtree(book_dir / "generated" / "claims", ignore_errors=True)
     first = [n for n in names if not n.endswith(LAST)]
@@ -203,7 +254,7 @@ def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = Non
 
     def one(name):
         echo(f"  running  {name} (elapsed {time.perf_counter() - start:.0f} s)")
-        return run_notebook(name, parameters, book_dir)
+        return run_notebook(name, parameters, book_dir, notebooks_dir)
 
     for group in (first, last):
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -213,7 +264,7 @@ def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = Non
                 echo(f"  [{done}/{len(names)}] {run.name}: {run.status} in {run.duration_s:.1f} s "
                      f"(elapsed {elapsed:.0f} s)" + (f"\n      {run.error}" if run.error else ""))
                 runs.append(run)
-    write_provenance(runs, book_dir)
+    write_provenance(runs, book_dir, state)
     failed = [r for r in runs if r.status != "ok"]
     if failed:
         details = "\n".join(f"  {r.name}: {r.error}\n    partial output kept at {book_dir / r.output}"

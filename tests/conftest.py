@@ -1,7 +1,6 @@
 """Shared fixtures: the quick-mode book is built once per test session."""
 import os
-import subprocess
-import sys
+import warnings
 
 import pytest
 
@@ -14,13 +13,27 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 def built_book():
     """Run ``nascore reproduce`` (quick mode) exactly as the README's first command does.
 
-    Set ``NASCORE_TEST_REUSE_BOOK=1`` to reuse a book already built in this checkout.
+    Set ``NASCORE_TEST_REUSE_BOOK=1`` to reuse a book already built in this checkout: it
+    is reused only if it is a quick, seed-0 run of every current notebook made at ``HEAD``
+    from the code, notebooks and data as they are now (``book_values.stale_reasons``);
+    otherwise it is rebuilt, with a warning saying why.
     """
+    from book_values import build_quick_book, stale_reasons
+
+    from nascore.reproduce import notebook_names
+
     html = BOOK_DIR / "_build" / "html"
-    if not (os.environ.get("NASCORE_TEST_REUSE_BOOK") and (html / "index.html").exists()):
-        result = subprocess.run([sys.executable, "-m", "nascore.cli", "reproduce", "--quick"], cwd=REPO_ROOT,
-                                capture_output=True, text=True)
-        assert result.returncode == 0, f"nascore reproduce failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    if os.environ.get("NASCORE_TEST_REUSE_BOOK"):
+        reasons = stale_reasons(BOOK_DIR, notebook_names())
+        if not (html / "index.html").exists():
+            reasons.append("no built HTML")
+        if not reasons:
+            return html
+        warnings.warn("NASCORE_TEST_REUSE_BOOK: not reusing the built book, rebuilding: " + "; ".join(reasons[:5]))
+    try:
+        build_quick_book()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
     return html
 
 

@@ -58,7 +58,7 @@ def test_misuse_is_one_line_naming_the_value(argv, needle, capsys):
 
 def test_hnas_names_the_tables_that_have_its_columns(capsys):
     err = refused(["search", "hnas", "--table", "nb201-zc"], capsys)
-    assert "tables that have them: nb201-ntk, nb201-mnist5k" in err
+    assert "tables that have them: nb201-ntk, nb201-cifar-ntk, nb201-mnist5k" in err
 
 
 @pytest.mark.parametrize("option", ["--store", "--out"])
@@ -131,7 +131,8 @@ def test_a_non_finite_metric_prints_nan_with_a_reason(capsys):
 
 def _runnable(algorithm, table):
     """The CLI arguments for ``algorithm`` on ``table``, or the missing column."""
-    scores = list(tables.get(table).scores)
+    entry = tables.get(table)
+    scores = list(entry.scores_on(entry.datasets[0]))
     options = []
     if algorithm == "training_free":
         if not scores:

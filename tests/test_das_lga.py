@@ -57,12 +57,14 @@ def test_one_kernel_summary_matches_the_registry_metrics(net, batch):
     x, y = batch
     values, theta = probe(net, x, y)
     assert theta.shape == (20, 20)
+    # probe's kernel: true-class logit, every parameter, exact per-sample gradients
+    probe_convention = {"output": "target", "params": "all", "per_sample": "exact"}
     for name in ("lga", "ntk_trace", "ntk_frobenius", "ntk_mean"):
-        assert values[name] == pytest.approx(metrics.score(name, net, x, y), rel=1e-6), name
+        assert values[name] == pytest.approx(metrics.score(name, net, x, y, **probe_convention), rel=1e-6), name
     assert values["ntk_condition"] == pytest.approx(
-        metrics.score("ntk_condition", net, x, y, output="target"), rel=1e-4)
+        metrics.score("ntk_condition", net, x, y, **probe_convention), rel=1e-4)
     assert values["ntk_lambda_min"] == pytest.approx(
-        metrics.score("ntk_lambda_min", net, x, y, output="target"), rel=1e-4, abs=1e-9)
+        metrics.score("ntk_lambda_min", net, x, y, **probe_convention), rel=1e-4, abs=1e-9)
 
 
 def test_lga_is_maximal_for_the_label_kernel_and_invariant_to_scaling():

@@ -89,3 +89,28 @@ def test_das_layerwise_rule_averages_per_layer_log_determinants():
 def test_das_rejects_unknown_rules():
     with pytest.raises(ValueError, match="unknown DAS rule 'max'.*linear"):
         metrics.score("das", nn.Sequential(nn.ReLU()), PATTERN, rule="max")
+
+
+def test_naswot_points_name_counts_relu_containers_twice_relu_counts_torch_relus_once():
+    # NAS-Bench-201's ReLUConvBN is a container whose class name contains "ReLU": the official
+    # BayesWatch rule (points="name") hooks it and its inner ReLU, both seeing the same input;
+    # NASLib's rule (points="relu") hooks torch's ReLU modules only.
+    from nascore.spaces.nb201 import ReLUConvBN
+
+    torch.manual_seed(0)
+    net = nn.Sequential(ReLUConvBN(2, 3, 1), nn.ReLU())
+    x = torch.randn(5, 2, 2, 2)
+    first = (x > 0).flatten(1).double()
+    second = (net[0](x) > 0).flatten(1).double()
+    once = hamming_agreement_t(first) + hamming_agreement_t(second)
+    twice = 2 * hamming_agreement_t(first) + hamming_agreement_t(second)
+    assert activation_kernel(net, x, points="relu")[1] == 8 + 12
+    assert activation_kernel(net, x)[1] == 2 * 8 + 12
+    assert metrics.score("naswot", net, x, points="relu") == pytest.approx(float(torch.linalg.slogdet(once)[1]))
+    assert metrics.score("naswot", net, x) == pytest.approx(float(torch.linalg.slogdet(twice)[1]))
+    with pytest.raises(ValueError, match="unknown activation points 'all'"):
+        metrics.score("naswot", net, x, points="all")
+
+
+def hamming_agreement_t(codes):
+    return codes @ codes.T + (1 - codes) @ (1 - codes).T

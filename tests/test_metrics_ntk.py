@@ -87,15 +87,15 @@ def test_lga_needs_more_than_one_class():
         label_gradient_alignment(torch.eye(3), torch.tensor([1, 1, 1]))
 
 
-def test_lga_through_the_registry_uses_the_true_class_logit_kernel():
+def test_lga_through_the_registry_defaults_to_the_official_summed_logit_kernel_without_readout():
     net = mixed.Architecture(("relu", "swish")).build(4, 16, 3, seed=2)
     x, y = torch.randn(9, 4, generator=torch.Generator().manual_seed(0)), torch.arange(9) % 3
-    theta = ntk.empirical_ntk_loop(net, x, output="target", targets=y).numpy()
+    theta = ntk.empirical_ntk_loop(net, x, output="sum", params="weights-no-classifier").numpy()
     expected = np.corrcoef(theta.ravel(), label_kernel(y).numpy().ravel())[0, 1]
     assert metrics.score("lga", net, x, y) == pytest.approx(expected, rel=1e-6)
-    theta_sum = ntk.empirical_ntk_loop(net, x, output="sum").numpy()
-    expected_sum = np.corrcoef(theta_sum.ravel(), label_kernel(y).numpy().ravel())[0, 1]
-    assert metrics.score("lga", net, x, y, output="sum") == pytest.approx(expected_sum, rel=1e-6)
+    theta_target = ntk.empirical_ntk_loop(net, x, output="target", targets=y).numpy()
+    expected_target = np.corrcoef(theta_target.ravel(), label_kernel(y).numpy().ravel())[0, 1]
+    assert metrics.score("lga", net, x, y, output="target", params="all") == pytest.approx(expected_target, rel=1e-6)
 
 
 # --------------------------------------------------------------------------- HNAS

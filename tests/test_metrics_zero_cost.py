@@ -102,7 +102,9 @@ def test_fisher_of_softmax_regression_by_hand():
     _, residual = softmax_regression_gradient(w, xd, y.numpy())
     a, da = xd @ w.T, residual / len(xd)
     expected = 0.5 * ((a * da) ** 2).mean(0).sum()
-    assert metrics.score("fisher", net, x, y) == pytest.approx(expected, rel=1e-5)
+    assert metrics.score("fisher", net, x, y, per="channel") == pytest.approx(expected, rel=1e-5)
+    # Official convention: each output unit counted once per weight feeding it (fan-in d = 5).
+    assert metrics.score("fisher", net, x, y) == pytest.approx(5 * expected, rel=1e-5)
 
 
 def test_fisher_sums_over_space_for_convolutions():
@@ -115,7 +117,33 @@ def test_fisher_sums_over_space_for_convolutions():
     g_conv, g_log = torch.autograd.grad(loss, [conv_out, logits])
     conv_term = 0.5 * ((conv_out * g_conv).sum((2, 3)) ** 2).mean(0).sum()
     lin_term = 0.5 * ((logits * g_log) ** 2).mean(0).sum()
-    assert metrics.score("fisher", net, x, y) == pytest.approx(float((conv_term + lin_term).detach()), rel=1e-5)
+    assert metrics.score("fisher", net, x, y, per="channel") == pytest.approx(
+        float((conv_term + lin_term).detach()), rel=1e-5)
+    # Per weight: conv channels have fan-in 1 * 2 * 2 = 4, the linear units 8.
+    assert metrics.score("fisher", net, x, y) == pytest.approx(float((4 * conv_term + 8 * lin_term).detach()), rel=1e-5)
+
+
+def test_fisher_per_weight_is_the_official_broadcast_sum_by_brute_force():
+    # The official code writes each channel's value into every weight of that channel and sums
+    # all weights (fisher.py:100-105); do exactly that, element by element.
+    torch.manual_seed(1)
+    net = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1, bias=False), nn.ReLU(), nn.Flatten(),
+                        nn.Linear(3 * 4 * 4, 4, bias=False))
+    x, y = torch.randn(5, 2, 4, 4), torch.tensor([0, 1, 2, 3, 0])
+    conv_out = net[0](x)
+    logits = net[3](net[2](net[1](conv_out)))
+    loss = nn.functional.cross_entropy(logits, y)
+    g_conv, g_log = torch.autograd.grad(loss, [conv_out, logits])
+    per_channel = [0.5 * ((conv_out * g_conv).sum((2, 3)) ** 2).mean(0).detach(),
+                   0.5 * ((logits * g_log) ** 2).mean(0).detach()]
+    total = 0.0
+    for layer, values in zip((net[0], net[3]), per_channel):
+        broadcast = torch.stack([torch.full(layer.weight.shape[1:], float(v)) for v in values])
+        assert broadcast.shape == layer.weight.shape
+        total += float(broadcast.sum())
+    assert metrics.score("fisher", net, x, y) == pytest.approx(total, rel=1e-5)
+    with pytest.raises(ValueError, match="per='sample'"):
+        metrics.score("fisher", net, x, y, per="sample")
 
 
 def test_synflow_of_a_linear_chain_is_depth_times_the_path_sum():

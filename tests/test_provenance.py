@@ -24,3 +24,31 @@ def test_versions_name_python_and_every_package_asked_for():
     assert versions["no-such-distribution-xyz"] == "not installed"
     snap = provenance.snapshot()
     assert set(snap) == {"commit", "date", "machine", "versions"} and "torch" in snap["versions"]
+
+
+def test_worktree_id_names_the_files_as_they_are(tmp_path, monkeypatch):
+    import subprocess
+
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=tmp_path,
+                              capture_output=True, text=True, check=True).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / ".gitignore").write_text("build/\n")
+    (tmp_path / "a.py").write_text("x = 1\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "one")
+    monkeypatch.setattr(provenance, "REPO_ROOT", tmp_path)
+    head_tree = git("rev-parse", "HEAD^{tree}")
+    assert provenance.worktree_id() == head_tree  # clean: the commit's tree
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "out.txt").write_text("ignored")
+    assert provenance.worktree_id() == head_tree
+    (tmp_path / "a.py").write_text("x = 2\n")
+    edited = provenance.worktree_id()
+    (tmp_path / "new.py").write_text("y = 1\n")
+    untracked = provenance.worktree_id()
+    assert len({head_tree, edited, untracked}) == 3
+    (tmp_path / "new.py").unlink()
+    assert provenance.worktree_id() == edited  # the same files, the same id
+    assert git("status", "--porcelain") == "M a.py"  # the real index was not touched

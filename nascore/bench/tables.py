@@ -12,9 +12,13 @@ from ..paths import DATA_DIR, note_read
 from ..spaces import nb201
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
-BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k")
+BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores",
+              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas")
 #: Tables this project trained itself: one row per architecture and seed, MNIST-5k only.
 TRAINED = {"mixed-mnist5k": ("mixed-mnist5k", "results.csv"), "nb201-mnist5k": ("nb201-mnist5k", "results.csv")}
+#: NTK statistics on real CIFAR under the papers' official conventions (``data/nb201-cifar-ntk/``):
+#: the 725 zero-cost architectures per dataset, and HNAS's M / kappa for all 15,625 (CIFAR-10).
+CIFAR_NTK = {"nb201-cifar-ntk": ("cifar10", "cifar100"), "nb201-cifar-ntk-hnas": ("cifar10",)}
 #: Zero-cost proxies in the NAS-Bench-Suite-Zero table (``params``/``flops`` in millions).
 ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "synflow", "jacov",
               "nwot", "epe_nas", "l2_norm", "plain")
@@ -26,7 +30,12 @@ def table_files(name: str):
     """The data files a benchmark is read from (for provenance hashes)."""
     if name in TRAINED:
         return [DATA_DIR.joinpath(*TRAINED[name])]
+    if name in CIFAR_NTK:
+        stem = "hnas_all_cifar10" if name.endswith("hnas") else None
+        return [DATA_DIR / "nb201-cifar-ntk" / f"{stem or d}.csv" for d in CIFAR_NTK[name]]
     _check(name, "cifar10")
+    if name == "nb201-cifar-scores":
+        return [DATA_DIR / "nb201-cifar-scores" / "scores.csv"]
     if name == "nb201-zc":
         return [DATA_DIR / "nasbench201-zc" / "zc_nasbench201.json"]
     return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip"]
@@ -45,6 +54,17 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
     """One row per architecture: ``arch`` (NAS-Bench-201 string), ``op_indices`` (NASLib
     tuple), ``val_accuracy`` (percent) and every score of the table.
 
+    ``"nb201-cifar-scores"``: our own training-free scores of NAS-Bench-201 architectures on
+    real CIFAR batches (``data/nb201-cifar-scores/README.md``), one column per registry
+    metric, plus ``in_zc`` (in NASLib's zero-cost table) and the job's ``seconds``;
+    ``dataset`` is ``"cifar10"`` or ``"cifar100"`` (ImageNet16-120 was not attempted).
+
+    ``"nb201-cifar-ntk"`` (``dataset`` ``"cifar10"`` or ``"cifar100"``): HNAS's M and
+    kappa, TE-NAS's condition number, Zhu's lambda_min, the LGA code's at-init metrics and
+    LGA after one epoch on real CIFAR, one row per architecture (NaN where not computed);
+    ``"nb201-cifar-ntk-hnas"``: HNAS's M and kappa for all 15,625 (CIFAR-10); see
+    ``data/nb201-cifar-ntk/README.md`` for the protocol.
+
     ``"mixed-mnist5k"`` and ``"nb201-mnist5k"`` are the ground truths this project trained
     itself (one row per architecture and seed, accuracy as a fraction; ``dataset`` must be
     ``"mnist5k"``): see ``data/<name>/README.md`` for the protocols.
@@ -57,7 +77,21 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
         path = table_files(name)[0]
         note_read(path)
         return pd.read_csv(path)
+    if name in CIFAR_NTK:
+        if dataset not in CIFAR_NTK[name]:
+            raise ValueError(f"{name} has datasets {', '.join(CIFAR_NTK[name])}, got {dataset!r}")
+        files = table_files(name)
+        path = files[CIFAR_NTK[name].index(dataset)]
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing; compute it with `nascore bench cifar-ntk` "
+                                    "(see data/nb201-cifar-ntk/README.md)")
+        note_read(path)
+        frame = pd.read_csv(path)
+        frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
+        return frame
     dataset = _check(name, dataset)
+    if name == "nb201-cifar-scores":
+        return _load_cifar_scores(dataset)
     for path in table_files(name):
         note_read(path)
     loader = _load_zc if name == "nb201-zc" else _load_full
@@ -107,6 +141,19 @@ def _load_full(dataset: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows).drop_duplicates("op_indices")
     return frame.sort_values("op_indices", ignore_index=True)
 
+
+def _load_cifar_scores(dataset: str) -> pd.DataFrame:
+    if dataset == "ImageNet16-120":
+        raise ValueError("nb201-cifar-scores has no ImageNet16-120 rows: not attempted (no ImageNet16-120 "
+                         "images ship with nascore); datasets: cifar10, cifar100")
+    path = table_files("nb201-cifar-scores")[0]
+    if not path.exists():
+        raise ValueError(f"{path} is missing: run nascore bench cifar-scores --out {path.parent}")
+    note_read(path)
+    frame = pd.read_csv(path)
+    frame = frame[frame.dataset == dataset].drop(columns="dataset").reset_index(drop=True)
+    frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
+    return frame.sort_values("op_indices", ignore_index=True)
 
 def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
     """The shipped table ``data/mixed-<dataset>/results.csv``: one row per architecture and seed.

@@ -2,8 +2,10 @@
 
     nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build]
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
+    nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
+    nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
-    nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
+    nascore search ALGORITHM [--table T]        (search on a shipped table)
 
 One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.bench` (``bench train``);
 :mod:`.conv_table` is the stand-alone builder of the conv ground truth
@@ -37,7 +39,8 @@ def _reproduce_parser(sub):
     mode.add_argument("--full", dest="quick", action="store_false",
                       help="the papers' sizes; may take hours and resumes from the cache if killed")
     parser.add_argument("--only", nargs="+", metavar="NAME",
-                        help="run only these notebooks (file stem, prefix optional, e.g. 'zhu')")
+                        help="run only these notebooks (file stem, prefix optional, e.g. 'zhu'); the "
+                             "others keep their output, provenance and claims from their last run")
     parser.add_argument("--jobs", type=positive, default=1, metavar="N",
                         help="notebooks to run in parallel (default 1)")
     parser.add_argument("--seed", type=seed, default=0, help="seed passed to every notebook (default 0)")
@@ -58,9 +61,16 @@ def _run_reproduce(args) -> int:
 
 
 def _bench_parser(sub):
-    parser = sub.add_parser("bench", help="produce benchmark tables (ground-truth training)",
+    parser = sub.add_parser("bench", help="produce benchmark tables (training, CIFAR scores)",
                             description="Produce this project's own benchmark tables.")
     bench_sub = parser.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
+    from ..bench import cifar_scores_cli
+
+    scores = bench_sub.add_parser("cifar-scores", help="score NB201 architectures on real CIFAR batches",
+                                  description=cifar_scores_cli.DESCRIPTION, epilog=cifar_scores_cli.EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    cifar_scores_cli.add_arguments(scores)
+    scores.set_defaults(handler=cifar_scores_cli.run)
     try:
         from . import bench as train_cli
     except ImportError:
@@ -70,6 +80,12 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
+    from ..studies import cifar_ntk_run
+
+    cifar = bench_sub.add_parser("cifar-ntk", help="NTK statistics of NB201 on real CIFAR, official conventions",
+                                 description=(cifar_ntk_run.__doc__ or "").strip() or None,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    cifar_ntk_run.add_arguments(cifar)
 
 
 def build_parser() -> argparse.ArgumentParser:

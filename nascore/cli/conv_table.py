@@ -10,7 +10,8 @@ import time
 
 import pandas as pd
 
-from ..training import TRAINER_REVISION, Protocol
+from ..fingerprint import code_digest
+from ..training import Protocol
 from ..bench.licence import TRAINED_TABLE_LICENCE
 from ..bench.store import ResultStore
 from ..studies.ground_truth_conv import CONV_PROTOCOL, TABLE_DIR, ConvSpace, fill
@@ -42,7 +43,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
         f"- data: MNIST-5k, central 24x24 crop average-pooled to {space.resolution}x{space.resolution}; "
         f"training on the first {space.train_size // 10} training images of each class "
         f"({space.train_size}), test accuracy on the 1,000 held-out images",
-        f"- protocol (digest `{protocol.digest()}`, trainer revision {TRAINER_REVISION}): "
+        f"- protocol (digest `{protocol.digest()}`; code digest `{code_digest('nascore.studies.ground_truth_conv')[:16]}`): "
         + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
         "- the trainer evaluates in training mode: batch norm normalises the test set with its "
         "own statistics",

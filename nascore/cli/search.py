@@ -51,26 +51,30 @@ def _options(args) -> dict:
     return options
 
 
-def _table_for(algorithm: str, options: dict, table: str | None) -> str:
-    """``table``, checked to hold the columns ``algorithm`` needs, or the first that does."""
+def _table_for(algorithm: str, options: dict, table: str | None, dataset: str | None) -> str:
+    """``table``, checked to hold the columns ``algorithm`` needs on ``dataset``, or the
+    first table that does."""
     from ..messages import short
     from ..search import scores_needed, tables
 
     needed = scores_needed(algorithm, options)
     unset = [option for option, column in needed.items() if column is None]
     if unset:
-        has = ", ".join(tables.get(table or "nb201-zc").scores) or "none"
+        entry = tables.get(table or "nb201-zc")
+        has = ", ".join(entry.scores_on(dataset or entry.datasets[0])) or "none"
         raise ValueError(f"{algorithm} needs --score <column>; table {table or 'nb201-zc'!r} has: {has}")
     columns = list(needed.values())
-    holders = tables.having(columns)
+    holders = tables.having(columns, dataset)
     if table is None:
         table = "nb201-zc" if "nb201-zc" in holders or not holders else holders[0]
-    missing = [c for c in columns if c not in tables.get(table).scores]
+    entry = tables.get(table)
+    has = entry.scores_on(dataset or entry.datasets[0])
+    missing = [c for c in columns if c not in has]
     if missing:
+        on = f" on {dataset}" if dataset else ""
         elsewhere = f"; tables that have them: {', '.join(holders)}" if holders else ""
         raise ValueError(f"{algorithm} needs the score column(s) {', '.join(map(short, missing))}, which "
-                         f"table {table!r} lacks (it has: {', '.join(tables.get(table).scores) or 'none'})"
-                         f"{elsewhere}")
+                         f"table {table!r} lacks{on} (it has: {', '.join(has) or 'none'}){elsewhere}")
     return table
 
 
@@ -79,7 +83,7 @@ def run_search(args) -> int:
 
     seeds = distinct_seeds(args.seeds)
     options = _options(args)
-    table = search.tables.get(_table_for(args.algorithm, options, args.table))
+    table = search.tables.get(_table_for(args.algorithm, options, args.table, args.dataset))
     benchmark = search.tables.benchmark(table.name, args.dataset)
     best = [search.run(args.algorithm, benchmark, budget=args.budget, seed=s, **options).best_accuracy
             for s in seeds]

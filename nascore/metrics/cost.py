@@ -2,7 +2,8 @@
 
 Dong and Yang, *NAS-Bench-201* (ICLR 2020) report ``params`` in millions (all trainable
 parameters) and ``flops`` in millions of multiply-accumulates for one input sample,
-counted by layer hooks; the shipped table (``data/nasbench201-zc``) keeps those units.
+counted by layer hooks; the shipped table (``data/nasbench201-zc``) keeps those units
+(NASLib's ``predictive.py:135-151``: ``get_model_stats`` on one sample, divided by 1e6).
 Our ``params`` equals the table's column exactly; for ``flops`` see :func:`flops`.
 """
 from __future__ import annotations

@@ -21,11 +21,42 @@ from __future__ import annotations
 
 import math
 
-from .naswot import activation_kernel, log_abs_det
+from .naswot import activation_kernel, kernel_of, log_abs_det
 from .registry import register, reject_options
 
 _PAPER = "Liu et al., DAS: NAS via distinguishing activation score, arXiv 2212.12132"
 RULES = ("linear", "layerwise")
+
+
+def distinguishing_value(parts, n: int) -> float:
+    """``log|det (K_H / N_A)|`` from the per-activation parts of :class:`ActivationRecorder`."""
+    kernel, units = kernel_of(parts, n)
+    return -math.inf if units == 0 else log_abs_det(kernel / units)
+
+
+def units_value(parts, n: int) -> float:
+    """``N log N_A`` from the per-activation parts (``-inf`` without units)."""
+    units = sum(u for _, u in parts)
+    return n * math.log(units) if units else -math.inf
+
+
+def das_value(parts, *, weight: float = 1.0, rule: str = "linear") -> float:
+    """``D + weight * log N_A`` from the per-activation parts (see :func:`das`)."""
+    if rule not in RULES:
+        raise ValueError(f"unknown DAS rule {rule!r}; allowed: {', '.join(RULES)}")
+    weight = float(weight)
+    if not math.isfinite(weight):
+        raise ValueError(f"weight must be finite, got {weight}")
+    units = sum(n for _, n in parts)
+    if units == 0:
+        return -math.inf
+    if rule == "linear":
+        kernel = sum(k for k, _ in parts) / units
+        distinguishing = log_abs_det(kernel)
+    else:
+        logdets = [log_abs_det(k / n) for k, n in parts if n]
+        distinguishing = sum(logdets) / len(logdets)
+    return distinguishing + weight * math.log(units)
 
 
 @register("das_distinguishing", paper=_PAPER, equation="decoupling of WOT (Sec. 3): log|K_H / N_A|",
@@ -34,8 +65,7 @@ RULES = ("linear", "layerwise")
 def das_distinguishing(net, inputs, targets=None, **options) -> float:
     """``log|det (K_H / N_A)|`` (<= 0; ``-inf`` when two inputs share their codes)."""
     reject_options("das_distinguishing", options)
-    kernel, units = activation_kernel(net, inputs)
-    return -math.inf if units == 0 else log_abs_det(kernel / units)
+    return distinguishing_value(activation_kernel(net, inputs, per_layer=True), inputs.shape[0])
 
 
 @register("das_units", paper=_PAPER, equation="decoupling of WOT (Sec. 3): N log N_A",
@@ -44,8 +74,7 @@ def das_distinguishing(net, inputs, targets=None, **options) -> float:
 def das_units(net, inputs, targets=None, **options) -> float:
     """``N log N_A``: batch size times the log of the number of rectified units."""
     reject_options("das_units", options)
-    _, units = activation_kernel(net, inputs)
-    return inputs.shape[0] * math.log(units) if units else -math.inf
+    return units_value(activation_kernel(net, inputs, per_layer=True), inputs.shape[0])
 
 
 @register("das", paper=_PAPER, equation="combination rule of the two atomic terms (Sec. 3-4; rule unverified)",
@@ -66,18 +95,4 @@ def das(net, inputs, targets=None, *, weight: float = 1.0, rule: str = "linear")
     """
     if rule not in RULES:
         raise ValueError(f"unknown DAS rule {rule!r}; allowed: {', '.join(RULES)}")
-    weight = float(weight)
-    if not math.isfinite(weight):
-        raise ValueError(f"weight must be finite, got {weight}")
-    parts = activation_kernel(net, inputs, per_layer=True)
-    units = sum(n for _, n in parts)
-    if units == 0:
-        return -math.inf
-    if rule == "linear":
-        kernel = sum(k for k, _ in parts) / units
-        distinguishing = log_abs_det(kernel)
-    else:
-        logdets = [log_abs_det(k / n) for k, n in parts if n]
-        distinguishing = sum(logdets) / len(logdets)
-    return distinguishing + weight * math.log(units)
-
+    return das_value(activation_kernel(net, inputs, per_layer=True), weight=weight, rule=rule)

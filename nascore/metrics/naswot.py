@@ -13,57 +13,106 @@ import numpy as np
 import torch
 from torch import nn
 
-from .registry import register, reject_options
+from .registry import register
 
 #: Module types whose *input* is a pre-activation. The official code hooks every module
 #: whose class name contains "ReLU"; the others are our extension to smooth activations
 #: (code = 1[pre-activation > 0]), needed for Zhu et al.'s mixed space.
 _SMOOTH_ACTIVATIONS = (nn.Tanh, nn.Sigmoid, nn.SiLU, nn.GELU, nn.ELU, nn.Softplus, nn.Hardswish)
+#: Which modules give codes: ``"name"`` every module whose class name contains "ReLU"
+#: (BayesWatch's ``score_networks.py:119-123``; a container such as NAS-Bench-201's
+#: ``ReLUConvBN`` is hooked too, so the units after it count twice), ``"relu"`` only
+#: PyTorch's own ReLU modules (NASLib's ``nwot.py:42-46`` skips its own classes).
+POINTS = ("name", "relu")
 
 
-def activation_points(net: nn.Module) -> list[nn.Module]:
-    """The modules whose input NASWOT binarises, in registration order."""
+def activation_points(net: nn.Module, points: str = "name") -> list[nn.Module]:
+    """The modules whose input NASWOT binarises, in registration order (see :data:`POINTS`)."""
     from nascore.spaces.mixed import PreActivation
 
-    return [m for m in net.modules()
-            if "ReLU" in type(m).__name__ or isinstance(m, (PreActivation, _SMOOTH_ACTIVATIONS))]
+    if points not in POINTS:
+        raise ValueError(f"unknown activation points {points!r}; allowed: {', '.join(POINTS)}")
+
+    def is_relu(m):
+        name = type(m).__name__
+        if points == "relu":
+            return "ReLU" in name and type(m).__module__.startswith("torch.nn")
+        return "ReLU" in name
+
+    return [m for m in net.modules() if is_relu(m) or isinstance(m, (PreActivation, _SMOOTH_ACTIVATIONS))]
 
 
-def activation_kernel(net: nn.Module, inputs: torch.Tensor, *, per_layer: bool = False):
+def agreement(codes: torch.Tensor):
+    """``(K, N)`` for boolean codes ``(n, ...)``: ``K[i, j]`` = positions where rows ``i``, ``j`` agree.
+
+    ``K = C C^T + (1 - C)(1 - C)^T = 2 C C^T - s 1^T - 1 s^T + N`` with ``s`` the row sums:
+    one product instead of two. ``C C^T`` is computed in float32, which is exact here
+    (every partial sum is an integer below 2^24) and several times faster than float64;
+    the result is float64.
+    """
+    c = codes.flatten(1)
+    units = c.shape[1]
+    dtype = torch.float32 if units < 2 ** 24 else torch.float64
+    c = c.to(dtype)
+    ones = c.sum(1).to(torch.float64)
+    agree = 2 * (c @ c.T).to(torch.float64) - ones[:, None] - ones[None, :] + units
+    return agree, units
+
+
+class ActivationRecorder:
+    """Forward pre-hooks that add each activation's ``(K_l, N_l)`` to ``parts`` (a context manager).
+
+    ``K_l[i, j]`` = units of that activation call on which inputs ``i`` and ``j`` agree;
+    ``N_l`` = its number of units (:func:`agreement`). Codes are read *before* the module
+    runs, so in-place ReLUs are seen before they overwrite their input; float64 results.
+    """
+
+    def __init__(self, net: nn.Module, points: str = "name"):
+        self.points = activation_points(net, points)
+        if not self.points:
+            raise ValueError("the network has no activation modules (ReLU-like modules or PreActivation markers)")
+        self.parts, self._handles = [], []
+
+    def _pre_hook(self, module, args):
+        self.parts.append(agreement(args[0].detach() > 0))
+
+    def __enter__(self):
+        self._handles = [m.register_forward_pre_hook(self._pre_hook) for m in self.points]
+        return self
+
+    def __exit__(self, *exc):
+        for handle in self._handles:
+            handle.remove()
+        return False
+
+
+def kernel_of(parts, n: int):
+    """``(K_H, N_A)``: the per-activation parts summed (an ``n x n`` zero kernel if none)."""
+    if not parts:
+        return torch.zeros(n, n, dtype=torch.float64), 0
+    kernel = torch.zeros_like(parts[0][0])
+    for agree, _ in parts:
+        kernel += agree
+    return kernel, sum(units for _, units in parts)
+
+
+def activation_kernel(net: nn.Module, inputs: torch.Tensor, *, per_layer: bool = False,
+                      points: str = "name"):
     """Hamming-agreement kernel ``K_H`` of the activation codes, and the unit count ``N_A``.
 
     ``K_H[i, j] = <c_i, c_j> + <1 - c_i, 1 - c_j>`` = number of units on which samples
     ``i`` and ``j`` agree, where ``c_i in {0, 1}^{N_A}`` concatenates ``1[pre-activation > 0]``
-    over every activation module (read by a forward *pre*-hook, so in-place ReLUs are
-    seen before they overwrite their input). One forward pass in train mode, no
-    gradients, float64 accumulation. With ``per_layer=True``, returns lists of
-    ``(K_l, N_l)`` per activation call instead of their sums.
+    over every activation module (:class:`ActivationRecorder`). One forward pass in
+    train mode, no gradients, float64 accumulation. With ``per_layer=True``, returns
+    lists of ``(K_l, N_l)`` per activation call instead of their sums.
     """
     net.train()
-    points = activation_points(net)
-    if not points:
-        raise ValueError("the network has no activation modules (ReLU-like modules or PreActivation markers)")
-    parts = []
-
-    def pre_hook(module, args):
-        codes = (args[0].detach() > 0).flatten(1).to(torch.float64)
-        agree = codes @ codes.T + (1 - codes) @ (1 - codes).T
-        parts.append((agree, codes.shape[1]))
-
-    handles = [m.register_forward_pre_hook(pre_hook) for m in points]
-    try:
+    with ActivationRecorder(net, points) as recorder:
         with torch.no_grad():
             net(inputs)
-    finally:
-        for h in handles:
-            h.remove()
     if per_layer:
-        return parts
-    n = inputs.shape[0]
-    kernel = torch.zeros(n, n, dtype=torch.float64)
-    for agree, _ in parts:
-        kernel += agree
-    return kernel, sum(units for _, units in parts)
+        return recorder.parts
+    return kernel_of(recorder.parts, inputs.shape[0])
 
 
 def log_abs_det(matrix: torch.Tensor) -> float:
@@ -76,17 +125,35 @@ def log_abs_det(matrix: torch.Tensor) -> float:
           equation="Eq. 2 (s = log|K_H|)", higher_is_better=True, needs_labels=False,
           allows_neg_inf=True,
           description="Log-determinant of the Hamming-agreement kernel of binary activation codes.")
-def naswot(net, inputs, targets=None, **options) -> float:
+def naswot(net, inputs, targets=None, *, points: str = "name") -> float:
     """``log|det K_H|``, ``K_H[i, j] = N_A - d_H(c_i, c_j)`` (see :func:`activation_kernel`).
 
-    Binary codes as in the official BayesWatch code (not the zero-cost-nas fork's raw
-    pre-activation products). Returns ``-inf``, the worst score, when ``K_H`` is
-    singular: two inputs with identical codes (duplicated images), or no units.
-    Paper's batch: 128.
+    Binary codes as in the official BayesWatch code (``score_networks.py:100-110``; not
+    the zero-cost-nas fork's raw pre-activation products). ``points``: which modules give
+    codes (:data:`POINTS`; default ``"name"``, the official code's rule; ``"relu"`` is
+    NASLib's). Returns ``-inf``, the worst score, when ``K_H`` is singular: two inputs
+    with identical codes (duplicated images), or no units. Paper's batch: 128
+    (``score_networks.py:21``).
     """
-    reject_options("naswot", options)
-    kernel, _ = activation_kernel(net, inputs)
+    kernel, _ = activation_kernel(net, inputs, points=points)
     return log_abs_det(kernel)
+
+
+def jacov_value(jacobian: torch.Tensor, *, k: float = 1e-5) -> float:
+    """``-sum_i [ log(λ_i + k) + 1 / (λ_i + k) ]`` for ``λ`` = eigenvalues of the rows' correlation.
+
+    ``jacobian``: ``(N, D)`` (one flattened input Jacobian per row). NaN when a row is
+    constant (its correlation is undefined).
+    """
+    jac = jacobian.detach().reshape(jacobian.shape[0], -1).to(torch.float64).cpu().numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = np.corrcoef(jac)
+    corr = np.atleast_2d(corr)
+    if not np.isfinite(corr).all():
+        return math.nan
+    eig = np.linalg.eigvalsh(corr)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-np.sum(np.log(eig + k) + 1.0 / (eig + k)))
 
 
 @register("jacov", paper="Mellor et al., Neural architecture search without training, arXiv 2006.04647v1; "
@@ -99,12 +166,13 @@ def jacov(net, inputs, targets=None, *, k: float = 1e-5) -> float:
 
     ``J[n]`` = gradient of the summed outputs of the whole batch with respect to input
     ``n``, flattened (official code: ``y.backward(ones)`` on one forward of the batch,
-    train mode, so BatchNorm couples the samples). ``corr`` is the ``N x N`` Pearson
-    correlation between rows (``np.corrcoef``); its eigenvalues come from ``eigvalsh``
-    in float64 (the official ``np.linalg.eig`` gives the same values for this symmetric
-    matrix). Each term is minimised at λ = 1, so the score is highest when the Jacobians
-    of different inputs are uncorrelated. A sample whose Jacobian is constant makes the
-    correlation undefined and the metric non-finite (an error through ``score``).
+    ``jacob_cov.py:22-34``, train mode, so BatchNorm couples the samples). ``corr`` is
+    the ``N x N`` Pearson correlation between rows (``np.corrcoef``); its eigenvalues come
+    from ``eigvalsh`` in float64 (the official ``np.linalg.eig``, ``jacob_cov.py:36-40``,
+    gives the same values for this symmetric matrix). Each term is minimised at λ = 1,
+    so the score is highest when the Jacobians of different inputs are uncorrelated. A
+    sample whose Jacobian is constant makes the correlation undefined and the metric
+    non-finite (an error through ``score``).
     """
     net.train()
     x = inputs.detach().clone().requires_grad_(True)
@@ -112,12 +180,4 @@ def jacov(net, inputs, targets=None, *, k: float = 1e-5) -> float:
     (grad,) = torch.autograd.grad(out, x, grad_outputs=torch.ones_like(out), allow_unused=True)
     if grad is None:
         grad = torch.zeros_like(x)
-    jac = grad.detach().reshape(x.shape[0], -1).to(torch.float64).numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        corr = np.corrcoef(jac)
-    corr = np.atleast_2d(corr)
-    if not np.isfinite(corr).all():
-        return math.nan
-    eig = np.linalg.eigvalsh(corr)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return float(-np.sum(np.log(eig + k) + 1.0 / (eig + k)))
+    return jacov_value(grad, k=k)

@@ -56,7 +56,10 @@ class Metric:
 
     ``needs_labels`` is for the default options; ``labels_needed`` refines it for a
     given set of options (e.g. an NTK metric whose default output is the true-class
-    logit needs no labels once ``output="sum"``). ``allows_neg_inf``: the metric may
+    logit needs no labels once ``output="sum"``). ``ntk_output``, ``ntk_params`` and
+    ``ntk_per_sample`` record an NTK metric's default conventions (output scalar,
+    parameter set, exact gradients or HNAS's batch decomposition; see
+    :mod:`nascore.metrics.ntk_metrics`). ``allows_neg_inf``: the metric may
     return ``-inf`` on purpose, meaning "worst possible" (a singular log-determinant);
     :func:`score` still reports it as :class:`NonFiniteScore`, with that reason.
     """
@@ -69,6 +72,8 @@ class Metric:
     needs_labels: bool
     description: str
     ntk_output: str | None = None
+    ntk_params: str | None = None
+    ntk_per_sample: str | None = None
     allows_neg_inf: bool = False
     options: dict = field(default_factory=dict)
     labels_rule: Callable[[dict], bool] | None = field(default=None, repr=False)
@@ -85,6 +90,7 @@ _REGISTRY: dict[str, Metric] = {}
 
 def register(name: str, *, paper: str, equation: str, higher_is_better: bool,
              needs_labels: bool, description: str, ntk_output: str | None = None,
+             ntk_params: str | None = None, ntk_per_sample: str | None = None,
              allows_neg_inf: bool = False, options: dict | None = None,
              labels_rule: Callable[[dict], bool] | None = None):
     """Decorator adding ``fn(net, inputs, targets, **options) -> float`` under ``name``.
@@ -101,7 +107,8 @@ def register(name: str, *, paper: str, equation: str, higher_is_better: bool,
         _REGISTRY[name] = Metric(
             name=name, function=fn, paper=paper, equation=equation,
             higher_is_better=higher_is_better, needs_labels=needs_labels,
-            description=description, ntk_output=ntk_output, allows_neg_inf=allows_neg_inf,
+            description=description, ntk_output=ntk_output, ntk_params=ntk_params,
+            ntk_per_sample=ntk_per_sample, allows_neg_inf=allows_neg_inf,
             options=dict(options or {}), labels_rule=labels_rule,
         )
         return fn
@@ -159,11 +166,17 @@ def score(name: str, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor
     except Exception as error:  # any other failure of the computation, said as a ValueError
         raise ValueError(f"metric {name!r} could not be computed for this network and batch: "
                          f"{type(error).__name__}: {clip(str(error), total=300)}") from error
+    return finite_value(name, value, on_nonfinite)
+
+
+def finite_value(name: str, value: float, on_nonfinite: str = "raise") -> float:
+    """``value`` if finite; else NaN (``on_nonfinite="nan"``) or :class:`NonFiniteScore`
+    saying why metric ``name`` may come out so (the rule of :func:`score`)."""
     if math.isfinite(value):
         return value
     if on_nonfinite == "nan":
         return math.nan
-    if value == -math.inf and record.allows_neg_inf:
+    if value == -math.inf and info(name).allows_neg_inf:
         reason = ("by its definition the worst possible score: its kernel is singular (two inputs "
                   "share their activation codes, or the network has no rectified units)")
     else:

@@ -9,8 +9,10 @@ by each metric's registry entry; :func:`sample_architectures` draws the architec
 Every (architecture, metric) value is filed in a :class:`nascore.bench.store.ResultStore`
 under ``<cache>/metric-scores`` with a key hashing everything that determines it: the
 space and its options, the architecture, the metric and its options, the weight seed,
-a SHA-256 of the batch (inputs and labels), the versions of nascore and torch, and a
-SHA-256 of the metric, NTK and network source files (:func:`code_digest`). Each
+a SHA-256 of the batch (inputs and labels), the versions of torch, numpy and scipy, and
+the code digest of the registry's and the space's import closure
+(:func:`nascore.fingerprint.code_digest`: every metric module, the NTK package, the
+network code and whatever they import). Each
 value is written atomically as soon as it is computed, so a killed sweep resumes where
 it stopped and a repeated one costs nothing.
 
@@ -22,12 +24,10 @@ cached: the failure is deterministic). :mod:`nascore.stats` ranks NaN as the wor
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
 import time
 from contextlib import contextmanager
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -94,29 +94,21 @@ def tensor_digest(tensor: torch.Tensor | None) -> str | None:
     return digest.hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
-def code_digest(space: str) -> str:
-    """SHA-256 of the source files a value depends on: every metric module, the NTK package
-    and the space's network code (a fix there must not be answered from a stale cache)."""
-    from ..paths import sha256
-
-    root = Path(__file__).resolve().parent.parent  # the nascore package
-    files = sorted((root / "metrics").glob("*.py")) + sorted((root / "ntk").glob("*.py"))
-    files += [root / "spaces" / name for name in
-              (("nb201.py",) if space == "nb201" else ("mixed.py",))]
-    return hashlib.sha256("".join(sha256(f) for f in files).encode()).hexdigest()
+#: Modules whose import closure computes a score, per space.
+SCORE_CODE = {"nb201": ("nascore.metrics", "nascore.spaces.nb201"),
+              "mixed": ("nascore.metrics", "nascore.spaces.mixed")}
 
 
 def score_key(*, space: str, space_options: dict, arch: str, metric: str, options: dict, seed: int,
               inputs: str, targets: str | None) -> str:
-    """Cache key of one value: hashes all of the above, the nascore and torch versions and
-    :func:`code_digest`."""
-    from .. import __version__
-    from ..bench.store import result_key
+    """Cache key of one value: a content key of all of the above, the code closure
+    (:data:`SCORE_CODE`) and the numeric libraries' versions."""
+    from ..fingerprint import result_key
 
-    return result_key(kind="metric-score", space=space, space_options=space_options, arch=arch,
-                      metric=metric, options=options, seed=int(seed), inputs=inputs, targets=targets,
-                      nascore=__version__, torch=torch.__version__, code=code_digest(space))
+    return result_key("metric-score", code=SCORE_CODE[space],
+                      params={"space": space, "space_options": space_options, "arch": arch,
+                              "metric": metric, "options": options, "seed": int(seed),
+                              "inputs": inputs, "targets": targets})
 
 
 def _store(cache):

@@ -2,18 +2,24 @@
 
 Abdelfattah, Mehrotra, Dudziak, Lane, *Zero-cost proxies for lightweight NAS* (ICLR 2021),
 Sec. 3 and Table 1, following the conventions of their official code (SamsungLabs
-zero-cost-nas, ``foresight/pruners/measures``):
+zero-cost-nas at a43bfbc, ``foresight/pruners``; NASLib's copy in
+``naslib/predictors/utils/pruners`` is the same code):
 
 - one minibatch at initialisation, network in train mode (BatchNorm uses batch
-  statistics), loss ``L`` = mean cross-entropy over the batch;
+  statistics: ``nasbench2.py:86`` ``model_new.train()``), loss ``L`` = mean cross-entropy
+  over the batch (``predictive.py:38`` ``loss_fn=F.cross_entropy``);
 - per-weight saliencies are computed for the *weights* of the network and summed over
-  every element of every layer into one number. The official code takes the ``weight``
-  of each ``Conv2d``/``Linear``; we take every parameter with at least two dimensions,
-  which is the same set for ordinary networks (biases and BatchNorm's scale/shift are
-  1-D) and also covers networks that keep weight matrices as bare ``nn.Parameter``
+  every element of every layer into one number (``predictive.py:100-104`` ``sum_arr``).
+  The official code takes the ``weight`` of each ``Conv2d``/``Linear``
+  (``p_utils.py:56-65``); we take every parameter with at least two dimensions, which is
+  the same set for ordinary networks (biases and BatchNorm's scale/shift are 1-D) and
+  also covers networks that keep weight matrices as bare ``nn.Parameter``
   (``nascore.spaces.mixed``).
 
-All four are "higher is better" as the official code signs them.
+All four are "higher is better" as the official code signs them. The functions
+``*_value`` compute a proxy from its ingredients (weights, gradients, captured
+activations); :mod:`nascore.metrics.many` reuses them to share one backward pass
+between several proxies.
 """
 from __future__ import annotations
 
@@ -24,6 +30,9 @@ from torch.nn import functional as F
 from .registry import check_targets, register, reject_options
 
 _PAPER = "Abdelfattah et al., Zero-cost proxies for lightweight NAS, ICLR 2021"
+#: Fisher conventions: per weight (official: each channel's value counted once per weight
+#: of that channel, ``fisher.py:100-105``) or per channel (each channel once).
+FISHER_PER = ("weight", "channel")
 
 
 def prunable_weights(net: nn.Module) -> list[torch.Tensor]:
@@ -33,22 +42,52 @@ def prunable_weights(net: nn.Module) -> list[torch.Tensor]:
 
 def cross_entropy(net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """Mean cross-entropy of ``net`` on the batch, after checking the labels fit its outputs."""
-    logits = net(inputs)
+    return cross_entropy_of(net(inputs), inputs, targets)
+
+
+def cross_entropy_of(logits: torch.Tensor, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy of given ``logits``, after checking their shape and the labels."""
     if logits.dim() != 2:
         raise ValueError(f"expected (N, classes) logits from the network, got {tuple(logits.shape)}")
     check_targets(targets, inputs.shape[0], logits.shape[1])
     return F.cross_entropy(logits, targets)
 
 
-def _weights_and_grads(net, inputs, targets, create_graph=False):
-    net.train()
+def weights_of(net: nn.Module) -> list[torch.Tensor]:
+    """:func:`prunable_weights`, refusing a network that has none."""
     weights = prunable_weights(net)
     if not weights:
         raise ValueError("the network has no weight matrices or kernels (parameters with dim >= 2)")
+    return weights
+
+
+def loss_gradients(loss: torch.Tensor, weights, *, create_graph=False, retain_graph=None):
+    """``dL/dW`` for every weight tensor (zeros for weights the loss does not reach)."""
+    grads = torch.autograd.grad(loss, weights, allow_unused=True, create_graph=create_graph,
+                                retain_graph=retain_graph)
+    return [torch.zeros_like(w) if g is None else g for w, g in zip(weights, grads)]
+
+
+def _weights_and_grads(net, inputs, targets, create_graph=False):
+    net.train()
+    weights = weights_of(net)
     loss = cross_entropy(net, inputs, targets)
-    grads = torch.autograd.grad(loss, weights, allow_unused=True, create_graph=create_graph)
-    grads = [torch.zeros_like(w) if g is None else g for w, g in zip(weights, grads)]
-    return weights, grads
+    return weights, loss_gradients(loss, weights, create_graph=create_graph)
+
+
+def grad_norm_value(grads) -> float:
+    """``sum_l ||g_l||_2`` over the weight tensors' gradients."""
+    return float(sum(g.detach().norm() for g in grads))
+
+
+def snip_value(weights, grads) -> float:
+    """``sum |W ⊙ g|`` over every weight."""
+    return float(sum((w.detach() * g.detach()).abs().sum() for w, g in zip(weights, grads)))
+
+
+def grasp_value(weights, hessian_grad) -> float:
+    """``sum -W ⊙ (H g)``; ``hessian_grad`` holds ``H g`` per weight (``None``: not reached)."""
+    return float(sum((-w.detach() * h).sum() for w, h in zip(weights, hessian_grad) if h is not None))
 
 
 @register("grad_norm", paper=_PAPER, equation="Sec. 3 (grad_norm); official grad_norm.py",
@@ -57,13 +96,13 @@ def _weights_and_grads(net, inputs, targets, create_graph=False):
 def grad_norm(net, inputs, targets, **options) -> float:
     """``sum_l || dL/dW_l ||_2``: one norm per weight tensor, then summed.
 
-    The official code sums per-layer norms (not the norm of the whole gradient); we
-    follow it, so the value matches the shipped NAS-Bench-201 ``grad_norm`` column's
-    definition.
+    The official code sums per-layer norms (``grad_norm.py:36``, ``l.weight.grad.norm()``
+    per layer, summed by ``sum_arr``), not the norm of the whole gradient; we follow it,
+    so the value matches the shipped NAS-Bench-201 ``grad_norm`` column's definition.
     """
     reject_options("grad_norm", options)
     _, grads = _weights_and_grads(net, inputs, targets)
-    return float(sum(g.norm() for g in grads))
+    return grad_norm_value(grads)
 
 
 @register("snip", paper=_PAPER + "; Lee et al., SNIP, ICLR 2019",
@@ -74,11 +113,25 @@ def snip(net, inputs, targets, **options) -> float:
     """``sum |W ⊙ dL/dW|`` over all weights.
 
     The official code differentiates with respect to a multiplicative mask of ones on
-    each weight, which is the same number as ``W ⊙ dL/dW``.
+    each weight (``snip.py:37-47, 61-65``), which is the same number as ``W ⊙ dL/dW``.
     """
     reject_options("snip", options)
     weights, grads = _weights_and_grads(net, inputs, targets)
-    return float(sum((w.detach() * g).abs().sum() for w, g in zip(weights, grads)))
+    return snip_value(weights, grads)
+
+
+def hessian_gradient(loss_of_graph: torch.Tensor, weights, fixed) -> list:
+    """``H g`` per weight: differentiate ``<fixed, dL/dW>`` once more (``fixed`` = ``g`` detached).
+
+    ``loss_of_graph`` must come from a forward pass whose graph is still alive. Returns
+    ``None`` entries for weights the product does not reach (and all ``None`` when the
+    loss is linear in every weight, ``H = 0``).
+    """
+    grads = torch.autograd.grad(loss_of_graph, weights, allow_unused=True, create_graph=True)
+    inner = sum((f * g).sum() for f, g in zip(fixed, grads) if g is not None)
+    if not torch.is_tensor(inner) or not inner.requires_grad:
+        return [None] * len(weights)
+    return list(torch.autograd.grad(inner, weights, allow_unused=True))
 
 
 @register("grasp", paper=_PAPER + "; Wang et al., GraSP, ICLR 2020",
@@ -88,65 +141,121 @@ def snip(net, inputs, targets, **options) -> float:
 def grasp(net, inputs, targets, **options) -> float:
     """``sum -W ⊙ (H g)`` with ``g = dL/dW`` and ``H`` the Hessian of ``L`` in the weights.
 
-    ``H g`` is a Hessian-vector product with the gradient held fixed (``g`` detached),
-    as in the official code: differentiate ``<g, dL/dW>`` once more. Temperature 1, one
-    iteration. The sign is the zero-cost authors' (they negate GraSP's pruning score
-    because "higher is better" then correlates positively with accuracy).
+    ``H g`` is a Hessian-vector product with the gradient held fixed (``g`` detached), as
+    in the official code (``grasp.py:43-73``: pass 1 takes ``g``, pass 2 differentiates
+    ``<g, dL/dW>`` once more). Temperature 1, one iteration. The sign is the zero-cost
+    authors' (``grasp.py:78``: they negate GraSP's pruning score because "higher is
+    better" then correlates positively with accuracy).
     """
     reject_options("grasp", options)
-    weights, grads = _weights_and_grads(net, inputs, targets, create_graph=True)
-    fixed = [g.detach() for g in grads]
-    inner = sum((f * g).sum() for f, g in zip(fixed, grads))
-    if not inner.requires_grad:  # loss linear in every weight: H = 0
+    net.train()
+    weights = weights_of(net)
+    loss = cross_entropy(net, inputs, targets)
+    grads = torch.autograd.grad(loss, weights, allow_unused=True, create_graph=True)
+    fixed = [None if g is None else g.detach() for g in grads]
+    inner = sum((f * g).sum() for f, g in zip(fixed, grads) if g is not None)
+    if not torch.is_tensor(inner) or not inner.requires_grad:  # loss linear in every weight: H = 0
         return 0.0
-    hg = torch.autograd.grad(inner, weights, allow_unused=True)
-    return float(sum((-w.detach() * h).sum() for w, h in zip(weights, hg) if h is not None))
+    return grasp_value(weights, torch.autograd.grad(inner, weights, allow_unused=True))
 
 
-def _fisher_points(net: nn.Module) -> list[nn.Module]:
+def fisher_points(net: nn.Module) -> list[nn.Module]:
+    """The modules whose output the Fisher proxy reads: Conv2d, Linear and mixed-space markers."""
     from nascore.spaces.mixed import PreActivation
 
     return [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear, PreActivation))]
 
 
-@register("fisher", paper=_PAPER + "; Theis et al. 2018; Turner et al., BlockSwap, ICLR 2020",
-          equation="BlockSwap Eq. 4 (Fisher potential), official fisher.py",
-          higher_is_better=True, needs_labels=True,
-          description="Sum over channels of 0.5 * batch-mean of (activation ⊙ its loss gradient, summed over space)^2.")
-def fisher(net, inputs, targets, **options) -> float:
-    """``sum_layers sum_k 0.5 * mean_n ( sum_space a_nk ⊙ dL/da_nk )^2``.
+def fan_in(module: nn.Module) -> int | None:
+    """Weights per output channel of a layer: ``C_in/groups * k_h * k_w`` (conv), ``in`` (linear).
 
-    ``a`` is the output of each ``Conv2d``/``Linear`` layer (the official code reads it
-    through an identity inserted right after the layer), before BatchNorm and the
-    nonlinearity. For ``nascore.spaces.mixed`` networks, whose layers are functional,
-    ``a`` is each hidden layer's pre-activation (the ``PreActivation`` markers); their
-    linear readout is not counted.
+    A mixed-space ``PreActivation`` marker carries its layer's fan-in as ``fan_in``
+    (``None`` if it does not).
     """
-    reject_options("fisher", options)
-    net.train()
-    captured = []
+    if isinstance(module, (nn.Conv2d, nn.Linear)):
+        return int(module.weight[0].numel())
+    return getattr(module, "fan_in", None)
 
-    def forward_hook(module, args, output):
-        act = output.detach()
+
+class FisherRecorder:
+    """Forward hooks on :func:`fisher_points` that keep ``(activation, dL/dactivation, fan_in)``.
+
+    Use as a context manager around one forward pass; gradients are captured by tensor
+    hooks during the first backward pass that reaches the activations, while ``active``
+    is true (set it to false before another backward, e.g. a Jacobian, through the same
+    graph).
+    """
+
+    def __init__(self, net: nn.Module):
+        self.points = fisher_points(net)
+        if not self.points:
+            raise ValueError("fisher needs Conv2d/Linear layers or PreActivation markers in the network")
+        self.captured, self.active, self._handles = [], True, []
+
+    def _forward_hook(self, module, args, output):
+        act, width = output.detach(), fan_in(module)
 
         def grad_hook(grad):
-            captured.append((act, grad.detach()))
+            if self.active:
+                self.captured.append((act, grad.detach(), width))
 
         if output.requires_grad:
             output.register_hook(grad_hook)
 
-    handles = [m.register_forward_hook(forward_hook) for m in _fisher_points(net)]
-    try:
-        if not handles:
-            raise ValueError("fisher needs Conv2d/Linear layers or PreActivation markers in the network")
-        loss = cross_entropy(net, inputs, targets)
-        loss.backward()
-    finally:
-        for h in handles:
-            h.remove()
+    def __enter__(self):
+        self._handles = [m.register_forward_hook(self._forward_hook) for m in self.points]
+        return self
+
+    def __exit__(self, *exc):
+        for handle in self._handles:
+            handle.remove()
+        return False
+
+
+def fisher_value(captured, *, per: str = "weight") -> float:
+    """``sum_layers c_l sum_k 0.5 * mean_n (sum_space a_nk g_nk)^2`` from captured pairs.
+
+    ``c_l`` is the layer's fan-in for ``per="weight"`` (the official convention) and 1
+    for ``per="channel"``.
+    """
+    if per not in FISHER_PER:
+        raise ValueError(f"unknown fisher convention per={per!r}; allowed: {', '.join(FISHER_PER)}")
     total = 0.0
-    for act, grad in captured:
+    for act, grad, width in captured:
+        if per == "weight" and width is None:
+            raise ValueError("fisher per='weight' needs each layer's fan-in; this network's markers "
+                             "carry none: use per='channel'")
         prod = act * grad
         per_channel = prod.sum(dim=tuple(range(2, prod.dim()))) if prod.dim() > 2 else prod
-        total += float(0.5 * per_channel.pow(2).mean(0).sum())
+        delta = float(0.5 * per_channel.pow(2).mean(0).sum())
+        total += delta * (width if per == "weight" else 1)
     return total
+
+
+@register("fisher", paper=_PAPER + "; Theis et al. 2018; Turner et al., BlockSwap, ICLR 2020",
+          equation="BlockSwap Eq. 4 (Fisher potential), official fisher.py",
+          higher_is_better=True, needs_labels=True, options={"per": "weight"},
+          description="Per channel 0.5 * batch-mean of (activation ⊙ its loss gradient, summed over "
+                      "space)^2, counted once per weight of the channel and summed.")
+def fisher(net, inputs, targets, *, per: str = "weight") -> float:
+    """``sum_layers c_l sum_k Δ_k``, ``Δ_k = 0.5 * mean_n ( sum_space a_nk ⊙ dL/da_nk )^2``.
+
+    ``a`` is the output of each ``Conv2d``/``Linear`` layer (the official code reads it
+    through an identity inserted right after the layer, ``fisher.py:26-36``), before
+    BatchNorm and the nonlinearity; ``Δ_k`` is ``fisher.py:66-70``. The official code
+    then gives every weight of channel ``k`` the value ``Δ_k`` (``fisher.py:100-105``,
+    ``reshape_elements``) and sums over weights, so each channel counts ``c_l`` times,
+    ``c_l`` = the layer's fan-in (``C_in k_h k_w`` for a convolution, ``in`` for a
+    linear layer): ``per="weight"``, the default. ``per="channel"`` counts each channel
+    once (``c_l = 1``), the score as BlockSwap writes it. For ``nascore.spaces.mixed``
+    networks, whose layers are functional, ``a`` is each hidden layer's pre-activation
+    (the ``PreActivation`` markers, which carry the layer's fan-in); their linear readout
+    is not counted.
+    """
+    if per not in FISHER_PER:
+        raise ValueError(f"unknown fisher convention per={per!r}; allowed: {', '.join(FISHER_PER)}")
+    net.train()
+    with FisherRecorder(net) as recorder:
+        loss = cross_entropy(net, inputs, targets)
+        loss.backward()
+    return fisher_value(recorder.captured, per=per)

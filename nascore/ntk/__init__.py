@@ -47,6 +47,16 @@ Implementations (all give the same kernel; see ``tests/test_ntk.py``):
   the per-layer per-sample gradients instead of the Gram of patches, whichever is cheaper.
 - ``"auto"``: ``"factored"`` where it applies, else ``"jacobian"``.
 
+Which parameters, and which per-sample gradients.  ``params`` picks the parameter set
+the kernel runs over (:mod:`.params`: ``"all"``, ``"weights"``, ``"weights-no-classifier"``,
+``"conv-linear"``, the sets of the papers' official codes).  ``per_sample`` says what a
+row of J is: ``"exact"`` (default) is each sample's own gradient d s_i / d theta with the
+whole batch forwarded once (batch-coupled batch norm, as TE-NAS's and LGA's codes loop over
+samples); ``"batch-decomposition"`` (:mod:`.decomposition`) is the per-sample piece of ONE
+backward pass of sum_i s_i on linear and convolution layers, as HNAS's code computes it
+(``tools/autograd_hacks.py``).  Both agree when samples are independent (eval-mode batch
+norm; then the exact routes serve both); with batch statistics they do not.
+
 Each route is a module of this package: :mod:`.jacobian`, :mod:`.factored` and the slow
 reference :mod:`.loop` (:func:`empirical_ntk_loop`, one backward pass per row, TE-NAS
 style); :mod:`.conventions` holds what they share and :mod:`.spectrum` the eigenvalue
@@ -58,20 +68,23 @@ import torch
 from torch import nn
 
 from .conventions import MODES, OUTPUTS, ModeSwitch, check_args, check_fit, couples_samples
+from .decomposition import decomposition_ntk
 from .factored import factored_ntk
 from .jacobian import jacobian_ntk
 from .loop import empirical_ntk_loop
+from .params import PARAMETER_SETS, OnlyTrainable, selected_names
 from .spectrum import condition_number, eigenvalues, lambda_max, lambda_min, ntk_spectrum, trace
 
-__all__ = ["OUTPUTS", "IMPLEMENTATIONS", "MODES", "empirical_ntk", "empirical_ntk_loop", "couples_samples",
+__all__ = ["OUTPUTS", "IMPLEMENTATIONS", "MODES", "PARAMETER_SETS", "PER_SAMPLE", "selected_names", "empirical_ntk", "empirical_ntk_loop", "couples_samples",
            "eigenvalues", "ntk_spectrum", "trace", "lambda_min", "lambda_max", "condition_number"]
 
 IMPLEMENTATIONS = ("auto", "jacobian", "factored")
+PER_SAMPLE = ("exact", "batch-decomposition")
 
 
 def empirical_ntk(net: nn.Module, inputs: torch.Tensor, *, output: str = "sum", targets=None,
                   chunk_size: int | None = None, implementation: str = "auto",
-                  mode: str = "train") -> torch.Tensor:
+                  mode: str = "train", params: str = "all", per_sample: str = "exact") -> torch.Tensor:
     """Empirical NTK of ``net`` on ``inputs`` (see the module docstring for the maths).
 
     Theta = J J^T with J_i = d s_i / d theta (Jacot et al. 2018), s_i the per-sample
@@ -81,7 +94,11 @@ def empirical_ntk(net: nn.Module, inputs: torch.Tensor, *, output: str = "sum", 
     Returns a symmetric float64 tensor on the inputs' device.  ``chunk_size``: rows of J
     computed at once (default: sized to keep a chunk near 128 MiB).  ``implementation``:
     ``"auto"``, ``"jacobian"`` or ``"factored"``.  ``mode``: ``"train"`` (batch-norm uses
-    the batch's statistics, as TE-NAS) or ``"eval"`` (running statistics).
+    the batch's statistics, as TE-NAS) or ``"eval"`` (running statistics).  ``params``: the
+    parameter set (:data:`PARAMETER_SETS`, default ``"all"``).  ``per_sample``: ``"exact"``
+    (each sample's own gradient) or ``"batch-decomposition"`` (HNAS's per-sample pieces of
+    one batch backward; linear / convolution parameters only; ``implementation`` must be
+    ``"auto"``).
 
     >>> lin = torch.nn.Linear(3, 1, bias=False).double()
     >>> x = torch.eye(3, dtype=torch.float64)
@@ -94,8 +111,18 @@ def empirical_ntk(net: nn.Module, inputs: torch.Tensor, *, output: str = "sum", 
     if implementation not in IMPLEMENTATIONS:
         raise ValueError(f"unknown implementation {implementation!r}; allowed: "
                          f"{', '.join(map(repr, IMPLEMENTATIONS))}")
-    with ModeSwitch(net, mode):
+    if per_sample not in PER_SAMPLE:
+        raise ValueError(f"unknown per_sample {per_sample!r}; allowed: {', '.join(map(repr, PER_SAMPLE))}")
+    if per_sample == "batch-decomposition" and implementation != "auto":
+        raise ValueError(f'implementation={implementation!r} computes exact per-sample gradients; '
+                         'per_sample="batch-decomposition" has its own route: leave implementation="auto"')
+    names = selected_names(net, params)
+    with ModeSwitch(net, mode), OnlyTrainable(net, names):
         k = check_fit(net, inputs, targets, output)
+        if per_sample == "batch-decomposition" and couples_samples(net):
+            return decomposition_ntk(net, inputs, output, targets, k)
+        # Without batch statistics each sample's piece of the batch gradient is its own
+        # gradient (see .decomposition): the exact routes below give the same kernel.
         if implementation in ("auto", "factored"):
             theta, reason = factored_ntk(net, inputs, output, targets, k)
             if theta is not None:

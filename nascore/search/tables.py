@@ -46,8 +46,10 @@ class Table:
 
     ``scores`` maps a score name (what a search option names) to its column; ``load``
     is ``dataset -> frame`` (default :func:`nascore.bench.load` of ``name``);
-    ``accuracy_scale`` turns the accuracy column into percent; ``per_seed``: one row
-    per (architecture, seed), averaged over seeds.
+    ``accuracy_from`` names another table whose accuracy column is joined on ``arch``
+    (for tables of scores only); ``accuracy_scale`` turns the accuracy column into
+    percent; ``per_seed``: one row per (architecture, seed), averaged over seeds;
+    ``absent`` maps a dataset to the score names its file lacks.
     """
 
     name: str
@@ -59,14 +61,22 @@ class Table:
     load: Callable[[str], pd.DataFrame] | None = field(default=None, repr=False)
     accuracy_scale: float = 1.0
     per_seed: bool = False
+    accuracy_from: str | None = None
+    absent: dict = field(default_factory=dict)
     description: str = ""
 
+    def scores_on(self, dataset: str) -> dict:
+        """Score name -> column of the scores this table holds for ``dataset``."""
+        return {s: c for s, c in self.scores.items() if s not in self.absent.get(dataset, ())}
+
     def frame(self, dataset: str) -> pd.DataFrame:
-        if self.load is not None:
-            return self.load(dataset)
         from ..bench import load
 
-        return load(self.name, dataset)
+        frame = self.load(dataset) if self.load is not None else load(self.name, dataset)
+        if self.accuracy_from is not None:
+            accuracy = get(self.accuracy_from).frame(dataset)[["arch", self.accuracy]]
+            frame = frame.drop(columns=[self.accuracy], errors="ignore").merge(accuracy, on="arch")
+        return frame
 
 
 TABLES = {t.name: t for t in (
@@ -77,6 +87,17 @@ TABLES = {t.name: t for t in (
           {**{s: s for s in ZC_SCORES}, "ntk_trace": "ntk_trace", "ntk_condition": "ntk_condition",
            "ntk_lambda_min": "ntk_lambda_min"}, load=_nb201_ntk,
           description="nb201-zc joined with HNAS's NTK trace and condition number (data/nb201-ntk)"),
+    Table("nb201-cifar-ntk", "nb201", ("cifar10", "cifar100"), "val_accuracy", "validation accuracy",
+          {"ntk_trace": "ntk_trace", "ntk_condition": "hnas_kappa", "tenas_condition": "ntk_condition",
+           "lga_after_1_epoch": "lga_after_1_epoch"}, accuracy_from="nb201-zc",
+          absent={"cifar100": ("tenas_condition", "lga_after_1_epoch")},
+          description="the zero-cost cells' HNAS M and kappa (as ntk_condition) and TE-NAS's kappa "
+                      "(tenas_condition) on real CIFAR, official conventions (data/nb201-cifar-ntk; "
+                      "NaN where not computed)"),
+    Table("nb201-cifar-scores", "nb201", ("cifar10", "cifar100"), "val_accuracy", "validation accuracy",
+          {s: s for s in ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "jacov", "synflow",
+                          "naswot", "das", "das_units", "das_distinguishing")},
+          description="40 cells scored by this project on real CIFAR batches (data/nb201-cifar-scores)"),
     Table("nb201", "nb201", NB201_DATASETS, "val_accuracy", "validation accuracy", {"zen": "zen"},
           description="all 15,625 NAS-Bench-201 cells with their real accuracy and the Zen-NAS score"),
     Table("nb201-mnist5k", "nb201", ("mnist5k",), "acc_final", "test accuracy (mean over training seeds)",
@@ -95,9 +116,10 @@ def get(name: str) -> Table:
     return TABLES[name]
 
 
-def having(columns) -> list[str]:
-    """Names of the tables whose score columns include every one of ``columns``."""
-    return [t.name for t in TABLES.values() if set(columns) <= set(t.scores)]
+def having(columns, dataset: str | None = None) -> list[str]:
+    """Names of the tables whose score columns include every one of ``columns`` (on
+    ``dataset``, or on their first dataset)."""
+    return [t.name for t in TABLES.values() if set(columns) <= set(t.scores_on(dataset or t.datasets[0]))]
 
 
 def benchmark(name: str, dataset: str | None = None) -> TabularBenchmark:
@@ -112,7 +134,8 @@ def benchmark(name: str, dataset: str | None = None) -> TabularBenchmark:
     if dataset not in table.datasets:
         raise ValueError(f"table {name!r} has no dataset {short(dataset)}; allowed: {', '.join(table.datasets)}")
     frame = table.frame(dataset)
-    columns = [table.accuracy, *table.scores.values()]
+    scores = table.scores_on(dataset)
+    columns = [table.accuracy, *scores.values()]
     missing = [c for c in columns if c not in frame.columns]
     if missing:  # the entry and the file disagree: a packaging error, said plainly
         raise ValueError(f"table {name!r} ({dataset}) lacks the column(s) {', '.join(missing)} its entry declares")
@@ -123,7 +146,7 @@ def benchmark(name: str, dataset: str | None = None) -> TabularBenchmark:
     return TabularBenchmark(
         keys=tuple(frame["arch"]), genotypes=genotypes,
         accuracy=frame[table.accuracy].to_numpy(float) * table.accuracy_scale,
-        scores={s: frame[c].to_numpy(float) for s, c in table.scores.items()},
+        scores={s: frame[c].to_numpy(float) for s, c in scores.items()},
         n_choices=n_choices, name=f"{name}/{dataset}")
 
 

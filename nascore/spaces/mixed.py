@@ -147,8 +147,14 @@ class PreActivation(nn.Identity):
 
     It changes nothing (no parameters, output = input); it exists so that hooks can
     read ``g_l`` although the activation itself is applied functionally: NASWOT's
-    activation codes and the Fisher proxy (``nascore.metrics``) look for it.
+    activation codes and the Fisher proxy (``nascore.metrics``) look for it. ``fan_in``:
+    the number of weights feeding each unit of the layer (the Fisher proxy's official
+    convention counts each unit once per weight).
     """
+
+    def __init__(self, fan_in: int | None = None):
+        super().__init__()
+        self.fan_in = fan_in
 
 
 class MixedNet(nn.Module):
@@ -170,7 +176,7 @@ class MixedNet(nn.Module):
             for l in range(len(arch.activations))
         )
         self.readout = nn.Parameter(torch.randn(num_classes, width, generator=generator))
-        self.pre_act = nn.ModuleList(PreActivation() for _ in arch.activations)
+        self.pre_act = nn.ModuleList(PreActivation(fan_in=dims[l]) for l in range(len(arch.activations)))
         self._skips_into = {j: [i for i, jj in arch.skips if jj == j] for j in range(1, len(dims))}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

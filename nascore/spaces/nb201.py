@@ -50,11 +50,16 @@ from __future__ import annotations
 import itertools
 import numbers
 import re
+import threading
 
 import torch
 from torch import nn
 
 from ..messages import short
+
+#: Seeded construction reseeds torch's global generator for a moment: one network at a time,
+#: so that threads building networks (e.g. Dask workers in one process) get their own weights.
+_SEEDED_BUILD = threading.Lock()
 
 #: Operation names in NASLib's op-index order (the order of the shipped tables).
 NASLIB_OPS = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
@@ -255,7 +260,7 @@ class Network(nn.Module):
         if seed is None:
             self._build()
         else:
-            with torch.random.fork_rng(devices=[]):
+            with _SEEDED_BUILD, torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)
                 self._build()
 

@@ -13,4 +13,8 @@ its own study plus the library's public API.
 - :mod:`.hnas`          HNAS: benchmarks with NTK scores, searches, summaries; the NB201 NTK table
 - :mod:`.das`           DAS: the two atomic terms, the weight scan and its cross-validation
 - :mod:`.lga`           LGA: degenerate kernels, search at equal training cost
+- :mod:`.cifar_scores`  our zero-cost proxies on real CIFAR: agreement with NASLib, correlations
+  with accuracy beside the published values (the table job is :mod:`nascore.bench.cifar_scores`)
+- :mod:`.cifar_ntk`     the papers' NTK statistics of NB201 on real CIFAR (official conventions);
+  :mod:`.cifar_ntk_run` runs and exports that table, :mod:`.cifar_ntk_train` its 1-epoch training
 """

@@ -28,10 +28,17 @@ import pandas as pd
 
 from .. import provenance
 from ..spaces import mixed
-from ..training import TRAINER_REVISION, Protocol, prepare, train_many
+from ..training import Protocol, prepare, train_many
 from ..bench.agreement import seed_agreement
 from ..bench.licence import TRAINED_TABLE_LICENCE
-from ..bench.store import ResultStore, Schema, result_key
+from ..bench.store import ResultStore, Schema
+from ..fingerprint import code_digest, result_key
+
+#: The code a trained result depends on: this module's import closure (the trainer, the
+#: space, the data loader, ...). Editing any of those files misses the stored results.
+CODE = ("nascore.studies.ground_truth",)
+#: scikit-learn ships the digits dataset, so its version is part of a result's identity.
+LIBRARIES = ("torch", "numpy", "scipy", "scikit-learn")
 
 SPACES = ("mixed",)
 DATASETS = ("mnist5k", "digits")
@@ -92,12 +99,15 @@ class Job:
 
 
 def key_of(dataset: str, space: MixedSpace, protocol: Protocol, seed: int, arch_key: str) -> str:
-    """Store key: everything that determines one trained result."""
-    from .. import __version__
+    """Store key: everything that determines one trained result — the code of this module
+    and all it imports (trainer, space, data loader), the parameters, the dataset's files
+    and the numeric libraries' versions (:func:`nascore.fingerprint.result_key`)."""
+    from ..data import source_files
 
-    return result_key(space="mixed", space_options=space.to_dict(), arch=arch_key,
-                      dataset=dataset, protocol=protocol.to_dict(), seed=int(seed),
-                      code={"nascore": __version__, "trainer": TRAINER_REVISION})
+    return result_key("trained-mixed", code=CODE, data_files=source_files(dataset),
+                      libraries=LIBRARIES,
+                      params={"space_options": space.to_dict(), "arch": arch_key, "dataset": dataset,
+                              "protocol": protocol.to_dict(), "seed": int(seed)})
 
 
 @functools.lru_cache(maxsize=4)
@@ -128,7 +138,7 @@ def _run_job(job: Job) -> list[dict]:
     for arch, result in zip(archs, results):
         record = {"arch": arch.key(), "seed": job.seed, "dataset": job.dataset,
                   "space": "mixed", **{k: v for k, v in job.space.to_dict().items()},
-                  "protocol": job.protocol.digest(), "trainer_revision": TRAINER_REVISION,
+                  "protocol": job.protocol.digest(), "code": code_digest(*CODE)[:16],
                   "stack": len(archs), "threads": torch.get_num_threads(),
                   "train_loss": result.train_loss, "seconds": result.seconds}
         for epoch, acc in sorted(result.test_accuracy.items()):
@@ -249,7 +259,7 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
         f"- space: {space.hidden_layers} hidden layers of width {space.width}, activations "
         f"{', '.join(sorted(mixed.ACTIVATIONS))}, skips: {space.skip_slots} slots on/off; "
         "NTK parameterisation, no biases (`nascore.spaces.mixed`)",
-        f"- protocol (digest `{protocol.digest()}`, trainer revision {TRAINER_REVISION}): "
+        f"- protocol (digest `{protocol.digest()}`; code digest `{code_digest(*CODE)[:16]}`): "
         + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
         "- common random numbers: all architectures of one seed share the initial weight "
         "draw and the mini-batch order",

@@ -29,8 +29,12 @@ from torch.nn import functional as F
 
 from ..paths import DATA_DIR
 from ..spaces import nb201
-from ..training import TRAINER_REVISION, Protocol, TrainData
-from ..bench.store import ResultStore, result_key
+from ..training import Protocol, TrainData
+from ..bench.store import ResultStore
+from ..fingerprint import code_digest, result_key
+
+#: The code a result depends on: this module's import closure (trainer, network, probes).
+CODE = ("nascore.studies.ground_truth_conv",)
 
 TABLE_DIR = DATA_DIR / "nb201-mnist5k"
 #: The training protocol of the shipped table (NAS-Bench-201's optimiser settings, far
@@ -122,13 +126,14 @@ class Job:
 
 
 def key_of(space: ConvSpace, protocol: Protocol, seed: int, arch: str) -> str:
-    """Store key: everything that determines one result."""
-    from .. import __version__
+    """Store key: everything that determines one result (code closure of this module,
+    parameters, the MNIST-5k file, library versions: :func:`nascore.fingerprint.result_key`)."""
+    from ..data import source_files
 
-    return result_key(space="nb201-conv", space_options=space.to_dict(), arch=arch,
-                      dataset="mnist5k", protocol=protocol.to_dict(), seed=int(seed),
-                      probe={"output": "target", "mode": "train", "epochs": list(PROBE_EPOCHS), "revision": 1},
-                      code={"nascore": __version__, "trainer": TRAINER_REVISION})
+    return result_key("trained-nb201-conv", code=CODE, data_files=source_files("mnist5k"),
+                      params={"space_options": space.to_dict(), "arch": arch, "dataset": "mnist5k",
+                              "protocol": protocol.to_dict(), "seed": int(seed),
+                              "probe": {"output": "target", "mode": "train", "epochs": list(PROBE_EPOCHS)}})
 
 
 def run_job(job: Job) -> dict:
@@ -142,7 +147,7 @@ def run_job(job: Job) -> dict:
             functools.partial(_build, job.space, job.arch), data, job.protocol, seed=job.seed,
             probe_inputs=px, probe_targets=py, probe_epochs=PROBE_EPOCHS)
         record = {"arch": job.arch, "seed": job.seed, **job.space.to_dict(),
-                  "protocol": job.protocol.digest(), "trainer_revision": TRAINER_REVISION,
+                  "protocol": job.protocol.digest(), "code": code_digest(*CODE)[:16],
                   "threads": torch.get_num_threads(), "train_loss": result.train_loss,
                   "seconds_train": result.seconds - sum(t for e, t in probe_seconds.items() if e),
                   "seconds_probe": sum(probe_seconds.values()), "seconds_probe_init": probe_seconds[0]}

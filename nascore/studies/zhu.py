@@ -34,8 +34,6 @@ from nascore.theory.bounds import check_input_norm, hadamard_lambda_min, scaled_
 from nascore.theory.hermite import hermite_coefficient
 from nascore.theory.kernels import check_data, infinite_width_lambda_min
 
-#: Bump when a computation here changes, so cached results are recomputed.
-REVISION = 1
 PATTERNS = ("none", "resnet", "dense")
 
 
@@ -77,16 +75,17 @@ def _digest(X) -> str:
 
 
 def _cached(kind: str, compute, cache: bool, **fields) -> dict:
-    """``compute()`` (a dict of floats), stored under a hash of ``kind``, ``fields``, the
-    package version and :data:`REVISION`; read back instead of recomputed when present."""
+    """``compute()`` (a dict of floats), stored under a content key of ``kind``, ``fields``
+    (which hold digests of the data), this module's code closure (theory, spaces, ...) and
+    the numeric libraries' versions; read back instead of recomputed when present."""
     if not cache:
         return compute()
-    from nascore import __version__
-    from nascore.bench.store import ResultStore, result_key
+    from nascore.bench.store import ResultStore
+    from nascore.fingerprint import result_key
     from nascore.paths import cache_dir
 
     store = ResultStore(cache_dir() / "zhu")
-    key = result_key(kind=kind, code={"nascore": __version__, "revision": REVISION}, **fields)
+    key = result_key(kind, code=("nascore.studies.zhu",), params=fields)
     found = store.get(key)
     if found is None:
         found = compute()

@@ -7,9 +7,9 @@ Public entry: this package, :mod:`nascore.training` (the one name for training).
 - :mod:`.stacked`  stacking same-shaped nets into one module (grouped matmuls)
 """
 from .loop import CheckpointHook, Factory, TrainData, TrainResult, prepare, train, train_many
-from .protocol import TRAINER_REVISION, Protocol
+from .protocol import Protocol
 from .stacked import Stacked, StackedMixedNets, register, stack
 
 __all__ = ["CheckpointHook", "Factory", "Protocol", "Stacked", "StackedMixedNets",
-           "TRAINER_REVISION", "TrainData", "TrainResult", "prepare", "register", "stack",
+           "TrainData", "TrainResult", "prepare", "register", "stack",
            "train", "train_many"]

@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, field
 
 #: Bump when the meaning of a protocol changes (loop order, loss, evaluation), so that
 #: results cached by an older trainer are not silently reused.
-TRAINER_REVISION = 1
 
 OPTIMIZERS = ("sgd", "adam")
 SCHEDULES = ("constant", "cosine")
@@ -99,6 +98,7 @@ class Protocol:
         return cls(**fields)
 
     def digest(self) -> str:
-        """Short SHA-256 of the fields and :data:`TRAINER_REVISION`."""
-        text = json.dumps({**self.to_dict(), "revision": TRAINER_REVISION}, sort_keys=True)
+        """Short SHA-256 of the protocol's fields (the code that runs it is hashed
+        separately, by :func:`nascore.fingerprint.code_digest`, in every result key)."""
+        text = json.dumps(self.to_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The GPU run behind data/nb201-cifar-ntk/ (see README.md there). From the repository root:
+#   OUT=/some/dir [LIMIT_S=450] [PY=python] bash data/nb201-cifar-ntk/run_gpu.sh
+# Parallel processes share one results store (atomic files), each stopped after LIMIT_S
+# seconds; finished results are kept and a rerun resumes. Process counts set priority:
+# 725 archs x CIFAR-10 (4) and CIFAR-100 (2) at official batches (cheap groups first),
+# LGA after 1 epoch on 200 stratified archs (2), HNAS's M and kappa for all 15,625 (3).
+# Tiny check on CPU: DEVICE=cpu ZC=zc,first:3 TRAIN=stratified:200,first:2 ALL=all,first:3
+#   XSTATS="--batch-hnas 8 --batch-tenas 8 --batch-zhu 8 --batch-lga 8" XTRAIN="--limit 410 --held-out 16"
+set -u
+D=${OUT:?set OUT}/cifar-ntk; S=$D/store; L=${LIMIT_S:-450}; P=${PY:-python}; X=${XSTATS:-}
+mkdir -p "$S"
+run() { timeout "$L" env PYTHONPATH=. "$P" -m nascore.studies.cifar_ntk_run "$@" --store "$S" --device "${DEVICE:-cuda}" --threads 1; }
+for i in 0 1 2 3; do run stats --dataset cifar10 --archs "${ZC:-zc}" --shard $i/4 $X > "$D/c10_$i.log" 2>&1 & done
+for i in 0 1; do run stats --dataset cifar100 --archs "${ZC:-zc}" --shard $i/2 $X > "$D/c100_$i.log" 2>&1 & done
+for i in 0 1; do run train --archs "${TRAIN:-stratified:200}" --shard $i/2 ${XTRAIN:-} > "$D/train_$i.log" 2>&1 & done
+for i in 0 1 2; do run stats --dataset cifar10 --archs "${ALL:-all}" --groups hnas --shard $i/3 $X > "$D/hnas_all_$i.log" 2>&1 & done
+wait
+PYTHONPATH=. "$P" -m nascore.studies.cifar_ntk_run export --store "$S" --dest "$D/data" $X > "$D/export.log" 2>&1
+tail -n 2 "$D"/*.log

@@ -1,0 +1,171 @@
+"""The zero-cost scoring protocol on the shipped CIFAR images: which batch, which network.
+
+What the official code does (SamsungLabs/zero-cost-nas at a43bfbc, the code of
+Abdelfattah et al. 2021; NASLib at 0b51bc1, which computed the shipped NAS-Bench-Suite-Zero
+table ``data/nasbench201-zc``):
+
+================  ==================================================  ==============================================
+                  zero-cost-nas (``nasbench2_pred.py``)               NASLib (``naslib/runners/zc/benchmarks``)
+================  ==================================================  ==============================================
+batch size        64 (``:36``)                                        32 (``scripts/zc/create_configs_benchmarks.py:46``)
+batch drawn       first batch of a fresh iterator over the shuffled   same rule (``predictive.py:62-65``) over a
+                  CIFAR *training* set (``dataset.py:82-87``,          ``SubsetRandomSampler`` of the first 70 % of
+                  ``p_utils.py:23-32``): a new random batch for every  the training set (``dataset.py:166-177``), drawn
+                  architecture                                        anew for every architecture *and proxy*
+augmentation      random crop 32, zero padding 4; horizontal flip     the same (``dataset.py:205-212``); no cutout
+                  (``dataset.py:49-55``)
+normalisation     mean (0.4914, 0.4822, 0.4465), std (0.2023,         CIFAR-10: (0.4914, 0.4822, 0.4465) /
+                  0.1994, 0.2010) for both CIFARs (``dataset.py:31-33``) (0.2470, 0.2435, 0.2616); CIFAR-100: (0.5071,
+                                                                      0.4865, 0.4409) / (0.2673, 0.2564, 0.2762)
+                                                                      (``dataset.py:202-203, 252-253``)
+initialisation    PyTorch's default (``--init_w_type none``, ``:34``);  PyTorch's default; the network is built anew
+                  one network per architecture, each proxy on a copy  for every proxy (one job per proxy,
+                  holding the same weights (``measures/__init__.py:25``) ``runner.py:41-59``)
+seed              ``torch.manual_seed(42)`` once (``:42, :60``)       ``set_seed(9000)`` once (``run_nb201.sh:5``)
+BatchNorm         train mode, batch statistics (``nasbench2.py:86``); the same (``predictive.py:31-37``)
+                  SynFlow removes it (``synflow.py:22``, ``bn=False``)
+loss              mean cross-entropy (``predictive.py:38``)           the same (``graph.py:305-306``)
+================  ==================================================  ==============================================
+
+Our default :class:`ScoringProtocol` follows zero-cost-nas: batch 64, crop and flip, its
+normalisation, PyTorch's default initialisation, one network per architecture shared by
+all proxies, a fresh random batch per architecture. Instead of one global random stream
+(whose draws depend on the order of the architectures) the batch and the weights of an
+architecture come from seeds derived from ``(seed, architecture[, dataset])``, so any
+architecture can be scored alone, in any order, on any worker, with the same result.
+Where the shipped images force a difference we say so: CIFAR-10 batches come from the
+10,000 shipped training images (JPEG re-encoded, :mod:`nascore.cifar`); CIFAR-100 has no
+training split here, so its batches come from the 916 shipped test images.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+DATASETS = ("cifar10", "cifar100")
+#: The split batches are drawn from (CIFAR-100 ships no training images).
+SPLITS = {"cifar10": "train", "cifar100": "test"}
+NUM_CLASSES = {"cifar10": 10, "cifar100": 100}
+#: Per-channel (mean, std) on the [0, 1] pixel scale, by convention and dataset.
+NORMALISATIONS = {
+    "zero-cost-nas": {d: ((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)) for d in DATASETS},
+    "naslib": {"cifar10": ((0.49139968, 0.48215827, 0.44653124), (0.24703233, 0.24348505, 0.26158768)),
+               "cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762))},
+    "nb201": {"cifar10": ((125.3 / 255, 123.0 / 255, 113.9 / 255), (63.0 / 255, 62.1 / 255, 66.7 / 255)),
+              "cifar100": ((129.3 / 255, 124.1 / 255, 112.4 / 255), (68.2 / 255, 65.4 / 255, 70.4 / 255))},
+}
+BATCHES = ("per-arch", "fixed")
+
+
+def check_dataset(dataset: str) -> str:
+    if dataset not in DATASETS:
+        if isinstance(dataset, str) and dataset.lower().startswith("imagenet16"):
+            raise ValueError(f"{dataset}: not attempted (no ImageNet16-120 images ship with nascore); "
+                             f"allowed: {', '.join(DATASETS)}")
+        raise ValueError(f"unknown dataset {dataset!r}; allowed: {', '.join(DATASETS)}")
+    return dataset
+
+
+@functools.lru_cache(maxsize=None)
+def images(dataset: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """The images batches are drawn from (``SPLITS[dataset]``), float [0, 1], decoded once per process."""
+    from .. import data
+
+    return data.load(check_dataset(dataset)).split(SPLITS[dataset])
+
+
+def derived_seed(*parts) -> int:
+    """A 63-bit seed from the SHA-256 of ``parts`` joined by ``|``: stable across runs and machines."""
+    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
+    return int(digest[:15], 16)
+
+
+def crop_and_flip(x: torch.Tensor, rng: np.random.Generator, *, padding: int = 4) -> torch.Tensor:
+    """torchvision's ``RandomCrop(size, padding)`` (zero padding) then ``RandomHorizontalFlip()``.
+
+    Per image: offsets ``i, j`` uniform in ``0 .. 2 * padding``, then a flip with
+    probability 1/2, on images in [0, 1] before normalisation (as the official
+    transforms act on the image before ``ToTensor``/``Normalize``).
+    """
+    n, _, h, w = x.shape
+    padded = F.pad(x, (padding,) * 4)
+    offsets = rng.integers(0, 2 * padding + 1, size=(n, 2))
+    flips = rng.random(n) < 0.5
+    out = torch.empty_like(x)
+    for k, ((i, j), flip) in enumerate(zip(offsets, flips)):
+        crop = padded[k, :, i:i + h, j:j + w]
+        out[k] = crop.flip(-1) if flip else crop
+    return out
+
+
+def normalise(x: torch.Tensor, dataset: str, convention: str) -> torch.Tensor:
+    """``(x - mean) / std`` per channel with the constants of ``convention`` (:data:`NORMALISATIONS`)."""
+    if convention not in NORMALISATIONS:
+        raise ValueError(f"unknown normalisation {convention!r}; allowed: {', '.join(NORMALISATIONS)}")
+    mean, std = NORMALISATIONS[convention][check_dataset(dataset)]
+    mean = torch.tensor(mean, dtype=x.dtype).view(1, 3, 1, 1)
+    std = torch.tensor(std, dtype=x.dtype).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+@dataclass(frozen=True)
+class ScoringProtocol:
+    """Batch and network of one architecture (defaults: zero-cost-nas, see the module docstring).
+
+    ``batch``: ``"per-arch"`` (a fresh random batch per architecture, the official rule)
+    or ``"fixed"`` (one batch per dataset for every architecture, common random numbers).
+    ``C``, ``N``: NAS-Bench-201's width and cells per stage (16 and 5: the benchmark's size).
+    """
+
+    batch_size: int = 64
+    augment: bool = True
+    normalisation: str = "zero-cost-nas"
+    batch: str = "per-arch"
+    seed: int = 42
+    C: int = 16
+    N: int = 5
+
+    def __post_init__(self):
+        for name in ("batch_size", "C", "N"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise ValueError(f"seed must be an integer, got {self.seed!r}")
+        if self.normalisation not in NORMALISATIONS:
+            raise ValueError(f"unknown normalisation {self.normalisation!r}; allowed: {', '.join(NORMALISATIONS)}")
+        if self.batch not in BATCHES:
+            raise ValueError(f"unknown batch rule {self.batch!r}; allowed: {', '.join(BATCHES)}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+
+    def batch_for(self, arch: str, dataset: str) -> tuple[torch.Tensor, torch.Tensor]:
+        """The normalised batch ``(x, y)`` architecture ``arch`` is scored on."""
+        x_all, y_all = images(check_dataset(dataset))
+        if self.batch_size > len(y_all):
+            raise ValueError(f"batch_size {self.batch_size} exceeds the {len(y_all)} {dataset} images")
+        key = (self.seed, dataset) if self.batch == "fixed" else (self.seed, arch, dataset)
+        rng = np.random.default_rng(derived_seed("batch", *key))
+        rows = torch.as_tensor(rng.choice(len(y_all), self.batch_size, replace=False))
+        x = x_all[rows]
+        if self.augment:
+            x = crop_and_flip(x, rng)
+        return normalise(x, dataset, self.normalisation), y_all[rows].clone()
+
+    def network(self, arch: str, dataset: str) -> torch.nn.Module:
+        """The full-size NAS-Bench-201 network of ``arch`` with PyTorch's default initialisation,
+        its weights drawn from a seed derived from ``(seed, arch)``."""
+        from ..spaces import nb201
+
+        return nb201.Network(arch, C=self.C, N=self.N, num_classes=NUM_CLASSES[check_dataset(dataset)],
+                             in_channels=3, seed=derived_seed("weights", self.seed, arch))

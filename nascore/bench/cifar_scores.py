@@ -1,0 +1,234 @@
+"""Our training-free scores of NAS-Bench-201 architectures on the shipped CIFAR images.
+
+One job scores one architecture on one dataset with a set of metrics, through
+:func:`nascore.metrics.score_many` (one forward and shared backward passes), on the
+batch and network :class:`~nascore.bench.cifar_protocol.ScoringProtocol` defines. Each
+result is filed in a :class:`~nascore.bench.store.ResultStore` under a key hashing the
+architecture, dataset, protocol, metric set and code version, written atomically as
+soon as it arrives: a killed or time-limited run keeps every finished architecture and
+a rerun scores only the rest. Jobs run on local worker processes or a Dask cluster
+(:mod:`nascore.bench.executors`), on the CPU or on a GPU (``device="cuda"``: several
+worker processes can share one GPU). :func:`export` writes the table that
+``nascore.bench.load("nb201-cifar-scores", dataset=...)`` reads.
+
+Command line: ``nascore bench cifar-scores --help`` (:mod:`.cifar_scores_cli`).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..paths import DATA_DIR
+from .cifar_protocol import DATASETS, ScoringProtocol, check_dataset
+from ..fingerprint import result_key
+from .store import ResultStore
+
+TABLE_DIR = DATA_DIR / "nb201-cifar-scores"
+KIND = "nb201-cifar-scores"
+#: Every proxy of the registry that the NAS-Bench-Suite-Zero table also has, plus the DAS terms.
+ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "jacov", "synflow", "naswot",
+              "das", "das_units", "das_distinguishing")
+#: The full-space set: all of the above except GraSP, whose Hessian-vector product costs
+#: as much as everything else together (``benchmarks/cifar_scores.py``).
+FULL_SPACE_METRICS = tuple(m for m in ZC_METRICS if m != "grasp")
+METRIC_SETS = {"zc": ZC_METRICS, "full-space": FULL_SPACE_METRICS}
+DEVICES = ("cpu", "cuda")
+#: Timed steps of :func:`nascore.metrics.score_many` and their table columns (seconds).
+STEP_COLUMNS = {"forward+backward": "seconds_shared", "grasp": "seconds_grasp", "synflow": "seconds_synflow",
+                "flops": "seconds_flops", "params": "seconds_params"}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One architecture on one dataset (picklable for worker processes and Dask)."""
+
+    arch: str
+    dataset: str
+    metrics: tuple
+    protocol: ScoringProtocol = field(default_factory=ScoringProtocol)
+    device: str = "cpu"
+
+
+#: The code a score depends on: the import closure of the protocol module (the metrics,
+#: the network, the NTK package, the data loader; :func:`nascore.fingerprint.code_digest`).
+CODE = ("nascore.bench.cifar_protocol", "nascore.metrics")
+
+
+def job_key(job: Job) -> str:
+    """The store key of ``job``'s result (device-independent: a GPU result answers a CPU request)."""
+    from ..data import source_files
+
+    files = source_files("cifar10") + (source_files("cifar100") if job.dataset == "cifar100" else [])
+    return result_key(KIND, code=CODE, data_files=files,
+                      params={"arch": job.arch, "dataset": job.dataset, "metrics": sorted(job.metrics),
+                              "protocol": job.protocol.to_dict()})
+
+
+def run_job(job: Job) -> dict:
+    """Score ``job``: a JSON-ready record of values (``None`` where a metric failed), errors, timings."""
+    import math
+
+    import torch
+
+    from ..metrics import score_many
+
+    if job.device not in DEVICES:
+        raise ValueError(f"unknown device {job.device!r}; allowed: {', '.join(DEVICES)}")
+    start = time.perf_counter()
+    x, y = job.protocol.batch_for(job.arch, job.dataset)
+    net = job.protocol.network(job.arch, job.dataset)
+    device = torch.device(job.device)
+    # No TF32 on GPUs: the activation codes are signs of pre-activations near zero.
+    with torch.backends.cudnn.flags(enabled=True, benchmark=False, deterministic=True, allow_tf32=False):
+        scores = score_many(job.metrics, net.to(device), x.to(device), y.to(device), on_error="nan")
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    values = {m: (float(v) if math.isfinite(v) else None) for m, v in scores.items()}
+    errors = dict(scores.errors)
+    errors.update({m: f"non-finite value {v}" for m, v in scores.items() if not math.isfinite(v) and m not in errors})
+    return {"kind": KIND, "arch": job.arch, "dataset": job.dataset, "metrics": sorted(job.metrics),
+            "values": values, "errors": errors, "seconds": time.perf_counter() - start,
+            "seconds_by_step": {k: round(v, 6) for k, v in scores.seconds.items()},
+            "device": job.device, "torch": torch.__version__, "protocol": job.protocol.to_dict()}
+
+
+def _supersets(metrics) -> list[tuple]:
+    return [tuple(s) for s in METRIC_SETS.values() if set(metrics) < set(s)]
+
+
+def stored(store: ResultStore, job: Job) -> dict | None:
+    """``job``'s record, or that of the same architecture scored with a superset of its metrics."""
+    for metrics in [job.metrics, *_supersets(job.metrics)]:
+        record = store.get(job_key(Job(job.arch, job.dataset, metrics, job.protocol)))
+        if record is not None:
+            return record
+    return None
+
+
+def fill(store: ResultStore, executor, archs, datasets=("cifar10",), metrics=ZC_METRICS, *,
+         protocol: ScoringProtocol | None = None, device: str = "cpu", max_seconds: float | None = None,
+         log=print) -> dict:
+    """Score every (architecture, dataset) not yet in ``store``; returns counts.
+
+    Results are stored one by one as they arrive. ``max_seconds``: stop handing out new
+    jobs after this long (the jobs already running finish and are stored), so a run
+    fits a time limit and the next run resumes.
+    """
+    protocol = protocol or ScoringProtocol()
+    metrics = tuple(metrics)
+    if device not in DEVICES:
+        raise ValueError(f"unknown device {device!r}; allowed: {', '.join(DEVICES)}")
+    from ..metrics import info
+
+    for name in metrics:
+        info(name)
+    todo, done = [], 0
+    for dataset in datasets:
+        check_dataset(dataset)
+        for arch in archs:
+            job = Job(arch, dataset, metrics, protocol, device)
+            if stored(store, job) is None:
+                todo.append(job)
+            else:
+                done += 1
+    log(f"{done} stored, {len(todo)} to score ({', '.join(datasets)}; {len(metrics)} metrics; {device})")
+    deadline = None if max_seconds is None else time.monotonic() + float(max_seconds)
+    scored = 0
+    results = executor.imap(run_job, todo, desc="scoring", unit="arch")
+    try:
+        for job, record in results:
+            store.put(job_key(job), record)
+            scored += 1
+            if deadline is not None and time.monotonic() > deadline:
+                log(f"time budget reached after {scored} architectures; rerun to resume")
+                break
+    finally:
+        results.close()
+    return {"stored_before": done, "scored": scored, "remaining": len(todo) - scored}
+
+
+def records_frame(store: ResultStore, protocol: ScoringProtocol | None = None) -> pd.DataFrame:
+    """One row per (architecture, dataset) in ``store`` scored under ``protocol``.
+
+    Where one architecture was scored with two metric sets (the zero-cost set and the
+    full-space set), the record with more metrics wins and the other fills its gaps.
+    """
+    protocol = protocol or ScoringProtocol()
+    wanted = protocol.to_dict()
+    rows = {}
+    for record in store.records():
+        if record.get("kind") != KIND or record.get("protocol") != wanted:
+            continue
+        key = (record["arch"], record["dataset"])
+        row = {"arch": record["arch"], "dataset": record["dataset"],
+               **{m: np.nan if v is None else v for m, v in record["values"].items()},
+               "n_metrics": len(record["values"]), "seconds": record["seconds"],
+               **{STEP_COLUMNS[k]: v for k, v in record.get("seconds_by_step", {}).items() if k in STEP_COLUMNS},
+               "device": record["device"], "torch": record["torch"]}
+        old = rows.get(key)
+        if old is None:
+            rows[key] = row
+        else:
+            first, second = sorted([old, row], key=lambda r: -r["n_metrics"])
+            rows[key] = {**second, **{k: v for k, v in first.items() if not _missing(v)}}
+            for column in ("seconds", *STEP_COLUMNS.values()):  # the record with more metrics timed the job
+                rows[key][column] = first.get(column, np.nan)
+    columns = ["arch", "dataset", *ZC_METRICS, "seconds", *STEP_COLUMNS.values(), "device", "torch"]
+    frame = pd.DataFrame(list(rows.values()))
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    for column in columns:
+        if column not in frame:
+            frame[column] = np.nan
+    return frame[columns].sort_values(["dataset", "arch"], ignore_index=True)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+def with_accuracy(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` plus ``op_indices``, ``val_accuracy`` (NAS-Bench-201, via the full shipped
+    table) and ``in_zc`` (whether NASLib's zero-cost table has the architecture)."""
+    from . import load
+
+    parts = []
+    for dataset, part in frame.groupby("dataset", sort=True):
+        full = load("nb201", dataset=dataset)[["arch", "op_indices", "val_accuracy"]]
+        zc = set(load("nb201-zc", dataset=dataset).arch)
+        part = part.merge(full, on="arch", how="left")
+        part["in_zc"] = part.arch.isin(zc)
+        parts.append(part)
+    out = pd.concat(parts, ignore_index=True) if parts else frame.assign(op_indices=[], val_accuracy=[], in_zc=[])
+    first = ["arch", "dataset", "op_indices", "val_accuracy", "in_zc"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+def select_archs(spec: str, dataset: str = "cifar10") -> list[str]:
+    """Architectures named by ``spec``: ``zc`` (NASLib's zero-cost table for ``dataset``),
+    ``zc:K`` (K of the architectures both zero-cost tables share, drawn with seed 0),
+    ``full`` (all 15,625, in a fixed random order, so that a partial run is a uniform
+    sample), ``sample:K`` (K of the 15,625 drawn uniformly, seed 0)."""
+    from ..spaces import nb201
+    from . import load
+
+    kind, _, count = spec.partition(":")
+    if kind == "full" and not count:  # a fixed random order: a run cut short is a uniform sample
+        pool = nb201.all_architectures()
+        return [pool[i] for i in np.random.default_rng(0).permutation(len(pool))]
+    if kind == "zc" and not count:
+        return load("nb201-zc", dataset=dataset).arch.tolist()
+    if kind in ("zc", "sample") and count.isdigit() and int(count) > 0:
+        if kind == "zc":
+            pool = sorted(set.intersection(*(set(load("nb201-zc", dataset=d).arch) for d in DATASETS)))
+        else:
+            pool = nb201.all_architectures()
+        if int(count) > len(pool):
+            raise ValueError(f"{spec}: asks {count} architectures of {len(pool)}")
+        picks = np.random.default_rng(0).choice(len(pool), int(count), replace=False)
+        return [pool[i] for i in sorted(picks)]
+    raise ValueError(f"bad architecture selection {spec!r}; allowed: zc, zc:K, full, sample:K (K > 0)")

@@ -1,0 +1,212 @@
+"""``nascore bench cifar-scores``: score NAS-Bench-201 architectures on real CIFAR batches.
+
+Wired into the main CLI through :func:`add_arguments` and :func:`run`; :func:`main`
+runs it alone (``python -m nascore.bench.cifar_scores_cli --help``). :func:`export`
+writes ``scores.csv`` and its provenance ``README.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from .cifar_protocol import DATASETS, NORMALISATIONS, ScoringProtocol
+from .cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, TABLE_DIR, ZC_METRICS, fill,
+                           records_frame, select_archs, with_accuracy)
+
+DESCRIPTION = """Score NAS-Bench-201 architectures (full size: C=16, 5 cells per stage) with
+training-free metrics on real CIFAR batches, following the zero-cost proxies' official
+protocol (batch 64 drawn afresh per architecture, random crop and flip, PyTorch's default
+initialisation, train-mode BatchNorm; see nascore.bench.cifar_protocol). All metrics of
+one architecture share one forward pass and its backward passes. Each finished
+architecture is stored at once under a content key: a killed or time-limited run keeps
+what it finished and a rerun does the rest. --out exports every result of the store
+(all datasets and selections) as scores.csv with a provenance README."""
+
+EPILOG = """examples:
+  nascore bench cifar-scores --archs zc --dataset cifar10 cifar100 --jobs 2 --out data/nb201-cifar-scores
+  nascore bench cifar-scores --archs full --metrics full-space --device cuda --jobs 12 --max-minutes 9
+  nascore bench cifar-scores --archs sample:3000 --scheduler tcp://10.0.0.1:8786"""
+
+
+def _positive(text: str) -> int:
+    value = int(text) if text.lstrip("-").isdigit() else None
+    if value is None or value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
+def _minutes(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got {text!r}")
+    return value
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the options of ``nascore bench cifar-scores`` to ``parser``."""
+    parser.add_argument("--archs", default="zc", metavar="SPEC",
+                        help="which architectures: zc (NASLib's ~725 of the zero-cost table), zc:K "
+                             "(K of them), full (all 15,625) or sample:K (K drawn uniformly, seed 0); "
+                             "default: %(default)s")
+    parser.add_argument("--dataset", nargs="+", choices=DATASETS, default=["cifar10"],
+                        help="datasets whose images form the batches (default: cifar10); "
+                             "ImageNet16-120 is not attempted: no images ship")
+    parser.add_argument("--metrics", default="auto", metavar="SET",
+                        help="zc (all %d proxies), full-space (the same without grasp) or a "
+                             "comma-separated list of registry names; auto: zc for --archs zc*, "
+                             "full-space otherwise" % len(ZC_METRICS))
+    parser.add_argument("--device", choices=DEVICES, default="cpu",
+                        help="where networks run; with cuda, --jobs worker processes share the GPU "
+                             "(default: %(default)s)")
+    parser.add_argument("--jobs", type=_positive, default=1,
+                        help="local worker processes, ignored with --scheduler (default: %(default)s)")
+    parser.add_argument("--threads", type=_positive, default=1,
+                        help="torch threads per worker (default: %(default)s)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                        help="Dask scheduler address (tcp://host:8786): run the jobs on that cluster")
+    parser.add_argument("--store", metavar="FOLDER", type=Path, default=None,
+                        help="results store (default: <cache>/cifar-scores)")
+    parser.add_argument("--out", metavar="FOLDER", type=Path, default=None,
+                        help="export scores.csv + README.md here after the run (e.g. data/nb201-cifar-scores)")
+    parser.add_argument("--max-minutes", type=_minutes, default=None, metavar="M",
+                        help="stop handing out jobs after M minutes (running ones finish and are "
+                             "stored); rerun the same command to resume")
+    parser.add_argument("--until", type=float, default=None, metavar="UNIX_TIME",
+                        help="like --max-minutes, but an absolute deadline (seconds since 1970, e.g. "
+                             "$(( $(date +%%s) + 540 ))), so chained commands share one time limit")
+    parser.add_argument("--export-only", action="store_true", help="score nothing; only export the store")
+    parser.add_argument("--batch-size", type=_positive, default=ScoringProtocol.batch_size,
+                        help="batch size (default: %(default)s, zero-cost-nas)")
+    parser.add_argument("--seed", type=int, default=ScoringProtocol.seed,
+                        help="seed the per-architecture batches and weights derive from (default: %(default)s)")
+    parser.add_argument("--normalisation", choices=sorted(NORMALISATIONS), default=ScoringProtocol.normalisation,
+                        help="input normalisation constants (default: %(default)s)")
+    parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
+
+
+def _metrics(text: str, archs: str) -> tuple:
+    from ..metrics import info
+
+    if text == "auto":
+        return ZC_METRICS if archs.startswith("zc") else FULL_SPACE_METRICS
+    if text in METRIC_SETS:
+        return METRIC_SETS[text]
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    for name in names:
+        info(name)  # raises with the list of known metrics
+    return names
+
+
+def run(args) -> int:
+    from ..paths import cache_dir
+    from .store import ResultStore
+
+    protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation)
+    store = ResultStore(args.store or cache_dir() / "cifar-scores")
+    store.sweep()
+    start = time.perf_counter()
+    if not args.export_only:
+        metrics = _metrics(args.metrics, args.archs)
+        if args.archs == "zc":  # each dataset's own zero-cost table
+            plans = [(select_archs("zc", d), [d]) for d in args.dataset]
+        else:
+            plans = [(select_archs(args.archs), list(args.dataset))]
+        for archs, datasets in plans:
+            _fill(store, args, archs, datasets, metrics, protocol, start)
+    if args.out:
+        for path in export(records_frame(store, protocol), args.out, protocol=protocol, command=_command(args)):
+            print(f"wrote {path}")
+    return 0
+
+
+def _command(args) -> str:
+    """The canonical command line of a run (for the README)."""
+    parts = ["nascore bench cifar-scores", f"--archs {args.archs}", "--dataset " + " ".join(args.dataset),
+             f"--metrics {args.metrics}", f"--device {args.device}",
+             f"--scheduler {args.scheduler}" if args.scheduler else f"--jobs {args.jobs}",
+             f"--threads {args.threads}", f"--batch-size {args.batch_size}", f"--seed {args.seed}",
+             f"--normalisation {args.normalisation}"]
+    if args.max_minutes:
+        parts.append(f"--max-minutes {args.max_minutes:g}")
+    if args.until:
+        parts.append("--until <deadline>")
+    return " ".join(parts + [f"--out {args.out}"])
+
+
+def _fill(store, args, archs, datasets, metrics, protocol, start):
+    from .executors import make_executor
+
+    budgets = []
+    if args.max_minutes is not None:
+        budgets.append(args.max_minutes * 60 - (time.perf_counter() - start))
+    if args.until is not None:
+        budgets.append(args.until - time.time())
+    budget = min(budgets) if budgets else None
+    if budget is not None and budget <= 0:
+        print(f"{', '.join(datasets)}: no time left, nothing scored", flush=True)
+        return
+    executor = make_executor(args.jobs, args.scheduler, threads=args.threads, progress=args.progress)
+    counts = fill(store, executor, archs, datasets, metrics, protocol=protocol, device=args.device,
+                  max_seconds=budget, log=lambda text: print(text, file=sys.stderr, flush=True))
+    print(f"{', '.join(datasets)}: {counts['stored_before']} were stored, {counts['scored']} scored now, "
+          f"{counts['remaining']} remaining", flush=True)
+
+
+def coverage(frame: pd.DataFrame) -> dict:
+    """Architectures per dataset with every zero-cost metric, and CIFAR-10 ones with the full-space set."""
+    out = {}
+    for dataset in DATASETS:
+        part = frame[frame.dataset == dataset]
+        zc = part[part.in_zc] if "in_zc" in part else part.iloc[:0]
+        out[dataset] = {"zc_done": int(zc[list(ZC_METRICS)].notna().any(axis=1).sum() if len(zc) else 0),
+                        "grasp_done": int(zc.grasp.notna().sum()) if len(zc) else 0,
+                        "rows": len(part)}
+    return out
+
+
+def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, command: str = "") -> list:
+    """Write ``scores.csv`` (one row per architecture and dataset) and a provenance ``README.md``."""
+    from . import load
+    from ..provenance import snapshot
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = with_accuracy(frame) if len(frame) else frame
+    table.drop(columns=["op_indices"], errors="ignore").to_csv(folder / "scores.csv", index=False, float_format="%.9g")
+    zc_sizes = {d: len(load("nb201-zc", dataset=d)) for d in DATASETS}
+    cover = coverage(table) if len(table) else {d: {"zc_done": 0, "grasp_done": 0, "rows": 0} for d in DATASETS}
+    complete = all(cover[d]["grasp_done"] >= zc_sizes[d] for d in DATASETS) and cover["cifar10"]["rows"] >= 15625
+    info = snapshot()
+    devices = ", ".join(sorted(set(table.device.astype(str)))) if len(table) else "none"
+    torches = ", ".join(sorted(set(table.torch.astype(str)))) if len(table) else "none"
+    seconds = table.groupby("dataset").seconds.median() if len(table) else pd.Series(dtype=float)
+    from .cifar_scores_readme import readme
+
+    text = readme(protocol=protocol, command=command, info=info, complete=complete, cover=cover,
+                  zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table))
+    (folder / "README.md").write_text(text)
+    return [folder / "scores.csv", folder / "README.md"]
+
+
+def main(argv=None) -> int:
+    """``python -m nascore.bench.cifar_scores_cli ...`` (same options as ``nascore bench cifar-scores``)."""
+    parser = argparse.ArgumentParser(prog="python -m nascore.bench.cifar_scores_cli", description=DESCRIPTION,
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,87 @@
+"""The README written next to ``data/nb201-cifar-scores/scores.csv`` (protocol, provenance, licence)."""
+from __future__ import annotations
+
+from .cifar_scores import FULL_SPACE_METRICS, ZC_METRICS
+
+
+def readme(*, protocol, command, info, complete, cover, zc_sizes, devices, torches, seconds, rows) -> str:
+    """The README's text; every number comes from the exported table or the run."""
+    status = ("Complete: every architecture of NASLib's zero-cost table on both datasets with all "
+              "proxies, and all 15,625 architectures on CIFAR-10 with the full-space set."
+              if complete else
+              "**PROVISIONAL.** This table does not yet hold the full computation (the 725 "
+              "architectures of NASLib's zero-cost table on both datasets and all 15,625 on CIFAR-10); "
+              "it is a small development table computed on a CPU. Numbers drawn from it are "
+              "indicative only until the full run lands (same command, `--archs zc` and "
+              "`--archs full`, see below).")
+    p = protocol.to_dict()
+    lines = [
+        "# Our training-free scores of NAS-Bench-201 architectures on real CIFAR batches", "",
+        status, "",
+        "Produced by `nascore.bench.cifar_scores` (command line: `nascore bench cifar-scores --help`); "
+        "load with `nascore.bench.load(\"nb201-cifar-scores\", dataset=\"cifar10\")` (or `\"cifar100\"`). "
+        "ImageNet16-120: not attempted (no ImageNet16-120 images ship with nascore).", "",
+        "## Coverage", "",
+        "| dataset | rows | of NASLib's zero-cost table: scored | ... with GraSP | table size |",
+        "|---|---|---|---|---|",
+        *[f"| {d} | {cover[d]['rows']} | {cover[d]['zc_done']} | {cover[d]['grasp_done']} | {zc_sizes[d]} |"
+          for d in cover], "",
+        "## Columns", "",
+        "`arch` (NAS-Bench-201 string), `dataset`, `val_accuracy` (NAS-Bench-201's validation accuracy "
+        "after 200 epochs, percent, from the shipped NASLib tables), `in_zc` (whether NASLib's zero-cost "
+        "table has the architecture), one column per metric of `nascore.metrics` (registry name; empty "
+        "where not computed or where the metric failed, e.g. `-inf` NASWOT of a cell cut off by `none` "
+        "edges), `seconds` (wall time of the whole job: batch, network, every metric), `seconds_shared` (the shared forward and backward passes), `seconds_grasp`, `seconds_synflow`, `seconds_flops`, `seconds_params` (the other steps of `nascore.metrics.score_many`), `device`, `torch`.",
+        "",
+        f"- zero-cost set (NASLib's table architectures): {', '.join(ZC_METRICS)}",
+        f"- full-space set (other architectures): {', '.join(FULL_SPACE_METRICS)}",
+        "- units and directions as in the registry: `params` and `flops` in millions; `synflow` is the raw "
+        "sum (NASLib stores its logarithm); `fisher` counts each channel once per weight (the official "
+        "convention); `naswot` hooks every module whose class name contains ReLU (BayesWatch's rule). "
+        "All are higher-is-better.", "",
+        "## Protocol", "",
+        "Zero-cost-nas's (Abdelfattah et al., ICLR 2021, SamsungLabs/zero-cost-nas `nasbench2_pred.py`, "
+        "`foresight/`), with file/line citations in `nascore/bench/cifar_protocol.py`:", "",
+        f"- network: full-size NAS-Bench-201 (C={p['C']}, N={p['N']} cells per stage, 10 or 100 classes), "
+        "PyTorch's default initialisation, weights from a seed derived from (seed, architecture); every "
+        "proxy of one architecture sees the same weights (the official code scores copies of one network)",
+        f"- batch: {p['batch_size']} images, drawn without replacement afresh for every architecture "
+        f"({p['batch']}) from a seed derived from (seed={p['seed']}, architecture, dataset); "
+        "CIFAR-10 from the 10,000 shipped training images (JPEG re-encoded by their source), CIFAR-100 "
+        "from the 916 shipped test images (no CIFAR-100 training images ship)",
+        "- augmentation: " + ("random crop 32 with zero padding 4, then a horizontal flip with probability 1/2"
+                              if p["augment"] else "none"),
+        f"- normalisation: {p['normalisation']} constants (`nascore.bench.cifar_protocol.NORMALISATIONS`)",
+        "- BatchNorm in train mode (batch statistics), except SynFlow (BatchNorm removed, float64, |θ|, one "
+        "all-ones input); loss: mean cross-entropy; GPU runs without TF32",
+        "- work shared per architecture by `nascore.metrics.score_many`: one forward pass, one backward of "
+        "the loss (grad_norm, snip, fisher, grasp's gradient) and one of the summed outputs (jacov); values "
+        "equal `nascore.metrics.score` on the same network and batch",
+        "- differences from NASLib's table (`data/nasbench201-zc`): NASLib used batch 32, its own "
+        "normalisation constants, a new batch and a new initialisation for every proxy, seed 9000, and "
+        "the first 70 % of the 50,000 training images", "",
+        "## Regenerate or complete", "",
+        "Each command is resumable (rerun it after a kill or a time limit) and the store keeps every "
+        "finished architecture; `--out` rewrites this folder from everything in the store:", "",
+        "```", "nascore bench cifar-scores --archs zc --dataset cifar10 cifar100 --jobs 2 --out data/nb201-cifar-scores",
+        "nascore bench cifar-scores --archs sample:3000 --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores",
+        "nascore bench cifar-scores --archs full --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores", "```", "",
+        "On a GPU add `--device cuda --jobs 16` (several worker processes share the GPU); `--until` / "
+        "`--max-minutes` stop handing out jobs at a deadline. `--archs full` runs in a fixed random order, "
+        "so a partial run is a uniform sample.", "",
+        "## Provenance", "",
+        f"- command: `{command}`" if command else "- command: (library call)",
+        f"- commit: {info['commit']}", f"- exported: {info['date']} on {info['machine']}",
+        f"- exporting versions: {info['versions']}",
+        f"- scored on: {devices}; torch {torches}",
+        "- median seconds per architecture (whole job): " + (
+            ", ".join(f"{d} {s:.2f} s" for d, s in seconds.items()) if len(seconds) else "none"),
+        f"- rows: {rows}", "",
+        "## Licence", "",
+        "Produced by this project: released under the project's MIT licence (`LICENSE` at the repository "
+        "root). The scores were computed on CIFAR-10/100 images (`data/cifar/`; no formal licence, cite "
+        "Krizhevsky, *Learning Multiple Layers of Features from Tiny Images*, 2009); the accuracies "
+        "come from NAS-Bench-201 (Dong & Yang, ICLR 2020) via NASLib's tables (`data/nasbench201-full`, "
+        "`data/nasbench201-zc`, Apache-2.0). Cite them with this table.", "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,349 @@
+"""Compute, resume and export the real-CIFAR NTK table (``nascore bench cifar-ntk``).
+
+Every finished (architecture, dataset, group, batch) result is one record of a
+:class:`nascore.bench.store.ResultStore` (atomic files; several processes may share one
+store), so a killed run keeps what it finished and a rerun skips it. ``--shard i/n``
+splits the architectures between processes sharing a GPU. ``export`` turns a store into
+the CSV files of ``data/nb201-cifar-ntk/``.
+
+    nascore bench cifar-ntk stats --dataset cifar10 --archs zc --store DIR --device cuda
+    nascore bench cifar-ntk train --archs stratified:200 --store DIR --device cuda
+    nascore bench cifar-ntk batch-study --archs sample:50 --batches 16 32 64 --store DIR
+    nascore bench cifar-ntk export --store DIR --dest data/nb201-cifar-ntk
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import cifar_ntk as proto
+
+#: The code a record depends on: the import closure of these modules (content-addressed,
+#: :func:`nascore.fingerprint.result_key`); editing any file in it misses the store.
+CODE = ("nascore.studies.cifar_ntk", "nascore.studies.cifar_ntk_train")
+STUDY = "nb201-cifar-ntk"
+
+
+# ----------------------------------------------------------------------------- architectures
+def arch_list(spec: str, seed: int = 0) -> list[str]:
+    """``zc`` (the 725 of the zero-cost table), ``all`` (15,625), ``sample:N`` (N of the 725,
+    random), ``stratified:N`` (N of the 725 evenly spaced in CIFAR-10 accuracy); any of
+    them with ``first:N`` appended as ``,first:N`` keeps the first N."""
+    from nascore import bench
+    from nascore.spaces import nb201
+
+    base, _, head = spec.partition(",")
+    zc = sorted(set(bench.load("nb201-zc", "cifar10").arch) | set(bench.load("nb201-zc", "cifar100").arch))
+    kind, _, count = base.partition(":")
+    if kind == "zc":
+        archs = zc
+    elif kind == "all":
+        archs = nb201.all_architectures()
+    elif kind == "sample" and count.isdigit():
+        archs = [zc[i] for i in np.random.default_rng(seed).permutation(len(zc))[:int(count)]]
+    elif kind == "stratified" and count.isdigit():
+        table = bench.load("nb201-zc", "cifar10").sort_values(["val_accuracy", "arch"], ignore_index=True)
+        picks = np.unique(np.round(np.linspace(0, len(table) - 1, int(count))).astype(int))
+        archs = table.arch.iloc[picks].tolist()
+    else:
+        raise ValueError(f"unknown architecture set {spec!r}; allowed: zc, all, sample:N, stratified:N "
+                         "(optionally followed by ,first:N)")
+    if head:
+        if not head.startswith("first:") or not head[6:].isdigit():
+            raise ValueError(f"bad suffix {head!r} in {spec!r}; expected ,first:N")
+        archs = archs[:int(head[6:])]
+    return archs
+
+
+def _shard(archs, shard: str | None):
+    if not shard:
+        return archs
+    i, _, n = shard.partition("/")
+    if not (i.isdigit() and n.isdigit() and 0 <= int(i) < int(n)):
+        raise ValueError(f"--shard must be i/n with 0 <= i < n, got {shard!r}")
+    return archs[int(i)::int(n)]
+
+
+# ----------------------------------------------------------------------------- jobs
+def _key(kind, arch, dataset, **fields):
+    from nascore.data import source_files
+    from nascore.fingerprint import result_key
+
+    files = source_files("cifar10") + (source_files("cifar100") if dataset == "cifar100" else [])
+    return result_key(f"{STUDY}/{kind}", code=CODE, data_files=files,
+                      params={"arch": arch, "dataset": dataset, **fields})
+
+
+def _environment(device):
+    import torch
+
+    name = torch.cuda.get_device_name() if device != "cpu" and torch.cuda.is_available() else platform.processor()
+    return {"device": device, "device_name": name or platform.machine(), "torch": torch.__version__}
+
+
+def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, seed=0, tenas_repeats=1,
+              progress=True) -> int:
+    """Compute the missing (arch, group) statistics into the store; returns how many were new."""
+    from nascore.bench.store import ResultStore
+
+    store, batches, done = ResultStore(store_dir), dict(batches or {}), 0
+    env = _environment(device)
+    for group in groups:  # group-major: cheap statistics complete for every arch first
+        batch = batches.get(group) or proto.OFFICIAL_BATCH[group]
+        fields = dict(group=group, batch=batch, seed=seed, repeats=tenas_repeats if group == "tenas" else 1)
+        for i, arch in enumerate(archs):
+            key = _key("stats", arch, dataset, **fields)
+            if key in store:
+                continue
+            values = proto.group_stats(group, arch, dataset, batch=batch, seed=seed, device=device,
+                                       tenas_repeats=tenas_repeats)
+            store.put(key, {"kind": "stats", "arch": arch, "dataset": dataset, **fields, **values, **env})
+            done += 1
+            if progress:
+                print(f"[{group} {i + 1}/{len(archs)}] {dataset} b={batch} {values['seconds']:.2f}s {arch}", flush=True)
+    return done
+
+
+def run_train(store_dir, *, archs, device="cpu", seed=0, batch=None, limit=None, held_out=None,
+              progress=True) -> int:
+    """LGA / NASWOT / DAS after one epoch (:mod:`.cifar_ntk_train`) for the missing archs."""
+    from nascore.bench.store import ResultStore
+
+    from . import cifar_ntk_train as tr
+
+    store, done, env = ResultStore(store_dir), 0, _environment(device)
+    batch, held_out = batch or tr.TRAIN_BATCH, held_out or tr.HELD_OUT
+    for i, arch in enumerate(archs):
+        fields = dict(batch=batch, seed=seed, limit=limit, held_out=held_out)
+        key = _key("train", arch, "cifar10", **fields)
+        if key not in store:
+            values = tr.trained_stats(arch, device=device, seed=seed, batch=batch, held_out=held_out, limit=limit)
+            store.put(key, {"kind": "train", "arch": arch, "dataset": "cifar10", **fields, **values, **env})
+            done += 1
+        if progress:
+            print(f"[{i + 1}/{len(archs)}] trained {arch}", flush=True)
+    return done
+
+
+# ----------------------------------------------------------------------------- analysis
+def records(store_dir, kind: str) -> pd.DataFrame:
+    from nascore.bench.store import ResultStore
+
+    frame = ResultStore(store_dir).frame()
+    if frame.empty or "kind" not in frame:
+        return pd.DataFrame()
+    return frame[frame.kind == kind].reset_index(drop=True)
+
+
+def table(store_dir, dataset: str, batches=None) -> pd.DataFrame:
+    """One row per architecture: every statistic at its official (or given) batch."""
+    stats, batches = records(store_dir, "stats"), {**proto.OFFICIAL_BATCH, **(batches or {})}
+    rows = {}
+    if not stats.empty:
+        stats = stats[stats.dataset == dataset]
+        for group, cols in proto.COLUMNS.items():
+            part = stats[(stats.group == group) & (stats.batch == batches[group])]
+            for _, r in part.iterrows():
+                rows.setdefault(r.arch, {}).update({c: r[c] for c in cols})
+    trained = records(store_dir, "train")
+    if dataset == "cifar10" and not trained.empty:
+        from .cifar_ntk_train import COLUMNS as TRAIN_COLUMNS
+
+        for _, r in trained.iterrows():
+            rows.setdefault(r.arch, {}).update({c: r[c] for c in TRAIN_COLUMNS})
+    frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("arch").reset_index()
+    return frame.sort_values("arch", ignore_index=True) if not frame.empty else frame
+
+
+def cost(store_dir) -> pd.DataFrame:
+    """Median seconds per architecture of each group / batch / device (and of training)."""
+    stats, trained = records(store_dir, "stats"), records(store_dir, "train")
+    parts = []
+    if not stats.empty:
+        parts.append(stats.groupby(["group", "batch", "device", "device_name"]).seconds
+                     .agg(["median", "count"]).reset_index())
+    if not trained.empty:
+        t = trained.assign(group="lga_after_1_epoch", seconds=trained.seconds_train + trained.seconds_score)
+        parts.append(t.groupby(["group", "batch", "device", "device_name"]).seconds.agg(["median", "count"]).reset_index())
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def batch_study(store_dir, dataset: str = "cifar10") -> pd.DataFrame:
+    """How each statistic's ranking moves with the batch: Spearman rho with the largest
+    batch's ranking and with NAS-Bench-201 accuracy, per statistic and batch."""
+    from scipy.stats import spearmanr
+
+    from nascore import bench
+
+    stats = records(store_dir, "stats")
+    if stats.empty:
+        return pd.DataFrame()
+    stats = stats[stats.dataset == dataset]
+    acc = bench.load("nb201-zc", dataset).set_index("arch").val_accuracy
+    out = []
+    for group, cols in proto.COLUMNS.items():
+        part = stats[stats.group == group]
+        if part.empty:
+            continue
+        sizes = sorted(part.batch.unique())
+        for col in cols:
+            wide = part.pivot_table(index="arch", columns="batch", values=col)
+            largest = wide[sizes[-1]]
+            for b in sizes:
+                both = pd.concat([wide[b].rename("b"), largest.rename("largest")], axis=1).dropna()
+                with_acc = pd.concat([wide[b].rename("b"), acc], axis=1, join="inner").dropna()
+                out.append({"statistic": col, "batch": int(b), "archs": len(wide[b].dropna()),
+                            "rho_vs_largest": spearmanr(both.b, both.largest)[0] if len(both) > 2 else math.nan,
+                            "largest": int(sizes[-1]),
+                            "rho_vs_accuracy": spearmanr(with_acc.iloc[:, 0], with_acc.iloc[:, 1])[0]
+                            if len(with_acc) > 2 else math.nan})
+    return pd.DataFrame(out)
+
+
+def export(store_dir, dest, batches=None) -> list[Path]:
+    """Write ``cifar10.csv``, ``cifar100.csv``, ``hnas_all_cifar10.csv`` (the 15,625),
+    ``cost.csv`` and ``batch_study.csv`` into ``dest``; returns the paths written.
+    ``batches``: per-group batch of the tables (default: the official ones)."""
+    from nascore.spaces import nb201
+
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    zc = set(arch_list("zc"))
+    written = []
+    for dataset in proto.DATASETS:
+        frame = table(store_dir, dataset, batches)
+        if frame.empty:
+            continue
+        full = frame[frame.arch.isin(zc)]
+        path = dest / f"{dataset}.csv"
+        full.to_csv(path, index=False, float_format="%.10g")
+        written.append(path)
+        if dataset == "cifar10":
+            hnas = frame[["arch"] + [c for c in proto.COLUMNS["hnas"] if c in frame]].dropna()
+            if len(hnas) > len(full):
+                hnas = hnas.assign(op_indices=[str(nb201.to_op_indices(a)) for a in hnas.arch])
+                path = dest / "hnas_all_cifar10.csv"
+                hnas.to_csv(path, index=False, float_format="%.10g")
+                written.append(path)
+    for name, frame in (("cost", cost(store_dir)), ("batch_study", batch_study(store_dir))):
+        if not frame.empty:
+            frame.to_csv(dest / f"{name}.csv", index=False, float_format="%.6g")
+            written.append(dest / f"{name}.csv")
+    return written
+
+
+# ----------------------------------------------------------------------------- command line
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="cifar_ntk_command", metavar="STEP", required=True)
+
+    def common(p, archs):
+        p.add_argument("--store", required=True, help="results store folder (shared by parallel processes)")
+        p.add_argument("--archs", default=archs, help=f"zc, all, sample:N, stratified:N [,first:N] (default {archs})")
+        p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+        p.add_argument("--shard", help="i/n: this process takes every n-th architecture from i")
+        p.add_argument("--seed", type=int, default=0, help="batch / shuffling seed (default 0)")
+        p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+
+    stats = sub.add_parser("stats", help="NTK statistics at initialisation (hnas, tenas, zhu, lga groups)")
+    common(stats, "zc")
+    stats.add_argument("--dataset", default="cifar10", choices=proto.DATASETS)
+    stats.add_argument("--groups", default=",".join(proto.GROUPS), help="comma-separated subset of "
+                       f"{','.join(proto.GROUPS)}")
+    for g in proto.GROUPS:
+        stats.add_argument(f"--batch-{g}", type=int, help=f"batch of group {g} (official {proto.OFFICIAL_BATCH[g]})")
+    stats.add_argument("--tenas-repeats", type=int, default=1, help="TE-NAS draws averaged (official 3; default 1)")
+    stats.set_defaults(handler=_stats)
+
+    train = sub.add_parser("train", help="LGA, NASWOT and DAS after 1 epoch of SGD on CIFAR-10")
+    common(train, "stratified:200")
+    train.add_argument("--batch", type=int, help="training batch (default 205: 49 steps on 10,000 images)")
+    train.add_argument("--limit", type=int, help="train on the first N shuffled images only (checks)")
+    train.add_argument("--held-out", type=int, help="held-out test images scored (default 256)")
+    train.set_defaults(handler=_train)
+
+    study = sub.add_parser("batch-study", help="the statistics at several batch sizes (rank stability)")
+    common(study, "sample:50")
+    study.add_argument("--dataset", default="cifar10", choices=proto.DATASETS)
+    study.add_argument("--groups", default=",".join(proto.GROUPS))
+    study.add_argument("--batches", type=int, nargs="+", default=[16, 32, 64])
+    study.set_defaults(handler=_batch_study)
+
+    exp = sub.add_parser("export", help="write the CSV tables of a store into a data folder")
+    exp.add_argument("--store", required=True)
+    exp.add_argument("--dest", default="data/nb201-cifar-ntk")
+    for g in proto.GROUPS:
+        exp.add_argument(f"--batch-{g}", type=int, help=f"batch of group {g} in the tables (default official)")
+    exp.set_defaults(handler=_export)
+
+
+def _setup(args):
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
+        raise ValueError(f"--device must be cpu or cuda, got {args.device!r}")
+    return _shard(arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0), args.shard)
+
+
+def _groups(text):
+    groups = [g for g in text.split(",") if g]
+    bad = [g for g in groups if g not in proto.GROUPS]
+    if bad or not groups:
+        raise ValueError(f"unknown group(s) {bad or text!r}; allowed: {', '.join(proto.GROUPS)}")
+    return groups
+
+
+def _stats(args) -> int:
+    archs = _setup(args)
+    batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
+    start = time.time()
+    n = run_stats(args.store, groups=_groups(args.groups), dataset=args.dataset, archs=archs, device=args.device,
+                  batches=batches, seed=args.seed, tenas_repeats=args.tenas_repeats)
+    print(f"stats: {n} new results in {time.time() - start:.0f}s", flush=True)
+    return 0
+
+
+def _train(args) -> int:
+    archs = _setup(args)
+    start = time.time()
+    n = run_train(args.store, archs=archs, device=args.device, seed=args.seed, batch=args.batch,
+                  limit=args.limit, held_out=args.held_out)
+    print(f"train: {n} new results in {time.time() - start:.0f}s", flush=True)
+    return 0
+
+
+def _batch_study(args) -> int:
+    archs = _setup(args)
+    for b in args.batches:
+        groups = _groups(args.groups)
+        run_stats(args.store, groups=groups, dataset=args.dataset, archs=archs, device=args.device,
+                  batches={g: b for g in groups}, seed=args.seed, progress=False)
+        print(f"batch {b}: done", flush=True)
+    print(batch_study(args.store, args.dataset).to_string(index=False), flush=True)
+    return 0
+
+
+def _export(args) -> int:
+    batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
+    for path in export(args.store, args.dest, batches):
+        print(f"wrote {path}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nascore.studies.cifar_ntk_run",
+                                     description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""The real-CIFAR NTK study: official networks and data, resumable store, export, loader."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from nascore import bench, ntk
+from nascore.spaces import nb201
+from nascore.studies import cifar_ntk as proto
+from nascore.studies import cifar_ntk_run as run
+from nascore.studies import cifar_ntk_train as tr
+
+ARCH = "|nor_conv_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_3x3~1|none~2|"
+
+
+def test_zero_cost_network_keeps_the_train_mode_forward_and_has_the_official_parameters():
+    net = nb201.Network(ARCH, C=4, N=1, seed=0).train()
+    x = torch.randn(6, 3, 8, 8, generator=torch.Generator().manual_seed(1))
+    before = net(x)
+    proto.zero_cost_network(net, seed=3)
+    assert torch.allclose(net(x), before, atol=1e-5)  # batch norm removes the new conv biases
+    names = ntk.selected_names(net, "conv-linear")
+    assert sum(n.startswith("cells.0.") and n.endswith("1.bias") for n in names) == 3  # three cell convs
+    assert not any(n.startswith("cells.0.") and n.endswith("2.weight")
+                   for n in ntk.selected_names(net, "weights"))  # non-affine cell batch norms
+
+
+def test_augment_crops_and_flips_reproducibly():
+    x = torch.arange(2 * 3 * 32 * 32, dtype=torch.float32).reshape(2, 3, 32, 32)
+    a = proto.augment(x, np.random.default_rng(0))
+    assert a.shape == x.shape and torch.equal(a, proto.augment(x, np.random.default_rng(0)))
+    assert not torch.equal(a, proto.augment(x, np.random.default_rng(1)))
+
+
+def test_stratified_architectures_span_the_accuracy_range():
+    archs = run.arch_list("stratified:5")
+    acc = bench.load("nb201-zc", "cifar10").set_index("arch").val_accuracy
+    values = acc[archs].to_numpy()
+    assert len(archs) == 5 and np.all(np.diff(values) >= 0)
+    assert values[0] == acc.min() and values[-1] == acc.max()
+    assert run.arch_list("zc,first:3") == run.arch_list("zc")[:3]
+    with pytest.raises(ValueError, match="unknown architecture set"):
+        run.arch_list("best:3")
+
+
+def test_training_batch_gives_the_official_49_steps():
+    assert -(-10_000 // tr.TRAIN_BATCH) == 49 and 50_000 // 1024 + 1 == 49
+
+
+def test_runs_resume_from_the_store_and_export_one_row_per_arch(tmp_path, monkeypatch):
+    calls = []
+
+    def fake(group, arch, dataset, **kw):
+        calls.append((group, arch))
+        return {**{c: float(len(arch) + len(group)) for c in proto.COLUMNS[group]}, "seconds": 0.5}
+
+    monkeypatch.setattr(proto, "group_stats", fake)
+    archs = run.arch_list("zc,first:3")
+    assert run.run_stats(tmp_path, groups=["hnas", "lga"], dataset="cifar10", archs=archs, progress=False) == 6
+    assert run.run_stats(tmp_path, groups=["hnas", "lga"], dataset="cifar10", archs=archs, progress=False) == 0
+    assert calls[:3] == [("hnas", a) for a in archs]  # group-major: cheap statistics first
+    frame = run.table(tmp_path, "cifar10")
+    assert list(frame.arch) == sorted(archs) and frame.ntk_trace.notna().all() and frame.lga.notna().all()
+    written = run.export(tmp_path, tmp_path / "data")
+    assert (tmp_path / "data" / "cifar10.csv") in written
+    back = pd.read_csv(tmp_path / "data" / "cifar10.csv")
+    assert len(back) == 3 and "ntk_condition" not in back
+    cost = pd.read_csv(tmp_path / "data" / "cost.csv")
+    assert set(cost.group) == {"hnas", "lga"} and (cost["median"] == 0.5).all()
+    # a second batch size: the batch study compares each ranking with the largest batch's
+    run.run_stats(tmp_path, groups=["hnas"], dataset="cifar10", archs=archs, batches={"hnas": 128}, progress=False)
+    study = run.batch_study(tmp_path).query("statistic == 'ntk_trace'")
+    assert list(study.batch) == [64, 128] and study.rho_vs_largest.tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_the_hnas_group_on_a_real_network_matches_the_registry_metric(monkeypatch):
+    small = lambda arch, dataset, group, seed=proto.INIT_SEED, device="cpu": proto.zero_cost_network(  # noqa: E731
+        nb201.Network(arch, C=4, N=1, num_classes=10, seed=seed), seed=seed + 1).train()
+    monkeypatch.setattr(proto, "network", small)
+    values = proto.group_stats("hnas", ARCH, "cifar10", batch=8)
+    from nascore import metrics
+
+    x, y = proto.group_batch("hnas", "cifar10", ARCH, 8)
+    assert values["ntk_trace"] == pytest.approx(metrics.score("ntk_trace", small(ARCH, "cifar10", "hnas"), x, y),
+                                                rel=1e-5)
+    assert values["hnas_kappa"] == pytest.approx(values["hnas_lambda_max"] / values["hnas_lambda_min"])
+
+
+def test_the_loader_names_the_missing_table_or_the_bad_dataset():
+    with pytest.raises(ValueError, match="cifar10"):
+        bench.load("nb201-cifar-ntk-hnas", dataset="cifar100")

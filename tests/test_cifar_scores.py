@@ -1,0 +1,174 @@
+"""The CIFAR scoring protocol, the resumable table job, its command line and its loader."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import nascore.metrics as metrics
+from nascore import bench
+from nascore.bench import cifar_protocol as cp
+from nascore.bench import cifar_scores as cs
+from nascore.bench import cifar_scores_cli
+from nascore.bench.executors import LocalExecutor
+from nascore.bench.store import ResultStore
+
+A = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|nor_conv_3x3~1|skip_connect~2|"
+B = "|avg_pool_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
+SMALL = cp.ScoringProtocol(batch_size=12, C=4, N=1)
+QUIET = dict(log=lambda _: None)
+
+
+def test_crop_and_flip_outputs_are_windows_of_the_zero_padded_image_by_brute_force():
+    x = torch.rand(6, 3, 5, 5, generator=torch.Generator().manual_seed(0)) + 0.1  # no zeros inside
+    out = cp.crop_and_flip(x, np.random.default_rng(1), padding=2)
+    padded = torch.nn.functional.pad(x, (2, 2, 2, 2))
+    seen = set()
+    for k in range(6):
+        matches = [(i, j, f) for i in range(5) for j in range(5) for f in (False, True)
+                   if torch.equal(out[k], padded[k, :, i:i + 5, j:j + 5].flip(-1) if f else padded[k, :, i:i + 5, j:j + 5])]
+        assert len(matches) == 1
+        seen.add(matches[0][2])
+    assert seen == {False, True}  # both flipped and unflipped images occur in this draw
+
+
+def test_normalisation_constants_and_refusals():
+    mean, std = cp.NORMALISATIONS["zero-cost-nas"]["cifar10"]
+    x = torch.tensor(mean).view(1, 3, 1, 1) + torch.tensor(std).view(1, 3, 1, 1)
+    assert torch.allclose(cp.normalise(x, "cifar10", "zero-cost-nas"), torch.ones(1, 3, 1, 1))
+    nb201_x = torch.rand(2, 3, 4, 4)
+    from nascore import cifar
+    assert torch.allclose(cp.normalise(nb201_x, "cifar100", "nb201"), cifar.nb201_normalise(nb201_x, "cifar100"),
+                          atol=1e-6)
+    with pytest.raises(ValueError, match="ImageNet16-120: not attempted"):
+        cp.check_dataset("ImageNet16-120")
+    with pytest.raises(ValueError, match="unknown normalisation 'imagenet'"):
+        cp.ScoringProtocol(normalisation="imagenet")
+    with pytest.raises(ValueError, match="unknown batch rule"):
+        cp.ScoringProtocol(batch="random")
+
+
+def test_batches_are_fresh_per_architecture_reproducible_and_fixed_on_request():
+    p = cp.ScoringProtocol(batch_size=16)
+    xa, ya = p.batch_for(A, "cifar100")
+    xa2, ya2 = p.batch_for(A, "cifar100")
+    xb, yb = p.batch_for(B, "cifar100")
+    assert xa.shape == (16, 3, 32, 32) and ya.dtype == torch.int64
+    assert torch.equal(xa, xa2) and torch.equal(ya, ya2)
+    assert not torch.equal(ya, yb)
+    fixed = cp.ScoringProtocol(batch_size=16, batch="fixed")
+    assert torch.equal(fixed.batch_for(A, "cifar100")[0], fixed.batch_for(B, "cifar100")[0])
+    # Without augmentation the batch is exactly a set of shipped images, normalised.
+    plain = cp.ScoringProtocol(batch_size=16, augment=False, normalisation="nb201")
+    x, y = plain.batch_for(A, "cifar100")
+    images, labels = cp.images("cifar100")
+    from nascore import cifar
+    raw = cifar.nb201_normalise(images, "cifar100")
+    distance = torch.stack([(raw - x[k]).abs().flatten(1).amax(1) for k in range(16)])
+    rows = distance.argmin(1).tolist()
+    assert float(distance.min(1).values.max()) < 1e-5  # each is a shipped image (float rounding only)
+    assert len(set(rows)) == 16 and torch.equal(labels[rows], y)
+    assert p.network(A, "cifar100").classifier.out_features == 100
+
+
+def test_a_job_equals_score_on_its_network_and_batch(one_thread):
+    names = ("grad_norm", "snip", "fisher", "jacov", "naswot", "synflow", "params")
+    record = cs.run_job(cs.Job(A, "cifar100", names, SMALL))
+    x, y = SMALL.batch_for(A, "cifar100")
+    for name in names:
+        expected = metrics.score(name, SMALL.network(A, "cifar100"), x, y)
+        assert record["values"][name] == pytest.approx(expected, rel=1e-6), name
+    assert record["device"] == "cpu" and record["errors"] == {} and record["seconds"] > 0
+
+
+def test_fill_resumes_reuses_supersets_and_stops_on_time(tmp_path, one_thread):
+    store = ResultStore(tmp_path)
+    archs = [A, B]
+    zc = ("params", "naswot", "grad_norm")
+    first = cs.fill(store, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL, **QUIET)
+    assert first == {"stored_before": 0, "scored": 2, "remaining": 0}
+    again = cs.fill(store, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL, **QUIET)
+    assert again["scored"] == 0 and again["stored_before"] == 2
+    # A record scored with the zero-cost set answers a request for a subset of it.
+    job = cs.Job(A, "cifar100", cs.FULL_SPACE_METRICS, SMALL)
+    assert cs.stored(store, job) is None
+    store.put(cs.job_key(cs.Job(A, "cifar100", cs.ZC_METRICS, SMALL)), {"values": {}})
+    assert cs.stored(store, job) == {"values": {}}
+    # A zero time budget stores the first result and stops.
+    other = ResultStore(tmp_path / "other")
+    partial = cs.fill(other, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL,
+                      max_seconds=0, **QUIET)
+    assert partial == {"stored_before": 0, "scored": 1, "remaining": 1} and len(other) == 1
+
+
+def test_records_frame_merges_two_metric_sets_and_adds_accuracy(tmp_path, one_thread):
+    store = ResultStore(tmp_path)
+    cs.fill(store, LocalExecutor(1, progress=False), [A], ["cifar100"], ("params", "naswot"), protocol=SMALL, **QUIET)
+    cs.fill(store, LocalExecutor(1, progress=False), [A, B], ["cifar100"], ("params",), protocol=SMALL, **QUIET)
+    frame = cs.with_accuracy(cs.records_frame(store, SMALL))
+    assert frame.arch.tolist() == sorted([A, B])
+    row = frame.set_index("arch").loc[A]
+    assert not math.isnan(row.naswot) and math.isnan(frame.set_index("arch").loc[B].naswot)
+    full = bench.load("nb201", dataset="cifar100").set_index("arch")
+    assert row.val_accuracy == full.loc[A, "val_accuracy"]
+    assert cs.records_frame(store, cp.ScoringProtocol()).empty  # another protocol: nothing
+
+
+def test_architecture_selections():
+    zc = cs.select_archs("zc", "cifar10")
+    assert len(zc) == len(bench.load("nb201-zc", dataset="cifar10"))
+    assert len(cs.select_archs("full")) == 15625
+    sample = cs.select_archs("zc:5")
+    assert len(sample) == 5 and sample == cs.select_archs("zc:5") and set(sample) <= set(zc)
+    assert len(set(cs.select_archs("sample:7"))) == 7
+    for bad in ("zc:0", "everything", "sample:x", "full:3"):
+        with pytest.raises(ValueError, match="bad architecture selection"):
+            cs.select_archs(bad)
+
+
+def test_command_line_scores_exports_and_resumes(tmp_path, capsys, one_thread):
+    argv = ["--archs", "zc:2", "--dataset", "cifar100", "--metrics", "params,naswot,grad_norm",
+            "--batch-size", "10", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "out"), "--no-progress"]
+    assert cifar_scores_cli.main(argv) == 0
+    assert "0 were stored, 2 scored now, 0 remaining" in capsys.readouterr().out
+    assert cifar_scores_cli.main(argv) == 0
+    assert "2 were stored, 0 scored now" in capsys.readouterr().out
+    import pandas as pd
+    table = pd.read_csv(tmp_path / "out" / "scores.csv")
+    assert len(table) == 2 and table.naswot.notna().all() and table.grasp.isna().all()
+    readme = (tmp_path / "out" / "README.md").read_text()
+    assert "PROVISIONAL" in readme and "--batch-size 10" in readme and "Licence" in readme
+    # A deadline in the past scores nothing but still exports what the store holds.
+    late = ["--archs", "zc:3", "--dataset", "cifar100", "--metrics", "params", "--until", "1",
+            "--store", str(tmp_path / "late"), "--out", str(tmp_path / "late-out"), "--no-progress"]
+    assert cifar_scores_cli.main(late) == 0
+    assert "no time left, nothing scored" in capsys.readouterr().out
+    assert (tmp_path / "late-out" / "scores.csv").exists()
+    with pytest.raises(SystemExit):
+        cifar_scores_cli.main(["--dataset", "ImageNet16-120"])
+    assert cifar_scores_cli.main(["--archs", "zc:2", "--metrics", "snap", "--store", str(tmp_path / "s")]) == 2
+
+
+def test_dask_cluster_gives_the_same_scores_as_local_processes(tmp_path, one_thread):
+    distributed = pytest.importorskip("distributed")
+    from nascore.bench.executors import DaskExecutor
+    names = ("params", "naswot", "grad_norm")
+    local = ResultStore(tmp_path / "local")
+    cs.fill(local, LocalExecutor(2, progress=False), [A, B], ["cifar100"], names, protocol=SMALL, **QUIET)
+    remote = ResultStore(tmp_path / "dask")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        cs.fill(remote, DaskExecutor(cluster.scheduler_address, progress=False), [A, B], ["cifar100"], names,
+                protocol=SMALL, **QUIET)
+    columns = ["arch", *names]
+    a, b = cs.records_frame(local, SMALL)[columns], cs.records_frame(remote, SMALL)[columns]
+    assert a.equals(b)
+
+
+def test_loader_of_the_shipped_table():
+    frame = bench.load("nb201-cifar-scores", dataset="cifar10")
+    assert {"arch", "op_indices", "val_accuracy", "in_zc", *cs.ZC_METRICS} <= set(frame.columns)
+    assert len(frame) > 0 and frame.val_accuracy.notna().all()
+    assert set(bench.load("nb201-cifar-scores", dataset="cifar100").columns) == set(frame.columns)
+    with pytest.raises(ValueError, match="not attempted"):
+        bench.load("nb201-cifar-scores", dataset="ImageNet16-120")

@@ -1,0 +1,86 @@
+"""The CIFAR-scores chapter's computations, on a table whose answers are known."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from nascore import bench, claims
+from nascore.studies import cifar_scores as study
+
+
+@pytest.fixture
+def naslib_as_ours(monkeypatch):
+    """Pretend our table is NASLib's own scores (on the first 60 architectures, plus DAS columns)."""
+    def fake(dataset):
+        zc = bench.load("nb201-zc", dataset=dataset).head(60)
+        frame = zc.rename(columns={v: k for k, v in study.NASLIB_COLUMNS.items()})
+        frame["in_zc"] = True
+        for name in study.EXTRA:
+            frame[name] = frame["naswot"] * (1 + 0.1 * np.arange(len(frame)) % 3)
+        frame["seconds"], frame["seconds_shared"], frame["device"] = 2.0, 1.0, "cpu"
+        return frame
+    monkeypatch.setattr(study, "ours", fake)
+
+
+def test_identical_scores_agree_perfectly(naslib_as_ours):
+    table = study.agreement("cifar10", n_boot=50)
+    assert table.proxy.tolist() == list(study.NASLIB_COLUMNS)
+    assert np.allclose(table.rho, 1.0) and (table.n == 60).all()
+    assert table.set_index("proxy").data_free.to_dict()["synflow"] is True
+
+
+def test_accuracy_correlations_are_spearman_of_the_columns(naslib_as_ours):
+    table = study.accuracy_correlations("cifar100", n_boot=50).set_index("proxy")
+    zc = bench.load("nb201-zc", dataset="cifar100").head(60)
+    for name, column in study.NASLIB_COLUMNS.items():
+        expected = sps.spearmanr(zc[column], zc.val_accuracy).statistic
+        assert table.loc[name, "zc_value"] == pytest.approx(expected, abs=1e-12)
+        assert table.loc[name, "naslib_zc_value"] == pytest.approx(expected, abs=1e-12)
+        assert table.loc[name, "all_n"] == 60
+    assert table.loc["synflow", "published"] == 0.763 and np.isnan(table.loc["naswot", "published"])
+
+
+def test_comparison_marks_imagenet_not_attempted_and_naswot_is_kendall(naslib_as_ours):
+    compared = study.comparison(n_boot=50)
+    imagenet = compared[compared.dataset == "ImageNet16-120"]
+    assert len(imagenet) == 6 and (imagenet.status == "not attempted").all()
+    assert set(compared[compared.status == "computed"].proxy) == set(study.PUBLISHED["cifar10"])
+    wot = study.naswot_check(n_boot=50)
+    zc = bench.load("nb201-zc", dataset="cifar10").head(60)
+    assert wot["value"] == pytest.approx(sps.kendalltau(zc.nwot, zc.val_accuracy).statistic, abs=1e-12)
+    assert wot["published"] == 0.57
+
+
+def test_claims_carry_the_source_and_verdicts(naslib_as_ours, tmp_path, monkeypatch):
+    monkeypatch.setenv("NASCORE_CLAIMS", str(tmp_path))
+    agreement = pd.concat([study.agreement(d, n_boot=50) for d in study.DATASETS])
+    recorded = study.record_claims(agreement, study.comparison(n_boot=50), study.naswot_check(n_boot=50))
+    assert (recorded.source == "our code, real data").all()
+    assert (recorded[recorded.id.str.startswith("cifar.naslib.")].verdict == "reproduced").all()
+    assert (recorded[recorded.id.str.contains("imagenet16-120")].verdict == "not attempted").all()
+    # NASLib's architectures are not a uniform sample: no verdict on full-space claims from them.
+    accuracy = recorded[recorded.id.str.startswith(("cifar.zero-cost.cifar", "cifar.naswot."))]
+    assert (accuracy.verdict == "not attempted").all() and accuracy.our_value.str.contains("not uniform").all()
+    assert len(claims.load()) == len(recorded) == 6 + 18 + 1
+
+
+def test_the_shipped_table_feeds_every_function():
+    assert set(study.coverage().index) == {"cifar10", "cifar100", "ImageNet16-120"}
+    assert not study.cost("cifar10").empty
+    with pytest.raises(ValueError, match="not attempted"):
+        study.ours("ImageNet16-120")
+
+
+def test_population_prefers_the_full_space_then_the_uniform_sample(monkeypatch):
+    from nascore.bench.cifar_scores import select_archs
+
+    full = bench.load("nb201", dataset="cifar10")
+    sample = set(select_archs(study.SAMPLE))
+    monkeypatch.setattr(study, "ours", lambda d: full.assign(naswot=full.val_accuracy))
+    frame, label = study.population("cifar10")
+    assert label == "full space" and len(frame) == 15625
+    monkeypatch.setattr(study, "ours", lambda d: full[full.arch.isin(sample) | (full.index < 50)].reset_index(drop=True))
+    frame, label = study.population("cifar10")
+    assert label == "uniform sample" and set(frame.arch) == sample
+    monkeypatch.setattr(study, "ours", lambda d: full.head(50))
+    assert study.population("cifar10")[1] == "NASLib's architectures (not uniform)"
