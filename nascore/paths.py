@@ -14,9 +14,18 @@ BOOK_DIR = REPO_ROOT / "book"
 
 
 def cache_dir() -> Path:
-    """Folder for computed results (``NASCORE_CACHE`` or ``~/.cache/nascore``)."""
-    path = Path(os.environ.get("NASCORE_CACHE", Path.home() / ".cache" / "nascore"))
-    path.mkdir(parents=True, exist_ok=True)
+    """Folder for computed results (``NASCORE_CACHE`` or ``~/.cache/nascore``), created if
+    needed; ``ValueError`` naming the folder if it cannot be created or written."""
+    source = "NASCORE_CACHE" if os.environ.get("NASCORE_CACHE") else "the default cache folder"
+    path = Path(os.environ.get("NASCORE_CACHE") or Path.home() / ".cache" / "nascore")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create the cache folder {str(path)!r} ({source}): {error.strerror}; "
+                         "set NASCORE_CACHE to a writable folder") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise ValueError(f"the cache folder {str(path)!r} ({source}) is not writable; "
+                         "set NASCORE_CACHE to a writable folder") from None
     return path
 
 

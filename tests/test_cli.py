@@ -30,7 +30,7 @@ def test_unknown_flag_fails_with_usage():
 
 def test_bad_jobs(capsys):
     assert cli.main(["reproduce", "--jobs", "0", "--no-build"]) == 2
-    assert "--jobs must be a positive integer, got 0" in capsys.readouterr().err
+    assert "argument --jobs: expected a positive integer, got '0'" in capsys.readouterr().err
 
 
 def test_list_notebooks(capsys):
@@ -61,4 +61,4 @@ def test_search_summarises_seeds(capsys):
     assert cli.main(["search", "random", "--budget", "5", "--seeds", "0", "1"]) == 0
     assert "random on nb201-zc/cifar10, 5 queries, 2 seeds: mean best validation accuracy" in capsys.readouterr().out
     assert cli.main(["search", "annealing"]) == 2
-    assert "unknown search algorithm 'annealing'" in capsys.readouterr().err
+    assert "invalid choice: 'annealing' (choose from 'bo', 'evolution'" in capsys.readouterr().err

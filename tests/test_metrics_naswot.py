@@ -31,7 +31,9 @@ def test_naswot_reads_inplace_relus_before_they_overwrite_their_input():
 
 def test_naswot_is_minus_infinity_without_distinct_codes():
     x = torch.tensor([[1.0, -1.0], [2.0, -5.0]])  # identical codes 10, 10
-    assert metrics.score("naswot", nn.Sequential(nn.ReLU()), x) == -math.inf
+    with pytest.raises(metrics.NonFiniteScore, match="singular"):
+        metrics.score("naswot", nn.Sequential(nn.ReLU()), x)
+    assert math.isnan(metrics.score("naswot", nn.Sequential(nn.ReLU()), x, on_nonfinite="nan"))
 
 
 def test_mixed_nets_expose_one_code_point_per_hidden_layer():

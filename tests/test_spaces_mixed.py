@@ -47,3 +47,28 @@ def test_same_seed_same_weights():
 def test_bad_architectures(kwargs, message):
     with pytest.raises(ValueError, match=message):
         mixed.Architecture(**kwargs)
+
+
+@pytest.mark.parametrize("key, message", [
+    ("relu-tanh|1>٢", "bad skip"), ("relu-tanh|01>2", "bad skip"), ("relu-tanh|1>²", "bad skip"),
+    ("relu-tanh|1>" + "2" * 5000, "bad skip"), ("relu-tanh|1>3", "1 <= i < j <= 2"),
+    ("relu-tanh", "expected 'activations|skips'"), ("relu-tanh-tanh|2>3,1>2", "canonical form"),
+    ("relu-tanh|1>2,1>2", "canonical form"), ("|", "unknown activation ''"), ("relu-tanh|1>2,", "bad skip"),
+])
+def test_keys_must_be_canonical_ascii(key, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        mixed.from_key(key)
+    assert len(str(caught.value)) < 300
+
+
+def test_a_huge_key_is_shortened_in_the_message():
+    with pytest.raises(ValueError, match=r"unknown activation 'x+\.\.\.' \(50002 chars\)"):
+        mixed.from_key("x" * 50_000 + "|")
+
+
+@pytest.mark.parametrize("args, name", [((-1, 3), "n"), ((2, 0), "hidden_layers"), ((2.0, 3), "n")])
+def test_sample_refuses_bad_counts(args, name):
+    # mixed.sample(-1, 3) used to return [].
+    with pytest.raises(ValueError, match=f"{name} must be an integer"):
+        mixed.sample(*args)
+    assert mixed.sample(0, 3) == []

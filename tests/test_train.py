@@ -104,3 +104,30 @@ def test_any_module_factory_trains_and_unstackable_nets_fall_back(digits):
     alone = train(lambda s: mlp(s, 16), d, protocol, seed=0)
     assert results[1].test_accuracy == alone.test_accuracy
     assert results[1].final_accuracy > 0.5  # chance is 0.1
+
+
+@pytest.mark.parametrize("lr", [float("inf"), float("nan"), 1e300, -1.0, 0.0])
+def test_protocol_lr_must_be_finite_positive_and_fit_the_dtype(lr):
+    # 1e300 is finite but overflows float32 inside the optimiser (it used to crash there).
+    with pytest.raises(ValueError, match="lr must be a finite positive number"):
+        Protocol(lr=lr)
+    assert Protocol(lr=1e300, dtype="float64").lr == 1e300
+
+
+def test_a_diverged_run_says_so_and_the_store_keeps_it_as_failed(digits, tmp_path):
+    from nascore.bench.store import ResultStore
+    from nascore.studies.ground_truth import RESULT_SCHEMA, store_result
+
+    protocol = Protocol(lr=1e38, epochs=1, checkpoints=(), batch_size=256)
+    bad, = train_many([factory(ARCHS[0], width=4)], prepare(digits, protocol), protocol, seed=0)
+    assert bad.failure.startswith("training loss became") and "epoch 1" in bad.failure
+    sane = Protocol(lr=0.1, epochs=1, checkpoints=(), batch_size=256)
+    good, = train_many([factory(ARCHS[0], width=4)], prepare(digits, sane), sane, seed=0)
+    assert good.failure is None
+    # A record with a NaN loss is stored as failed even without the trainer's reason.
+    store = ResultStore(tmp_path, schema=RESULT_SCHEMA)
+    record = {"arch": "relu|", "seed": 0, "acc_final": 0.1, "train_loss": float("nan")}
+    assert store_result(store, "ab" * 32, record) == "non-finite train_loss"
+    assert store.status("ab" * 32) == "failed" and store.frame().empty
+    with pytest.raises(ValueError, match="not finite"):
+        store.put("cd" * 32, record)  # the schema refuses it as a valid result

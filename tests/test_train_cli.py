@@ -27,7 +27,9 @@ def test_help_explains_every_option(capsys):
     (["--n", "0"], "expected a positive integer, got '0'"),
     (["--n", "2", "--space", "nb201"], "invalid choice: 'nb201'"),
     (["--n", "99999", "--hidden-layers", "2"], "n must be an integer in 1..98 for this space, got 99999"),
-    (["--n", "2", "--lr", "-1"], "expected a positive number, got '-1'"),
+    (["--n", "2", "--lr", "-1"], "argument --lr: expected a finite positive number, got '-1'"),
+    (["--n", "2", "--lr", "inf"], "argument --lr: expected a finite positive number, got 'inf'"),
+    (["--n", "2", "--lr", "1e300"], "lr must be a finite positive number (at most 3.403e+38, the largest float32)"),
 ])
 def test_bad_options_are_named(argv, message, capsys):
     with pytest.raises(SystemExit) as stop:

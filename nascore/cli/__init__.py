@@ -6,16 +6,26 @@
     nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
     nascore bench supernet ...     (BigNAS-style supernet; see `nascore bench supernet --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
-    nascore search ALGORITHM [--budget B]       (search on the shipped NB201 tables)
+    nascore search ALGORITHM [--table T]        (search on a shipped table)
 
 One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.bench` (``bench train``);
 :mod:`.conv_table` is the stand-alone builder of the conv ground truth
 (``python -m nascore.cli.conv_table``). ``reproduce`` is :mod:`nascore.reproduce`.
+:mod:`.args` holds the checked option types.
+
+Misuse gets one line on stderr, never a traceback: a bad option value is refused when
+the arguments are parsed, a ``ValueError`` raised later (a bad architecture string, a
+table without the columns an algorithm needs) is printed as ``nascore: error: ...``;
+both exit with status 2. A file-system error (a full disk, a folder that vanished) is
+one line too, with status 1.
 """
 from __future__ import annotations
 
 import argparse
 import sys
+
+from ..messages import clip
+from .args import Parser, positive, seed
 
 
 def _reproduce_parser(sub):
@@ -32,9 +42,9 @@ def _reproduce_parser(sub):
     parser.add_argument("--only", nargs="+", metavar="NAME",
                         help="run only these notebooks (file stem, prefix optional, e.g. 'zhu'); the "
                              "others keep their output, provenance and claims from their last run")
-    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+    parser.add_argument("--jobs", type=positive, default=1, metavar="N",
                         help="notebooks to run in parallel (default 1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed passed to every notebook (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="seed passed to every notebook (default 0)")
     parser.add_argument("--no-build", dest="build", action="store_false",
                         help="execute the notebooks but do not build the book")
     parser.add_argument("--list", action="store_true", help="list the notebooks and exit")
@@ -49,8 +59,6 @@ def _run_reproduce(args) -> int:
     if args.list:
         print("\n".join(reproduce.notebook_names()))
         return 0
-    if args.jobs < 1:
-        raise ValueError(f"--jobs must be a positive integer, got {args.jobs}")
     reproduce.reproduce(quick=args.quick, seed=args.seed, only=args.only, jobs=args.jobs, build=args.build,
                         verbose=args.verbose)
     return 0
@@ -91,7 +99,7 @@ def _bench_parser(sub):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="nascore",
         description="nascore: reproduce training-free NAS papers (Zhu et al., DAS, LGA, HNAS) "
                     "as an executable book.")
@@ -110,16 +118,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    """Run the ``nascore`` command with ``argv`` (default ``sys.argv[1:]``); returns the exit status."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a bad option (already reported)
+        return stop.code if isinstance(stop.code, int) else 2
     from ..reproduce import ReproduceError
 
     try:
         return args.handler(args)
     except (ValueError, ReproduceError) as exc:
-        print(f"nascore: error: {exc}", file=sys.stderr)
+        print(f"nascore: error: {clip(exc)}", file=sys.stderr)
         return 2 if isinstance(exc, ValueError) else 1
+    except OSError as exc:
+        where = f": {clip(exc.filename)}" if exc.filename else ""
+        print(f"nascore: error: {exc.strerror or clip(exc)}{where}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("nascore: interrupted; finished results are kept and a rerun resumes", file=sys.stderr)
         return 130
-

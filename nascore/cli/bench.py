@@ -8,32 +8,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
+
+from .args import Parser, address, finite_positive, folder
+from .args import positive as _positive
 
 DESCRIPTION = """Train architectures of a search space under a fixed protocol and store
 each result as soon as it finishes (a killed run resumes where it stopped). Results are
 kept in the store, keyed by space, architecture, dataset, protocol, seed and code
 version; --out also exports them as a table with a provenance README."""
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,13 +36,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="local worker processes, ignored with --scheduler (default: %(default)s)")
     parser.add_argument("--threads", type=_positive, default=1,
                         help="torch threads per job, locally or on Dask workers (default: %(default)s)")
-    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+    parser.add_argument("--scheduler", metavar="ADDRESS", type=address, default=None,
                         help="Dask scheduler address (e.g. tcp://host:8786): run the jobs on "
                              "that cluster instead of local processes")
-    parser.add_argument("--out", metavar="FOLDER", type=Path, default=None,
+    parser.add_argument("--out", metavar="FOLDER", type=folder, default=None,
                         help="export the requested results to FOLDER/results.csv (and "
                              ".parquet) with a provenance README.md")
-    parser.add_argument("--store", metavar="FOLDER", type=Path, default=None,
+    parser.add_argument("--store", metavar="FOLDER", type=folder, default=None,
                         help="results store folder (default: <nascore cache>/results)")
     parser.add_argument("--hidden-layers", type=_positive, default=space.hidden_layers,
                         help="hidden layers of the mixed nets (default: %(default)s)")
@@ -69,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=_positive, default=MIXED_PROTOCOL.epochs,
                         help="training epochs; checkpoints 1, 2, 5 that fit are also "
                              "evaluated (default: %(default)s)")
-    parser.add_argument("--lr", type=_positive_float, default=MIXED_PROTOCOL.lr,
+    parser.add_argument("--lr", type=finite_positive, default=MIXED_PROTOCOL.lr,
                         help="SGD step size (default: %(default)s)")
     parser.add_argument("--batch-size", type=_positive, default=MIXED_PROTOCOL.batch_size,
                         help="mini-batch size (default: %(default)s)")
@@ -96,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     protocol = replace(gt.MIXED_PROTOCOL, epochs=args.epochs, lr=args.lr,
                        batch_size=args.batch_size, checkpoints=checkpoints)
     archs = space.architectures(args.n)
-    store = ResultStore(args.store or cache_dir() / "results")
+    store = ResultStore(args.store or cache_dir() / "results", schema=gt.RESULT_SCHEMA)
     store.sweep()
     executor = make_executor(args.jobs, args.scheduler, threads=args.threads,
                              progress=not args.no_progress)
@@ -106,7 +88,13 @@ def run(args: argparse.Namespace) -> int:
                     threads=args.threads,
                     log=lambda text: print(text, file=sys.stderr))
     wall = time.perf_counter() - start
-    print(f"{len(frame)} results; final accuracy median {frame['acc_final'].median():.3f}; "
+    failed = args.n * args.seeds - len(frame)
+    if frame.empty:
+        print(f"nascore: error: all {failed} runs failed (see the reasons above); nothing to export",
+              file=sys.stderr)
+        return 1
+    note = f"; {failed} failed runs left out" if failed else ""
+    print(f"{len(frame)} results{note}; final accuracy median {frame['acc_final'].median():.3f}; "
           f"seed-to-seed Kendall tau {seed_agreement(frame):.3f}")
     if args.out is not None:
         command = "nascore bench train " + " ".join(getattr(args, "argv", []) or [])
@@ -118,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv=None) -> int:
     """Stand-alone entry: parse ``argv`` (default ``sys.argv[1:]``) and :func:`run`."""
-    parser = argparse.ArgumentParser(prog="nascore bench train", description=DESCRIPTION)
+    parser = Parser(prog="nascore bench train", description=DESCRIPTION)
     add_arguments(parser)
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)

@@ -42,7 +42,7 @@ from torch import nn
 
 from . import cost, das as das_module, synflow as synflow_module, zero_cost
 from .naswot import ActivationRecorder, jacov_value, kernel_of, log_abs_det
-from .registry import check_inputs, check_targets, info, score
+from .registry import check_inputs, check_targets, finite_value, info, score
 
 INITS = ("shared", "per-proxy")
 #: Metrics computed by the shared passes, with the options each accepts.
@@ -103,12 +103,10 @@ def _check(names, inputs, targets, options):
 
 
 def _finish(scores: Scores, name: str, compute: Callable[[], float], on_error: str) -> None:
-    """Store ``compute()`` under ``name`` after :func:`score`'s finiteness rule."""
+    """Store ``compute()`` under ``name`` after :func:`score`'s finiteness rule (a NaN or
+    infinite value is :class:`~nascore.metrics.registry.NonFiniteScore`)."""
     try:
-        value = float(compute())
-        if math.isnan(value) or value == math.inf or (value == -math.inf and not info(name).allows_neg_inf):
-            raise ValueError(f"metric {name!r} came out non-finite ({value}) for this network and batch; "
-                             "see its docstring for when this happens")
+        value = finite_value(name, float(compute()))
     except ValueError as error:
         if on_error == "raise":
             raise

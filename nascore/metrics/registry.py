@@ -8,12 +8,22 @@ convention). Registering two metrics under one name is an error.
 :func:`score` is the public door: it validates the name, the inputs and the labels,
 runs the metric on a *deep copy* of the network (so a metric may patch weights, add hooks
 or switch BatchNorm mode freely, and the caller's network, its gradients and its
-``training`` flag are never touched), and refuses to return a non-finite value unless the
-metric documents one (``-inf`` as "worst possible" for log-determinant scores).
+``training`` flag are never touched), and answers every input with either a finite
+float or a ``ValueError`` that says what went wrong, never another exception type:
+
+- bad names, options, shapes, dtypes or non-finite inputs: ``ValueError`` naming them;
+- an error inside the computation (a network that does not accept these inputs, labels
+  beyond its outputs...): ``ValueError`` carrying the original error's type and message;
+- a value that comes out NaN or infinite (overflow, a degenerate network, or ``-inf``,
+  the worst possible score of a log-determinant metric on a singular kernel):
+  :class:`NonFiniteScore`, a ``ValueError`` naming the metric and the reason. Table
+  builders that rank many networks pass ``on_nonfinite="nan"`` to get NaN instead,
+  which :mod:`nascore.stats` ranks as the worst score.
 """
 from __future__ import annotations
 
 import copy
+import inspect
 import math
 from dataclasses import dataclass, field
 from typing import Callable
@@ -21,9 +31,23 @@ from typing import Callable
 import torch
 from torch import nn
 
+from ..messages import clip, short
+
 #: NTK output conventions (see :mod:`nascore.ntk`): summed logits (TE-NAS), the logit
 #: of the true class (HNAS's code) and all logits.
 NTK_OUTPUTS = ("sum", "target", "full")
+#: What :func:`score` does with a NaN or infinite value.
+ON_NONFINITE = ("raise", "nan")
+
+
+class NonFiniteScore(ValueError):
+    """A metric's value came out NaN or infinite; ``metric``, ``value`` and ``reason`` say
+    which, what and why."""
+
+    def __init__(self, metric: str, value: float, reason: str):
+        self.metric, self.value, self.reason = metric, value, reason
+        super().__init__(f"metric {metric!r} is not finite ({value}) for this network and batch: "
+                         f"{reason}; pass on_nonfinite='nan' to get NaN instead")
 
 
 @dataclass(frozen=True)
@@ -36,7 +60,8 @@ class Metric:
     ``ntk_per_sample`` record an NTK metric's default conventions (output scalar,
     parameter set, exact gradients or HNAS's batch decomposition; see
     :mod:`nascore.metrics.ntk_metrics`). ``allows_neg_inf``: the metric may
-    return ``-inf`` on purpose, meaning "worst possible" (a singular log-determinant).
+    return ``-inf`` on purpose, meaning "worst possible" (a singular log-determinant);
+    :func:`score` still reports it as :class:`NonFiniteScore`, with that reason.
     """
 
     name: str
@@ -98,38 +123,79 @@ def available() -> list[str]:
 
 def info(name: str) -> Metric:
     """The :class:`Metric` record of ``name`` (paper, equation, direction, labels ...)."""
-    if name not in _REGISTRY:
-        raise ValueError(f"unknown metric {name!r}; available: {', '.join(available())}")
+    if not isinstance(name, str) or name not in _REGISTRY:
+        raise ValueError(f"unknown metric {short(name)}; available: {', '.join(available())}")
     return _REGISTRY[name]
 
 
 def score(name: str, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None,
-          **options) -> float:
+          *, on_nonfinite: str = "raise", **options) -> float:
     """Value of metric ``name`` for ``net`` on the batch ``inputs`` (labels ``targets``).
 
     ``inputs``: a finite floating tensor ``(N, ...)``; ``targets``: int64 class indices of
     shape ``(N,)``, required when the metric needs labels. Options are passed to the
     metric as keywords (see each metric's docstring). The caller's network is left
     unchanged: the metric runs on a deep copy.
+
+    Returns a finite float, or raises ``ValueError``; a NaN or infinite value raises
+    :class:`NonFiniteScore` (``on_nonfinite="raise"``, the default) or is returned as NaN
+    (``on_nonfinite="nan"``, for tables that rank non-finite scores last).
     """
     record = info(name)
+    if on_nonfinite not in ON_NONFINITE:
+        raise ValueError(f"on_nonfinite must be one of {', '.join(map(repr, ON_NONFINITE))}, "
+                         f"got {short(on_nonfinite)}")
     if not isinstance(net, nn.Module):
         raise ValueError(f"net must be a torch.nn.Module, got {type(net).__name__}")
     check_inputs(inputs)
+    dtypes = {p.dtype for p in net.parameters() if p.is_floating_point()}
+    if dtypes and inputs.dtype not in dtypes:
+        raise ValueError(f"inputs have dtype {inputs.dtype} but the network's parameters are "
+                         f"{', '.join(sorted(map(str, dtypes)))}; convert one to the other")
+    _check_option_names(record, options)
     options = {**record.options, **options}
     if targets is not None:
         check_targets(targets, inputs.shape[0])
     elif record.labels_needed(options):
         raise ValueError(f"metric {name!r} needs labels: pass targets=(N,) int64 class indices")
     work = copy.deepcopy(net)
-    value = record.function(work, inputs, targets, **options)
-    value = float(value)
-    if math.isnan(value) or value == math.inf or (value == -math.inf and not record.allows_neg_inf):
-        raise ValueError(
-            f"metric {name!r} came out non-finite ({value}) for this network and batch; "
-            "see its docstring for when this happens"
-        )
-    return value
+    try:
+        value = float(record.function(work, inputs, targets, **options))
+    except (ValueError, MemoryError):
+        raise
+    except Exception as error:  # any other failure of the computation, said as a ValueError
+        raise ValueError(f"metric {name!r} could not be computed for this network and batch: "
+                         f"{type(error).__name__}: {clip(str(error), total=300)}") from error
+    return finite_value(name, value, on_nonfinite)
+
+
+def finite_value(name: str, value: float, on_nonfinite: str = "raise") -> float:
+    """``value`` if finite; else NaN (``on_nonfinite="nan"``) or :class:`NonFiniteScore`
+    saying why metric ``name`` may come out so (the rule of :func:`score`)."""
+    if math.isfinite(value):
+        return value
+    if on_nonfinite == "nan":
+        return math.nan
+    if value == -math.inf and info(name).allows_neg_inf:
+        reason = ("by its definition the worst possible score: its kernel is singular (two inputs "
+                  "share their activation codes, or the network has no rectified units)")
+    else:
+        reason = ("the computation overflowed or the network is degenerate for this batch "
+                  "(e.g. a constant output or a zero kernel)")
+    raise NonFiniteScore(name, value, reason)
+
+
+def _check_option_names(record: Metric, options: dict) -> None:
+    """Name options the metric's function does not take (a metric with ``**options``
+    checks its own, see :func:`reject_options`)."""
+    parameters = inspect.signature(record.function).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return
+    allowed = [p.name for p in parameters if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ValueError(f"metric {record.name!r} has no option(s) {', '.join(map(short, unknown))}; "
+                         f"its options: {', '.join(allowed) or 'none'}")
 
 
 def check_inputs(inputs) -> None:
@@ -142,8 +208,19 @@ def check_inputs(inputs) -> None:
         raise ValueError(
             f"inputs must have shape (N, ...) with a batch dimension N >= 1, got {tuple(inputs.shape)}"
         )
-    if not torch.isfinite(inputs).all():
-        raise ValueError("inputs contain NaN or Inf; all entries must be finite")
+    finite = torch.isfinite(inputs)
+    if not finite.all():
+        bad = int((~finite).sum())
+        raise ValueError(f"inputs contain {bad} NaN or infinite entr{'y' if bad == 1 else 'ies'} "
+                         f"(of {inputs.numel()}); all entries must be finite")
+    # Second moments (batch norm, kernels, losses) of larger inputs overflow the dtype and
+    # come back as silent zeros (an infinite variance normalises everything to 0).
+    limit = math.sqrt(torch.finfo(inputs.dtype).max)
+    largest = float(inputs.abs().max()) if inputs.numel() else 0.0
+    if largest > limit:
+        raise ValueError(f"inputs are too large: max |x| = {largest:.3g} exceeds {limit:.3g}, the square "
+                         f"root of the largest {inputs.dtype} value, so their squares overflow; "
+                         "rescale the inputs (e.g. standardise them)")
 
 
 def check_targets(targets, n: int, num_classes: int | None = None) -> None:

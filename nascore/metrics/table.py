@@ -16,10 +16,11 @@ network code and whatever they import). Each
 value is written atomically as soon as it is computed, so a killed sweep resumes where
 it stopped and a repeated one costs nothing.
 
-A metric that raises ``ValueError`` on one network (e.g. a non-finite NTK condition
-number for a cell whose output is cut off by ``none`` edges) is recorded as NaN with its
-message (``on_error="nan"``, the default, also cached: the failure is deterministic);
-:mod:`nascore.stats` ranks NaN as the worst score.
+A metric whose value is not finite on one network (e.g. the NTK condition number of a
+cell whose output is cut off by ``none`` edges, or naswot's ``-inf``) is recorded as NaN
+(the table asks :func:`nascore.metrics.score` for ``on_nonfinite="nan"``); one that raises
+``ValueError`` is recorded as NaN with its message (``on_error="nan"``, the default, also
+cached: the failure is deterministic). :mod:`nascore.stats` ranks NaN as the worst score.
 """
 from __future__ import annotations
 
@@ -195,14 +196,16 @@ def _score_long(archs, metrics, inputs, targets, *, space, space_options, seed, 
 def _score_one(registry, metric, net, inputs, targets, options, on_error) -> dict:
     start = time.perf_counter()
     try:
-        value, error = registry.score(metric, net, inputs, targets, **options), None
+        # A table keeps a non-finite score (naswot's -inf on a singular kernel, an
+        # overflowed condition number) as NaN, which nascore.stats ranks last.
+        value, error = registry.score(metric, net, inputs, targets, on_nonfinite="nan", **options), None
     except ValueError as exc:
         if on_error == "raise":
             raise
         value, error = None, str(exc)
-    # JSON has no -inf: store None and keep the message (stats rank NaN as the worst score).
+    # JSON has no NaN: store None with a message.
     if value is not None and not math.isfinite(value):
-        value, error = None, f"non-finite value {value}"
+        value, error = None, "non-finite value (NaN, or -inf for a singular kernel)"
     return {"value": value, "seconds": time.perf_counter() - start, "error": error}
 
 

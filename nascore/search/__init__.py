@@ -8,14 +8,18 @@ True
 
 Algorithms (:func:`available`): ``random``, ``evolution`` (Real et al. 2019), ``bo``
 (GP + expected improvement), ``training_free`` (score a sample, query the best) and
-``hnas`` (Shu et al. 2022). Benchmarks: :class:`TabularBenchmark` (any table),
-:func:`nb201` (the shipped NAS-Bench-201 tables), :func:`synthetic` (tests).
+``hnas`` (Shu et al. 2022); :func:`scores_needed` says which score columns one reads.
+Benchmarks: :class:`TabularBenchmark` (any table), :func:`nb201` (the shipped
+NAS-Bench-201 tables), :mod:`.tables` (every shipped table a search runs on, declared as
+data: ``tables.benchmark("nb201-ntk")``), :func:`synthetic` (tests).
 """
 from .benchmark import TabularBenchmark, nb201, synthetic
 from .curves import run_many, summary_at
 from .hnas import hnas_objective
 from .result import SearchResult
-from .run import ALGORITHMS, available, run
+from .run import ALGORITHMS, SCORE_OPTIONS, available, run, scores_needed
+from . import tables
 
-__all__ = ["ALGORITHMS", "SearchResult", "TabularBenchmark", "available", "hnas_objective",
-           "nb201", "run", "run_many", "summary_at", "synthetic"]
+__all__ = ["ALGORITHMS", "SCORE_OPTIONS", "SearchResult", "TabularBenchmark", "available",
+           "hnas_objective", "nb201", "run", "run_many", "scores_needed", "summary_at", "synthetic",
+           "tables"]

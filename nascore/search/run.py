@@ -6,6 +6,7 @@ import inspect
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from ..messages import short
 from .baselines import random_search, regularized_evolution, training_free
 from .benchmark import TabularBenchmark
 from .bo import bayesian_optimization
@@ -20,6 +21,33 @@ ALGORITHMS = {
     "training_free": training_free,
     "hnas": hnas,
 }
+
+
+#: Options of an algorithm that name a score column of the benchmark (declared, not
+#: guessed): the columns an algorithm needs are these options' values or defaults.
+SCORE_OPTIONS = {
+    "training_free": ("score",),
+    "hnas": ("metric", "kappa"),
+}
+
+
+def scores_needed(algorithm: str, options: dict | None = None) -> dict:
+    """Score columns ``algorithm`` reads with ``options``: option name -> column (``None``
+    for an option without a default that ``options`` leaves unset).
+
+    >>> scores_needed("hnas")
+    {'metric': 'ntk_trace', 'kappa': 'ntk_condition'}
+    >>> scores_needed("hnas", {"metric": "grad_norm"})
+    {'metric': 'grad_norm', 'kappa': 'ntk_condition'}
+    """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown search algorithm {short(algorithm)}; allowed: {', '.join(available())}")
+    parameters = inspect.signature(ALGORITHMS[algorithm]).parameters
+    needed = {}
+    for option in SCORE_OPTIONS.get(algorithm, ()):
+        default = parameters[option].default
+        needed[option] = (options or {}).get(option, None if default is inspect.Parameter.empty else default)
+    return needed
 
 
 def available() -> list[str]:
@@ -48,8 +76,8 @@ def run(algorithm: str, benchmark: TabularBenchmark, *, budget: int, seed: int =
     >>> len(result.history), result.best_so_far().shape
     (5, (5,))
     """
-    if algorithm not in ALGORITHMS:
-        raise ValueError(f"unknown search algorithm {algorithm!r}; allowed: {', '.join(available())}")
+    if not isinstance(algorithm, str) or algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown search algorithm {short(algorithm)}; allowed: {', '.join(available())}")
     if not isinstance(benchmark, TabularBenchmark):
         raise ValueError(f"benchmark must be a TabularBenchmark, got {type(benchmark).__name__}")
     n = len(benchmark)
@@ -58,16 +86,25 @@ def run(algorithm: str, benchmark: TabularBenchmark, *, budget: int, seed: int =
                          f"(the size of benchmark {benchmark.name!r}), got {budget!r}")
     if budget_seconds is not None and not (isinstance(budget_seconds, (int, float)) and budget_seconds > 0):
         raise ValueError(f"budget_seconds must be a positive number or None, got {budget_seconds!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {short(seed)}")
     function = ALGORITHMS[algorithm]
     allowed = _options_of(function)
     unknown = sorted(set(options) - set(allowed))
     if unknown:
         raise ValueError(f"unknown option(s) {', '.join(unknown)} for {algorithm!r}; "
                          f"allowed: {', '.join(allowed) or 'none'}")
-    if algorithm == "training_free" and "score" not in options:
-        raise ValueError(f"training_free needs score=<column>; available: {', '.join(sorted(benchmark.scores))}")
+    has = ", ".join(sorted(benchmark.scores)) or "none"
+    needed = scores_needed(algorithm, options)
+    unset = [option for option, column in needed.items() if column is None]
+    if unset:
+        raise ValueError(f"{algorithm} needs {unset[0]}=<score column>; benchmark {benchmark.name!r} "
+                         f"has (available): {has}")
+    missing = {option: column for option, column in needed.items() if column not in benchmark.scores}
+    if missing:
+        named = ", ".join(f"{short(column)} ({option}=)" for option, column in missing.items())
+        raise ValueError(f"{algorithm} needs the score column(s) {named}, which benchmark {benchmark.name!r} "
+                         f"lacks; available: {has}")
     rng = np.random.default_rng(int(seed))
     recorder = Recorder(benchmark, int(budget), budget_seconds, progress)
     # The GP matrices are tiny (one row per query): multi-threaded BLAS only adds

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
+import re
 from dataclasses import dataclass, field
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from ..messages import short
 
 #: Activations of the search space, by name.
 ACTIVATIONS = {
@@ -35,9 +39,14 @@ ACTIVATIONS = {
 }
 
 
+#: One skip of a key: ``i>j``, ASCII digits without leading zeros, at most 6 digits each
+#: (more than any depth this space is built at; longer numbers are refused, not parsed).
+_SKIP = re.compile(r"([1-9][0-9]{0,5})>([1-9][0-9]{0,5})", re.ASCII)
+
+
 def check_activation(name: str) -> str:
-    if name not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {name!r}; allowed: {', '.join(sorted(ACTIVATIONS))}")
+    if not isinstance(name, str) or name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {short(name)}; allowed: {', '.join(sorted(ACTIVATIONS))}")
     return name
 
 
@@ -96,15 +105,41 @@ class Architecture:
 
 
 def from_key(key: str) -> Architecture:
-    """Inverse of :meth:`Architecture.key`."""
-    acts, _, skips = key.partition("|")
+    """Inverse of :meth:`Architecture.key`; only the canonical spelling is accepted.
+
+    Canonical: activations joined by ``-``, one ``|``, then the skips as ``i>j`` in
+    increasing order joined by ``,``, each index in ASCII digits without leading zeros
+    (so ``"relu-tanh|1>2"``, never ``"relu-tanh"``, ``"relu-tanh|01>2"`` or ``"relu-tanh|1>²"``):
+    one architecture, one key.
+
+    >>> from_key("relu-tanh|1>2").skips
+    ((1, 2),)
+    """
+    if not isinstance(key, str):
+        raise ValueError(f"architecture key must be a str, got {type(key).__name__}")
+    acts, bar, skips = key.partition("|")
+    if not bar:
+        raise ValueError(f"bad architecture key {short(key)}: expected 'activations|skips', "
+                         f"like 'relu-tanh|1>2' or 'relu-tanh|' (no skips)")
+    names = tuple(acts.split("-"))
+    for name in names:
+        check_activation(name)
     pairs = []
-    for item in filter(None, skips.split(",")):
-        i, _, j = item.partition(">")
-        if not (i.isdigit() and j.isdigit()):
-            raise ValueError(f"bad skip {item!r} in architecture key {key!r}: expected 'i>j'")
-        pairs.append((int(i), int(j)))
-    return Architecture(tuple(acts.split("-")), tuple(pairs))
+    for item in skips.split(",") if skips else ():
+        match = _SKIP.fullmatch(item)
+        if match is None:
+            raise ValueError(f"bad skip {short(item)} in architecture key {short(key)}: expected 'i>j' "
+                             f"with 1 <= i < j <= {len(names)} in ASCII digits, no leading zeros")
+        i, j = int(match.group(1)), int(match.group(2))
+        if not 1 <= i < j <= len(names):
+            raise ValueError(f"bad skip {short(item)} in architecture key {short(key)}: need "
+                             f"1 <= i < j <= {len(names)} (the number of hidden layers)")
+        pairs.append((i, j))
+    arch = Architecture(names, tuple(pairs))
+    if arch.key() != key:
+        raise ValueError(f"architecture key {short(key)} is not in canonical form; "
+                         f"it should read {short(arch.key())} (skips sorted, each once)")
+    return arch
 
 
 class PreActivation(nn.Identity):
@@ -163,6 +198,8 @@ def all_architectures(hidden_layers: int, activations=None, *, skip_slots: str =
     ``skip_slots``: ``"adjacent"`` (each ``(l-1, l)`` on or off) or ``"all"`` (every
     ``(i, j)``, i < j). With ``residual=False``, only the fully connected nets.
     """
+    if not isinstance(hidden_layers, numbers.Integral) or isinstance(hidden_layers, bool) or hidden_layers < 1:
+        raise ValueError(f"hidden_layers must be an integer >= 1, got {short(hidden_layers)}")
     activations = tuple(activations or sorted(ACTIVATIONS))
     for name in activations:
         check_activation(name)
@@ -179,11 +216,14 @@ def sample(n: int, hidden_layers: int, activations=None, *, skip_slots: str = "a
     """``n`` architectures drawn uniformly (with replacement) from the space."""
     import numpy as np
 
+    for name, value, low in (("n", n, 0), ("hidden_layers", hidden_layers, 1), ("seed", seed, 0)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {short(value)}")
     activations = tuple(activations or sorted(ACTIVATIONS))
     for name in activations:
         check_activation(name)
     slots = _skip_slots(hidden_layers, skip_slots) if residual else []
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(int(seed))
     archs = []
     for _ in range(n):
         acts = tuple(activations[i] for i in rng.integers(0, len(activations), hidden_layers))
@@ -197,4 +237,4 @@ def _skip_slots(hidden_layers: int, kind: str) -> list[tuple[int, int]]:
         return [(l - 1, l) for l in range(2, hidden_layers + 1)]
     if kind == "all":
         return [(i, j) for j in range(2, hidden_layers + 1) for i in range(1, j)]
-    raise ValueError(f"unknown skip_slots {kind!r}; allowed: 'adjacent', 'all'")
+    raise ValueError(f"unknown skip_slots {short(kind)}; allowed: 'adjacent', 'all'")

@@ -48,11 +48,14 @@ classes the parameter count equals NAS-Bench-201's ``params`` column
 from __future__ import annotations
 
 import itertools
+import numbers
 import re
 import threading
 
 import torch
 from torch import nn
+
+from ..messages import short
 
 #: Seeded construction reseeds torch's global generator for a moment: one network at a time,
 #: so that threads building networks (e.g. Dask workers in one process) get their own weights.
@@ -69,11 +72,18 @@ STRING_EDGES = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
 NUM_EDGES = 6
 NUM_ARCHITECTURES = len(OPS) ** NUM_EDGES  # 15,625
 
-_GROUP = re.compile(r"^\|(.+)\|$")
+#: NASLib's tuple key: six single ASCII digits, e.g. ``"(0, 2, 3, 2, 3, 1)"``.
+_TUPLE_KEY = re.compile(r"\(([0-9](?:, ?[0-9])*)\)", re.ASCII)
+EXAMPLE = "|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|"
 
 
 def parse(arch_str: str) -> dict[tuple[int, int], str]:
     """Map each edge (source, target) of an architecture string to its operation.
+
+    Only the canonical spelling is accepted: group ``k`` lists the edges into node ``k``
+    from sources ``0 .. k-1`` in that order, each source one ASCII digit, so that every
+    architecture has exactly one string (``~00``, ``~٠`` or ``~²`` are refused, not read
+    as 0 or 2).
 
     >>> parse("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_1x1~1|none~2|")[(1, 3)]
     'nor_conv_1x1'
@@ -82,28 +92,24 @@ def parse(arch_str: str) -> dict[tuple[int, int], str]:
         raise ValueError(f"architecture string must be a str, got {type(arch_str).__name__}")
     groups = arch_str.split("+")
     if len(groups) != 3:
-        raise ValueError(
-            f"bad NAS-Bench-201 architecture string {arch_str!r}: expected 3 groups "
-            "separated by '+', like '|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|none~2|'"
-        )
+        raise ValueError(f"bad NAS-Bench-201 architecture string {short(arch_str)}: expected 3 groups "
+                         f"separated by '+', like {EXAMPLE!r}")
     edges: dict[tuple[int, int], str] = {}
     for target, group in enumerate(groups, start=1):
-        match = _GROUP.match(group)
-        items = match.group(1).split("|") if match else []
+        framed = len(group) >= 2 and group[0] == group[-1] == "|"
+        items = group[1:-1].split("|") if framed else []
         if len(items) != target:
-            raise ValueError(
-                f"bad NAS-Bench-201 architecture string {arch_str!r}: group {target} "
-                f"({group!r}) must list {target} edge(s) as '|op~source|'"
-            )
-        for item in items:
-            op, _, source = item.partition("~")
+            raise ValueError(f"bad NAS-Bench-201 architecture string {short(arch_str)}: group {target} "
+                             f"({short(group)}) must list {target} edge(s) as '|op~source|'")
+        for source, item in enumerate(items):
+            op, _, written = item.partition("~")
             if op not in OPS:
-                raise ValueError(f"unknown operation {op!r} in {arch_str!r}; allowed: {', '.join(OPS)}")
-            if not source.isdigit() or int(source) >= target:
-                raise ValueError(f"bad edge source {item!r} in {arch_str!r}: must be 0..{target - 1}")
-            edges[(int(source), target)] = op
-    if len(edges) != NUM_EDGES:
-        raise ValueError(f"bad NAS-Bench-201 architecture string {arch_str!r}: repeated edge")
+                raise ValueError(f"unknown operation {short(op)} in {short(arch_str)}; allowed: {', '.join(OPS)}")
+            if written != str(source):
+                raise ValueError(f"bad edge source {short(written)} in {short(item)} of {short(arch_str)}: "
+                                 f"group {target} lists sources 0..{target - 1} in order, so this one must "
+                                 f"be {source} (one ASCII digit)")
+            edges[(source, target)] = op
     return edges
 
 
@@ -119,11 +125,16 @@ def from_op_indices(indices) -> str:
     >>> from_op_indices((0, 2, 3, 2, 3, 1))
     '|skip_connect~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_1x1~0|nor_conv_1x1~1|none~2|'
     """
-    indices = tuple(indices)
-    if len(indices) != NUM_EDGES or not all(isinstance(i, int) and 0 <= i < len(NASLIB_OPS) for i in indices):
+    try:
+        indices = tuple(indices)
+    except TypeError:
+        raise ValueError(f"op-index tuple must be 6 integers, got {short(indices)}") from None
+    whole = all(isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in indices)
+    if len(indices) != NUM_EDGES or not whole or not all(0 <= i < len(NASLIB_OPS) for i in indices):
         raise ValueError(
-            f"op-index tuple must be 6 integers in 0..{len(NASLIB_OPS) - 1}, got {indices!r}"
+            f"op-index tuple must be 6 integers in 0..{len(NASLIB_OPS) - 1}, got {short(indices)}"
         )
+    indices = tuple(int(i) for i in indices)
     ops = dict(zip(TUPLE_EDGES, (NASLIB_OPS[i] for i in indices)))
     groups = []
     for target in (1, 2, 3):
@@ -133,10 +144,10 @@ def from_op_indices(indices) -> str:
 
 def parse_tuple_key(key: str) -> tuple[int, ...]:
     """Parse NASLib's tuple key, e.g. ``"(0, 2, 3, 2, 3, 1)"``."""
-    try:
-        indices = tuple(int(part) for part in key.strip("() ").split(","))
-    except ValueError:
-        raise ValueError(f"bad op-index key {key!r}: expected like '(0, 2, 3, 2, 3, 1)'") from None
+    match = _TUPLE_KEY.fullmatch(key) if isinstance(key, str) else None
+    if match is None:
+        raise ValueError(f"bad op-index key {short(key)}: expected like '(0, 2, 3, 2, 3, 1)'")
+    indices = tuple(int(part) for part in match.group(1).split(","))
     from_op_indices(indices)  # validates
     return indices
 
@@ -150,7 +161,10 @@ def sample(n: int, *, seed: int = 0) -> list[str]:
     """``n`` architecture strings drawn uniformly with replacement."""
     import numpy as np
 
-    rng = np.random.default_rng(seed)
+    for name, value in (("n", n), ("seed", seed)):
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"{name} must be a non-negative integer, got {short(value)}")
+    rng = np.random.default_rng(int(seed))
     draws = rng.integers(0, len(NASLIB_OPS), size=(n, NUM_EDGES))
     return [from_op_indices(tuple(int(v) for v in row)) for row in draws]
 

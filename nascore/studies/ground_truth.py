@@ -31,7 +31,7 @@ from ..spaces import mixed
 from ..training import Protocol, prepare, train_many
 from ..bench.agreement import seed_agreement
 from ..bench.licence import TRAINED_TABLE_LICENCE
-from ..bench.store import ResultStore
+from ..bench.store import ResultStore, Schema
 from ..fingerprint import code_digest, result_key
 
 #: The code a trained result depends on: this module's import closure (the trainer, the
@@ -48,6 +48,12 @@ DATASETS = ("mnist5k", "digits")
 MIXED_PROTOCOL = Protocol(optimizer="sgd", lr=8.0, momentum=0.9, weight_decay=0.0,
                           schedule="cosine", epochs=8, batch_size=128, checkpoints=(1, 2, 5),
                           inputs="flat")
+
+
+#: What a stored mixed-space result must hold (checked on every write and read): a run
+#: whose loss or accuracy is not finite is stored as failed instead (:func:`fill`).
+RESULT_SCHEMA = Schema({"arch": str, "seed": int, "acc_final": float, "train_loss": float},
+                       finite=("acc_final", "train_loss"))
 
 
 @dataclass(frozen=True)
@@ -138,6 +144,8 @@ def _run_job(job: Job) -> list[dict]:
         for epoch, acc in sorted(result.test_accuracy.items()):
             record[f"acc_e{epoch}"] = acc
         record["acc_final"] = result.final_accuracy
+        if result.failure:
+            record["failure"] = result.failure
         records.append(record)
     return records
 
@@ -177,15 +185,44 @@ def fill(store: ResultStore, executor, archs, seeds, *, dataset: str = "mnist5k"
     jobs, keys = plan(store, archs, seeds, dataset=dataset, space=space, protocol=protocol,
                       batch_nets=batch_nets, batched=batched, threads=threads)
     missing = sum(len(job.arch_keys) for job in jobs)
-    log(f"{len(keys) - missing} of {len(keys)} results already stored; "
-        f"{missing} to train in {len(jobs)} jobs on {executor!r}")
+    failed_before = sum(store.status(k) == "failed" for k in keys.values()) if missing < len(keys) else 0
+    log(f"{len(keys) - missing} of {len(keys)} results already stored"
+        + (f" ({failed_before} of them failed runs, not retried)" if failed_before else "")
+        + f"; {missing} to train in {len(jobs)} jobs on {executor!r}")
+    failures = []
     for job, records in executor.imap(run_job, jobs, desc="train", unit="net",
                                       size=lambda job: len(job.arch_keys)):
         for record in records:
-            store.put(keys[(record["arch"], record["seed"])], record)
+            key = keys[(record["arch"], record["seed"])]
+            reason = store_result(store, key, record)
+            if reason:
+                failures.append(f"{record['arch']} seed {record['seed']}: {reason}")
+    if failures:
+        log(f"{len(failures)} runs failed, stored as failed and never exported: "
+            + "; ".join(failures[:3]) + ("; ..." if len(failures) > 3 else ""))
     frame = store.frame(keys.values())
     log(f"done in {time.perf_counter() - start:.1f} s")
+    if frame.empty:
+        return frame
     return frame.drop(columns="key").sort_values(["seed", "arch"]).reset_index(drop=True)
+
+
+def store_result(store: ResultStore, key: str, record: dict) -> str | None:
+    """Store ``record`` under ``key``: as a result, or as a failed run when the trainer said
+    so (``record["failure"]``) or a loss or accuracy is not finite; returns the failure."""
+    import math
+
+    record = dict(record)
+    reason = record.pop("failure", None)
+    if reason is None:
+        bad = [k for k, v in record.items() if (k == "train_loss" or k.startswith("acc_"))
+               and isinstance(v, float) and not math.isfinite(v)]
+        reason = f"non-finite {', '.join(bad)}" if bad else None
+    if reason:
+        store.put_failure(key, reason, record)
+    else:
+        store.put(key, record)
+    return reason
 
 
 def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol, dataset: str,

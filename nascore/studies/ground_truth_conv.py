@@ -154,6 +154,8 @@ def run_job(job: Job) -> dict:
     for epoch, acc in sorted(result.test_accuracy.items()):
         record[f"acc_e{epoch}"] = acc
     record["acc_final"] = result.final_accuracy
+    if result.failure:
+        record["failure"] = result.failure
     for epoch, values in sorted(probes.items()):
         for name, value in values.items():
             record[f"{name}_e{epoch}"] = value
@@ -180,8 +182,12 @@ def fill(store: ResultStore, executor, archs, seeds, *, space: ConvSpace = ConvS
             if key not in store:
                 jobs.append(Job(space, protocol, int(seed), arch, threads))
     log(f"{len(keys) - len(jobs)} of {len(keys)} results already stored; {len(jobs)} to train on {executor!r}")
+    from .ground_truth import store_result
+
     for job, record in executor.imap(run_job, jobs, desc="train"):
-        store.put(keys[(record["arch"], record["seed"])], record)
+        reason = store_result(store, keys[(record["arch"], record["seed"])], record)
+        if reason:
+            log(f"{record['arch']} seed {record['seed']} failed (stored as failed, never exported): {reason}")
     log(f"done in {time.perf_counter() - start:.1f} s")
     return collect(store, archs, seeds, space=space, protocol=protocol)
 

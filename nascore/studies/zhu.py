@@ -207,8 +207,10 @@ def score_architectures(arch_keys, X, y, *, width: int = 128, num_classes: int =
         row = {"arch": key, "theory_layerwise": b.constants["layerwise_lower"], "theory_series": b.lower}
         for name in metrics:
             def compute(name=name, arch=arch):
+                # NaN for a non-finite score (naswot's -inf): ranked last, as before.
                 return {"value": float(np.mean([registry.score(
-                    name, arch.build(X.shape[1], width, num_classes, seed=int(s)), x, t) for s in seeds]))}
+                    name, arch.build(X.shape[1], width, num_classes, seed=int(s)), x, t,
+                    on_nonfinite="nan") for s in seeds]))}
             row[name] = _cached("metric", compute, cache, metric=name, arch=key, data=_digest(X),
                                 labels=_digest(np.asarray(y, float)[:, None]), width=int(width),
                                 num_classes=int(num_classes), seeds=[int(s) for s in seeds])["value"]

@@ -42,13 +42,17 @@ class TrainResult:
     ``test_accuracy[e]``: accuracy on the held-out split after epoch ``e`` (every
     checkpoint and the final epoch); ``train_loss``: mean cross-entropy over the last
     epoch's mini-batches; ``seconds``: wall time (a stack's time is shared equally);
-    ``epochs``: the protocol's epoch count (``final_accuracy`` is after the last one).
+    ``epochs``: the protocol's epoch count (``final_accuracy`` is after the last one);
+    ``failure``: ``None``, or why the run is not a valid result (its training loss became
+    NaN or infinite: the accuracies of a diverged net are meaningless and must not be
+    reported as measured).
     """
 
     test_accuracy: dict[int, float]
     train_loss: float
     seconds: float
     epochs: int
+    failure: str | None = None
 
     @property
     def final_accuracy(self) -> float:
@@ -136,6 +140,7 @@ def _fit(model: Stacked, data: TrainData, protocol: Protocol, *, seed: int,
     order = torch.Generator().manual_seed(int(seed))
     accuracy: dict[int, torch.Tensor] = {}
     epoch_loss = None
+    failures: dict[int, str] = {}  # net -> why it failed (first non-finite epoch loss)
     for epoch in range(1, protocol.epochs + 1):
         perm = torch.randperm(n, generator=order)
         loss_sum = None
@@ -153,6 +158,9 @@ def _fit(model: Stacked, data: TrainData, protocol: Protocol, *, seed: int,
             batch_loss = losses.detach().double() * len(idx)
             loss_sum = batch_loss if loss_sum is None else loss_sum + batch_loss
         epoch_loss = loss_sum / n
+        for b in torch.nonzero(~torch.isfinite(epoch_loss)).flatten().tolist():
+            failures.setdefault(b, f"training loss became {float(epoch_loss[b])} in epoch {epoch} "
+                                   f"(lr={protocol.lr:g}): the run diverged")
         if epoch in protocol.eval_epochs:
             with torch.no_grad():
                 predicted = model(x_test).argmax(-1)
@@ -162,6 +170,6 @@ def _fit(model: Stacked, data: TrainData, protocol: Protocol, *, seed: int,
     seconds = (time.perf_counter() - start) / len(epoch_loss)
     return [
         TrainResult({e: float(acc[b]) for e, acc in accuracy.items()}, float(epoch_loss[b]),
-                    seconds, protocol.epochs)
+                    seconds, protocol.epochs, failures.get(b))
         for b in range(len(epoch_loss))
     ]

@@ -65,8 +65,10 @@ class Protocol:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not (self.lr > 0):
-            raise ValueError(f"lr must be positive, got {self.lr!r}")
+        largest = {"float32": 3.4028234663852886e38, "float64": 1.7976931348623157e308}[self.dtype]
+        if not (isinstance(self.lr, (int, float)) and not isinstance(self.lr, bool) and 0 < self.lr <= largest):
+            raise ValueError(f"lr must be a finite positive number (at most {largest:.4g}, the largest "
+                             f"{self.dtype}), got {self.lr!r}")
         if not 0 <= self.momentum < 1:
             raise ValueError(f"momentum must be in [0, 1), got {self.momentum!r}")
         if self.weight_decay < 0:
