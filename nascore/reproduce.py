@@ -1,7 +1,8 @@
 """``nascore reproduce``: execute every notebook with papermill, then build the book.
 
 Each notebook in ``notebooks/`` runs with its parameters injected (``quick``, ``seed``)
-into ``book/chapters/<name>.ipynb``; the injected cell is hidden in the book. For every
+into ``book/chapters/<name>.ipynb``; the injected cell is removed from the book and
+every other code cell folded behind a "show code" toggle (:func:`fold_code`). For every
 run we record its parameters, duration, git commit, package versions and the hashes of
 the data files it read (all as defined in :mod:`nascore.provenance`) (``book/generated/provenance.json``, shown as a book page). The
 book is then built with jupyter-book 1.x, fully offline: MathJax is copied from the
@@ -61,14 +62,49 @@ def select(only: list[str] | None, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[
     return [n for n in names if n in chosen]
 
 
-def _hide_injected_cell(path: Path) -> None:
+def fold_code(nb) -> None:
+    """Tag the cells of an executed notebook for the book: code folded, parameters removed.
+
+    The parameters cells (the notebook's defaults and papermill's injected values) get
+    ``remove-cell`` (not shown at all: the provenance page lists the values); every other code
+    cell gets MyST-NB's ``hide-input`` (source behind a "show code" toggle, outputs shown),
+    unless it already removes or hides its input. Markdown cells are left as they are.
+    """
+    hiding = {"remove-cell", "remove-input", "hide-input", "hide-cell"}
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags or "parameters" in tags:
+            if "remove-cell" not in tags:
+                tags.append("remove-cell")
+        elif cell.cell_type == "code" and not hiding.intersection(tags):
+            tags.append("hide-input")
+
+
+def run_box(run: NotebookRun) -> str:
+    """A MyST note saying how a chapter was run: mode, seed and the data files it read
+    (with the first 12 hex digits of their SHA-256), for the top of the chapter."""
+    quick = run.parameters.get("quick")
+    mode = ("quick (reduced sample sizes: fewer seeds, resamples and architectures than the papers)"
+            if quick else "full (the papers' sample sizes)")
+    params = ", ".join(f"`{k}={v!r}`" for k, v in run.parameters.items())
+    reads = [f"`{line.split(' ', 1)[1]}` ({line[:12]})" for line in run.data_read if " " in line]
+    lines = ["```{admonition} How this chapter was run", ":class: note", "",
+             f"Mode: {mode}. Parameters: {params}. "
+             "The commit, time and package versions are on the {doc}`provenance page <../generated/provenance>`.",
+             "", "Data read: " + ("; ".join(reads) if reads else "none (everything computed in the chapter)") + ".",
+             "```"]
+    return "\n".join(lines)
+
+
+def _finish_chapter(path: Path, run: NotebookRun) -> None:
+    """Fold the chapter's code (:func:`fold_code`) and put :func:`run_box` under its title."""
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        tags = cell.metadata.setdefault("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            tags.append("remove-cell")
+    fold_code(nb)
+    if run.status == "ok":
+        first = next((i for i, c in enumerate(nb.cells) if c.cell_type == "markdown"), -1)
+        nb.cells.insert(first + 1, nbformat.v4.new_markdown_cell(run_box(run)))
     nbformat.write(nb, path)
 
 
@@ -87,13 +123,16 @@ def notebook_env(name: str, book_dir: Path = BOOK_DIR) -> dict:
             "TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
 
-def _kernel_manager_class(env: dict):
+def _kernel_manager_class(env: dict, log: Path | None = None):
     """A kernel manager class whose kernels start with this process's environment plus ``env``.
 
     Each notebook gets its own class, so notebooks run from parallel threads never see
     each other's variables (``os.environ`` is one per process: setting it from a thread
     leaks into every kernel started meanwhile). ``env`` reaches the kernel through the
     ``env`` argument of ``jupyter_client``'s ``start_kernel`` (the ``Popen`` environment).
+    With ``log``, the kernel's own stdout and stderr (its warnings, e.g. "Kernel is running
+    over TCP without encryption", and those of the libraries it loads) go to that file,
+    not to our terminal (``Popen``'s ``stdout``/``stderr``, passed on by ``launch_kernel``).
     """
     from jupyter_client import AsyncKernelManager
 
@@ -102,17 +141,27 @@ def _kernel_manager_class(env: dict):
     class NotebookKernelManager(AsyncKernelManager):
         async def start_kernel(self, **kw):
             kw["env"] = {**os.environ, **kw.get("env", {}), **extra}
-            return await AsyncKernelManager.start_kernel(self, **kw)
+            if log is None:
+                return await AsyncKernelManager.start_kernel(self, **kw)
+            with open(log, "a") as handle:  # the kernel process keeps its own copy
+                kw["stdout"] = kw["stderr"] = handle
+                return await AsyncKernelManager.start_kernel(self, **kw)
 
     return NotebookKernelManager
 
 
+def log_file(name: str, book_dir: Path = BOOK_DIR) -> Path:
+    """Where the kernel of notebook ``name`` writes its warnings (``_build/logs/<name>.log``)."""
+    return book_dir / "_build" / "logs" / f"{name}.log"
+
+
 def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
-                 notebooks_dir: Path = NOTEBOOKS_DIR) -> NotebookRun:
+                 notebooks_dir: Path = NOTEBOOKS_DIR, verbose: bool = False) -> NotebookRun:
     """Execute one notebook into ``book_dir/chapters``; never raises, reports in the result.
 
     The chapter's claims file from an earlier run is removed first: what the ledger shows
-    for this chapter is what this run records.
+    for this chapter is what this run records. The kernel's warnings go to
+    :func:`log_file` (to the terminal with ``verbose``).
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -129,11 +178,16 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     reads.unlink(missing_ok=True)
     claims.chapter_file(name, Path(env["NASCORE_CLAIMS"])).unlink(missing_ok=True)
     run = NotebookRun(name, dict(parameters), output=str(output.relative_to(book_dir)))
+    log = None
+    if not verbose:
+        log = log_file(name, book_dir)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("")
     start = time.perf_counter()
     try:
         papermill.execute_notebook(str(notebooks_dir / f"{name}.ipynb"), str(output), parameters=parameters,
                                    kernel_name="python3", progress_bar=False, cwd=str(chapters),
-                                   kernel_manager_class=_kernel_manager_class(env))
+                                   kernel_manager_class=_kernel_manager_class(env, log))
         run.status = "ok"
     except PapermillExecutionError as exc:
         run.status = "failed"
@@ -142,11 +196,11 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
         run.status = "failed"
         run.error = f"{type(exc).__name__}: {exc}"
     run.duration_s = round(time.perf_counter() - start, 2)
-    if output.exists():
-        _hide_injected_cell(output)
     if reads.exists():
         run.data_read = sorted(set(reads.read_text().splitlines()))
         reads.unlink()
+    if output.exists():
+        _finish_chapter(output, run)
     return run
 
 
@@ -194,6 +248,34 @@ def _provenance_markdown(record: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_findings(book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR) -> Path:
+    """Write the front page's findings (``generated/findings.md``, included by ``intro.md``)
+    and their figure (``generated/findings.svg``) from the claims the chapters recorded."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from . import claims
+    from .studies import claims as ledger_study
+
+    generated = book_dir / "generated"
+    generated.mkdir(parents=True, exist_ok=True)
+    folder = generated / "claims"
+    folder.mkdir(exist_ok=True)
+    names = notebook_names(notebooks_dir)
+    ledger = claims.load(chapters=names, folder=folder)
+    path = generated / "findings.md"
+    if ledger.empty:
+        path.write_text("## What the book finds\n\nNo chapter has recorded a claim yet.\n")
+        return path
+    fig = ledger_study.figure(ledger)
+    fig.savefig(generated / "findings.svg", metadata={"Date": None})
+    plt.close(fig)
+    path.write_text(ledger_study.front_page(ledger, names, "generated/findings.svg"))
+    return path
+
+
 def copy_mathjax(book_dir: Path = BOOK_DIR) -> Path:
     """Copy MathJax 3 (CommonHTML output) from the installed package into the book's extra files."""
     try:
@@ -227,15 +309,39 @@ def build_book(book_dir: Path = BOOK_DIR) -> Path:
     return book_dir / "_build" / "html"
 
 
+def eta_seconds(remaining: list[str], done: dict, earlier: dict, jobs: int = 1) -> float:
+    """Seconds the ``remaining`` notebooks should take: each its duration in the earlier
+    run (``earlier``, name -> seconds, from the provenance record) when known, else the
+    mean duration of those ``done`` in this run (0 when none is done); divided among ``jobs``."""
+    mean = sum(done.values()) / len(done) if done else 0.0
+    return sum(earlier.get(name, mean) for name in remaining) / max(jobs, 1)
+
+
+def _minutes(seconds: float) -> str:
+    seconds = int(round(seconds))
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def _earlier_durations(book_dir: Path) -> dict:
+    path = book_dir / "generated" / "provenance.json"
+    try:
+        notebooks = json.loads(path.read_text())["notebooks"]
+        return {name: float(run["duration_s"]) for name, run in notebooks.items() if run.get("status") == "ok"}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
 def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = None, jobs: int = 1,
               build: bool = True, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
-              echo=print) -> list[NotebookRun]:
+              echo=print, verbose: bool = False) -> list[NotebookRun]:
     """Run the notebooks (and build the book); raises :class:`ReproduceError` on any failure.
 
     ``only`` runs some notebooks: the provenance records and claims of the others are kept
     from the last run that produced them (each with that run's commit and timestamp); a
     whole run starts from an empty claims folder. Notebooks whose name ends with
-    :data:`LAST` run after all others, whatever ``jobs``.
+    :data:`LAST` run after all others, whatever ``jobs``. Prints one line per notebook
+    (status, time, estimated time left) and a summary; the kernels' warnings go to a log
+    file per notebook (:func:`log_file`), or to the terminal with ``verbose``.
     """
     if jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
@@ -245,33 +351,39 @@ def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = Non
     echo(f"nascore reproduce: {len(names)} notebook(s), {mode} mode, seed {seed}, {jobs} job(s)")
     start = time.perf_counter()
     state = code_state()  # what the notebooks run from, recorded with each of them
+    earlier = _earlier_durations(book_dir)
     if not only:  # a whole run rewrites every claim: drop those of chapters that no longer exist
         shutil.rmtree(book_dir / "generated" / "claims", ignore_errors=True)
     first = [n for n in names if not n.endswith(LAST)]
     last = [n for n in names if n.endswith(LAST)]
     runs: list[NotebookRun] = []
-    done = 0
+    width = max(len(n) for n in names)
 
     def one(name):
-        echo(f"  running  {name} (elapsed {time.perf_counter() - start:.0f} s)")
-        return run_notebook(name, parameters, book_dir, notebooks_dir)
+        return run_notebook(name, parameters, book_dir, notebooks_dir, verbose=verbose)
 
     for group in (first, last):
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             for run in pool.map(one, group):
-                done += 1
-                elapsed = time.perf_counter() - start
-                echo(f"  [{done}/{len(names)}] {run.name}: {run.status} in {run.duration_s:.1f} s "
-                     f"(elapsed {elapsed:.0f} s)" + (f"\n      {run.error}" if run.error else ""))
                 runs.append(run)
+                finished = {r.name: r.duration_s for r in runs}
+                left = eta_seconds([n for n in names if n not in finished], finished, earlier, jobs)
+                eta = f"ETA {_minutes(left)}" if len(runs) < len(names) else "done"
+                echo(f"  [{len(runs):>2}/{len(names)}] {run.name:<{width}}  {run.status:<6} "
+                     f"{run.duration_s:7.1f} s   {eta}" + (f"\n      {run.error}" if run.error else ""))
     write_provenance(runs, book_dir, state)
     failed = [r for r in runs if r.status != "ok"]
+    logs = log_file("x", book_dir).parent
     if failed:
         details = "\n".join(f"  {r.name}: {r.error}\n    partial output kept at {book_dir / r.output}"
+                            + ("" if verbose else f"\n    kernel log: {log_file(r.name, book_dir)}")
                             for r in failed)
         raise ReproduceError(f"{len(failed)} notebook(s) failed:\n{details}")
+    write_findings(book_dir, notebooks_dir)
+    summary = f"{len(runs)} notebook(s) ok in {_minutes(time.perf_counter() - start)}"
     if build:
-        echo("  building the book with jupyter-book ...")
+        built = time.perf_counter()
         html = build_book(book_dir)
-        echo(f"  book built in {time.perf_counter() - start:.0f} s total: {html / 'index.html'}")
+        summary += f"; book built in {_minutes(time.perf_counter() - built)}: {html / 'index.html'}"
+    echo(f"nascore reproduce: {summary}" + ("" if verbose else f" (kernel logs: {logs})"))
     return runs

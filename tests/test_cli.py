@@ -13,6 +13,7 @@ def test_help_explains_reproduce():
     result = run_cli("reproduce", "--help")
     assert result.returncode == 0
     assert "--quick" in result.stdout and "--only" in result.stdout and "--jobs" in result.stdout
+    assert "--verbose" in result.stdout and "logs" in result.stdout
 
 
 def test_unknown_notebook_is_named_with_the_known_ones(capsys):

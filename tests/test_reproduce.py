@@ -149,3 +149,17 @@ def test_a_chapter_that_stops_recording_claims_leaves_none(folders):
     write_notebook(notebooks / "10_a.ipynb", "print('no claims now')")
     reproduce.reproduce(only=["10_a"], build=False, book_dir=book, notebooks_dir=notebooks, echo=quiet)
     assert claims.load(chapters=["10_a"], folder=book / "generated" / "claims").empty
+
+
+def test_kernel_warnings_go_to_the_log_file_and_progress_is_one_line_each(folders, capfd):
+    notebooks, book = folders
+    write_notebook(notebooks / "03_noisy.ipynb",
+                   "import os, sys\nos.write(2, b'KERNEL-NOISE\\n')\nprint('cell output')")
+    lines = []
+    runs = reproduce.reproduce(build=False, book_dir=book, notebooks_dir=notebooks, echo=lines.append)
+    assert runs[0].status == "ok"
+    assert "KERNEL-NOISE" in reproduce.log_file("03_noisy", book).read_text()
+    assert "KERNEL-NOISE" not in capfd.readouterr().err
+    progress = [line for line in lines if "03_noisy" in line]
+    assert len(progress) == 1 and " ok " in progress[0] and progress[0].rstrip().endswith("done")
+    assert lines[-1].startswith("nascore reproduce: 1 notebook(s) ok in ")

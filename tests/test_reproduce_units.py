@@ -13,3 +13,41 @@ def test_the_books_claims_notebook_is_last():
     names = reproduce.notebook_names()
     assert names[-1].endswith("claims") and sum(n.endswith("claims") for n in names) == 1
     assert names[:-1] == sorted(names[:-1])
+
+
+def test_fold_code_hides_inputs_removes_parameters_and_keeps_markdown():
+    import nbformat
+
+    from nascore.reproduce import fold_code
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title"),
+                nbformat.v4.new_code_cell("quick = True", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("quick = False", metadata={"tags": ["injected-parameters"]}),
+                nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("secret()", metadata={"tags": ["remove-cell"]}),
+                nbformat.v4.new_code_cell("y = 2", metadata={"tags": ["hide-input"]})]
+    fold_code(nb)
+    fold_code(nb)  # idempotent: a second pass adds nothing
+    tags = [c.metadata.get("tags", []) for c in nb.cells]
+    assert tags == [[], ["parameters", "remove-cell"], ["injected-parameters", "remove-cell"],
+                    ["hide-input"], ["remove-cell"], ["hide-input"]]
+
+
+def test_eta_uses_earlier_durations_then_this_runs_mean_shared_by_jobs():
+    done = {"a": 10.0, "b": 30.0}  # mean 20 s
+    assert reproduce.eta_seconds(["c", "d"], done, {"c": 5.0}) == 25.0  # 5 (earlier) + 20 (mean)
+    assert reproduce.eta_seconds(["c", "d"], done, {"c": 5.0}, jobs=2) == 12.5
+    assert reproduce.eta_seconds(["c"], {}, {}) == 0.0
+    assert reproduce.eta_seconds([], done, {}) == 0.0
+
+
+def test_run_box_states_mode_parameters_and_data_read():
+    run = reproduce.NotebookRun("10_x", {"quick": True, "seed": 0},
+                                data_read=["0123456789abcdef data/nb/table.json"])
+    box = reproduce.run_box(run)
+    assert box.startswith("```{admonition} How this chapter was run") and box.endswith("```")
+    assert "Mode: quick (reduced sample sizes" in box and "`quick=True`, `seed=0`" in box
+    assert "Data read: `data/nb/table.json` (0123456789ab)." in box
+    full = reproduce.run_box(reproduce.NotebookRun("10_x", {"quick": False, "seed": 1}))
+    assert "Mode: full (the papers' sample sizes)" in full and "Data read: none" in full

@@ -13,7 +13,7 @@ from ..spaces import nb201
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores",
-              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas")
+              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-supernet")
 #: Tables this project trained itself: one row per architecture and seed, MNIST-5k only.
 TRAINED = {"mixed-mnist5k": ("mixed-mnist5k", "results.csv"), "nb201-mnist5k": ("nb201-mnist5k", "results.csv")}
 #: NTK statistics on real CIFAR under the papers' official conventions (``data/nb201-cifar-ntk/``):
@@ -26,10 +26,16 @@ ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "synflo
 ZEN_FAILED = -1e8
 
 
+#: Supernet child accuracies (``nascore.supernet``), CIFAR-10 only.
+SUPERNET = ("nb201-supernet", "results.csv")
+
+
 def table_files(name: str):
     """The data files a benchmark is read from (for provenance hashes)."""
     if name in TRAINED:
         return [DATA_DIR.joinpath(*TRAINED[name])]
+    if name == SUPERNET[0]:
+        return [DATA_DIR.joinpath(*SUPERNET)]
     if name in CIFAR_NTK:
         stem = "hnas_all_cifar10" if name.endswith("hnas") else None
         return [DATA_DIR / "nb201-cifar-ntk" / f"{stem or d}.csv" for d in CIFAR_NTK[name]]
@@ -69,8 +75,21 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
     itself (one row per architecture and seed, accuracy as a fraction; ``dataset`` must be
     ``"mnist5k"``): see ``data/<name>/README.md`` for the protocols.
 
+    ``"nb201-supernet"``: child accuracies of this project's BigNAS-style supernets on
+    real CIFAR-10 (``dataset`` must be ``"cifar10"``): one row per architecture, variant
+    (``full``, ``no_sandwich``, ``no_distillation``, ``neither``) and ``supernet_seed``,
+    with ``supernet_accuracy`` in percent (see ``data/nb201-supernet/README.md``).
+
     The frame is a fresh copy: callers may modify it.
     """
+    if name == SUPERNET[0]:
+        if dataset != "cifar10":
+            raise ValueError(f"nb201-supernet was trained on cifar10 only, got dataset {dataset!r}")
+        path = table_files(name)[0]
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: build it with `python -m nascore.supernet table`")
+        note_read(path)
+        return pd.read_csv(path)
     if name in TRAINED:
         if dataset not in ("mnist5k", "cifar10"):  # cifar10 is only the default argument
             raise ValueError(f"{name} was trained on mnist5k only, got dataset {dataset!r}")

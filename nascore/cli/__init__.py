@@ -1,9 +1,10 @@
 """The ``nascore`` command line.
 
-    nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build]
+    nascore reproduce [--quick | --full] [--only NAME ...] [--jobs N] [--seed S] [--no-build] [--verbose]
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
     nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
     nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
+    nascore bench supernet ...     (BigNAS-style supernet; see `nascore bench supernet --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--table T]        (search on a shipped table)
 
@@ -47,6 +48,8 @@ def _reproduce_parser(sub):
     parser.add_argument("--no-build", dest="build", action="store_false",
                         help="execute the notebooks but do not build the book")
     parser.add_argument("--list", action="store_true", help="list the notebooks and exit")
+    parser.add_argument("--verbose", action="store_true",
+                        help="show the kernels' warnings in the terminal (default: book/_build/logs/<name>.log)")
     parser.set_defaults(handler=_run_reproduce)
 
 
@@ -56,7 +59,8 @@ def _run_reproduce(args) -> int:
     if args.list:
         print("\n".join(reproduce.notebook_names()))
         return 0
-    reproduce.reproduce(quick=args.quick, seed=args.seed, only=args.only, jobs=args.jobs, build=args.build)
+    reproduce.reproduce(quick=args.quick, seed=args.seed, only=args.only, jobs=args.jobs, build=args.build,
+                        verbose=args.verbose)
     return 0
 
 
@@ -80,6 +84,12 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
+    from ..supernet import cli as supernet_cli
+
+    supernet = bench_sub.add_parser("supernet", help="train and evaluate a BigNAS-style supernet over NB201",
+                                    description=supernet_cli.__doc__,
+                                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    supernet_cli.add_arguments(supernet)  # each sub-command sets its own handler
     from ..studies import cifar_ntk_run
 
     cifar = bench_sub.add_parser("cifar-ntk", help="NTK statistics of NB201 on real CIFAR, official conventions",

@@ -30,6 +30,7 @@ from torch.nn import functional as F
 
 from .. import stats
 from ..bench import zc_naswot
+from .cifar_after_epoch import correlations as cifar_correlations, trained_frame as cifar_trained_frame  # noqa: F401
 from .ground_truth_conv import CONV_PROTOCOL, ConvSpace, conv_table, mean_over_seeds, prepared  # noqa: F401
 
 

@@ -1,0 +1,284 @@
+"""The weight-sharing chapter (BigNAS): how well supernet children rank, what the BigNAS
+techniques buy, and weight sharing against training-free and query-based search.
+
+Inputs: the supernet table (``nascore.bench.load("nb201-supernet")``: one row per
+architecture, variant and supernet seed), NAS-Bench-201's real CIFAR-10 accuracy of every
+architecture (``bench.load("nb201")``), the zero-cost table's training-free scores on
+real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
+(:func:`nascore.supernet.table.load_runs`). Quick mode builds a tiny table on the fly
+(:func:`quick_tables`).
+
+- :func:`supernet_frame`: the table joined with the real accuracy;
+- :func:`ranking_table`: Kendall's tau and Spearman's rho (bootstrap intervals over
+  architectures) between supernet and real accuracy, per variant, seed and set of
+  children, and for the mean over seeds;
+- :func:`seed_agreement`: how well two supernet seeds rank the same children alike;
+- :func:`paired_difference` and :func:`ablation_table`: what each technique changes;
+- :func:`no_retraining`: children with shared weights against the same children trained
+  alone under the same budget;
+- :func:`training_free_table`: the training-free scores' correlations on the same
+  architectures;
+- :func:`cost_units` and :func:`search_comparison`: searches at equal cost;
+- :func:`verdict_better`: the verdict rule for "technique X improves the children".
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from .. import bench, stats
+from ..bench.agreement import by_seed
+from .hnas import hnas_benchmark  # noqa: F401  (re-exported: the chapter compares with HNAS at equal cost)
+
+VARIANTS = ("full", "no_sandwich", "no_distillation", "neither")
+SETS = ("zc", "sample")
+
+
+def supernet_frame(results: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Supernet rows with ``val_accuracy`` (NAS-Bench-201, real CIFAR-10), ``in_zc`` and
+    ``in_sample`` flags."""
+    results = bench.load("nb201-supernet", "cifar10") if results is None else results.copy()
+    truth = bench.load("nb201", "cifar10")[["arch", "val_accuracy"]]
+    frame = results.merge(truth, on="arch", how="left")
+    if frame["val_accuracy"].isna().any():
+        raise ValueError(f"{int(frame.val_accuracy.isna().sum())} supernet rows name no NAS-Bench-201 architecture")
+    parts = frame["sets"].str.split("+")
+    # set names are the children specs without their colon: zc, zc40 (first 40), sample1000
+    frame["in_zc"] = parts.apply(lambda names: any(re.fullmatch(r"zc\d*", n) for n in names))
+    frame["in_sample"] = parts.apply(lambda names: any(n.startswith("sample") for n in names))
+    return frame
+
+
+def subset(frame: pd.DataFrame, which: str) -> pd.DataFrame:
+    """Rows of the children set ``which`` (``zc`` or ``sample``)."""
+    if which not in SETS:
+        raise ValueError(f"unknown children set {which!r}; allowed: {', '.join(SETS)}")
+    return frame[frame[f"in_{which}"]]
+
+
+def _mean_over_seeds(part: pd.DataFrame) -> pd.DataFrame:
+    return part.groupby("arch", as_index=False).agg(supernet_accuracy=("supernet_accuracy", "mean"),
+                                                    val_accuracy=("val_accuracy", "first"))
+
+
+def ranking_table(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """One row per (variant, supernet seed or ``"mean"``, set, method): correlation of
+    supernet accuracy with real accuracy, interval, number of architectures."""
+    rows = []
+    for variant, part in frame.groupby("variant", sort=False):
+        for which in SETS:
+            chosen = subset(part, which)
+            if len(chosen) < 3:
+                continue
+            groups = [(int(s), g) for s, g in chosen.groupby("supernet_seed")]
+            groups.append(("mean", _mean_over_seeds(chosen)))
+            for label, g in groups:
+                for method in ("kendall", "spearman"):
+                    r = stats.rank_correlation(g.supernet_accuracy.to_numpy(), g.val_accuracy.to_numpy(), method,
+                                               n_boot=n_boot, seed=seed)
+                    rows.append({"variant": variant, "supernet_seed": label, "set": which, "method": method,
+                                 "value": r.value, "low": r.low, "high": r.high, "n": r.n})
+    return pd.DataFrame(rows)
+
+
+def seed_agreement(frame: pd.DataFrame, *, method: str = "kendall", n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Per variant: rank agreement of the first two supernet seeds over their common children."""
+    rows = []
+    for variant, part in frame.groupby("variant", sort=False):
+        wide = by_seed(part.rename(columns={"supernet_seed": "seed"}), "supernet_accuracy")
+        if wide.shape[1] < 2 or len(wide) < 3:
+            continue
+        a, b = wide.columns[:2]
+        r = stats.rank_correlation(wide[a].to_numpy(), wide[b].to_numpy(), method, n_boot=n_boot, seed=seed)
+        rows.append({"variant": variant, "method": method, "value": r.value, "low": r.low, "high": r.high, "n": r.n})
+    return pd.DataFrame(rows)
+
+
+def paired_difference(frame: pd.DataFrame, variant: str, baseline: str, *, which: str = "sample",
+                      n_boot: int = 2000, seed: int = 0) -> dict:
+    """Mean over children of ``acc(variant) - acc(baseline)`` (each averaged over supernet
+    seeds), bootstrap interval over children; also the difference per seed."""
+    part = subset(frame, which)
+    wide = part.pivot_table(index="arch", columns="variant", values="supernet_accuracy", aggfunc="mean")
+    for name in (variant, baseline):
+        if name not in wide.columns:
+            raise ValueError(f"variant {name!r} not in the table; it has {', '.join(wide.columns)}")
+    diff = (wide[variant] - wide[baseline]).dropna().to_numpy()
+    mean, low, high = stats.mean_ci(diff, n_boot=n_boot, seed=seed)
+    per_seed = part.pivot_table(index=["supernet_seed", "arch"], columns="variant",
+                                values="supernet_accuracy").dropna(subset=[variant, baseline])
+    by_seed_mean = (per_seed[variant] - per_seed[baseline]).groupby(level=0).mean()
+    return {"variant": variant, "baseline": baseline, "set": which, "mean": mean, "low": low, "high": high,
+            "n": len(diff), "per_seed": {int(k): float(v) for k, v in by_seed_mean.items()}}
+
+
+def verdict_better(diff: dict) -> str:
+    """``reproduced`` when the whole interval is above 0 (the technique improves the
+    children), ``partly`` when the mean is above 0 but the interval reaches 0 or below,
+    ``not reproduced`` when the mean is 0 or below."""
+    if diff["low"] > 0:
+        return "reproduced"
+    return "partly" if diff["mean"] > 0 else "not reproduced"
+
+
+def ablation_table(frame: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
+    """One row per variant: mean and best child accuracy on the uniform sample (mean over
+    seeds), Kendall's tau on the zero-cost and sampled children (mean over seeds' accuracy)."""
+    rows = []
+    for variant in [v for v in VARIANTS if v in set(frame.variant)]:
+        part = frame[frame.variant == variant]
+        sample = _mean_over_seeds(subset(part, "sample")) if part.in_sample.any() else part.iloc[:0]
+        row = {"variant": variant, "seeds": part.supernet_seed.nunique(),
+               "mean child accuracy": sample.supernet_accuracy.mean(),
+               "best child accuracy": sample.supernet_accuracy.max()}
+        for which in SETS:
+            hit = ranking[(ranking.variant == variant) & (ranking.set == which) & (ranking.method == "kendall")
+                          & (ranking.supernet_seed.astype(str) == "mean")]
+            row[f"tau ({which})"] = float(hit.value.iloc[0]) if len(hit) else np.nan
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("variant")
+
+
+def no_retraining(frame: pd.DataFrame, standalone: pd.DataFrame, *, variant: str = "full",
+                  n_boot: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, dict | None]:
+    """Children of ``variant`` (mean over supernet seeds) beside the same children trained
+    alone (mean over stand-alone seeds); the mean paired difference with its interval
+    (``None`` if no child has both)."""
+    inherited = frame[frame.variant == variant].groupby("arch").agg(
+        supernet_accuracy=("supernet_accuracy", "mean"), val_accuracy=("val_accuracy", "first"))
+    alone = standalone.groupby("arch")["standalone_accuracy"].mean()
+    table = inherited.join(alone, how="inner").reset_index()
+    if table.empty:
+        return table, None
+    diff = (table.supernet_accuracy - table.standalone_accuracy).to_numpy()
+    mean, low, high = stats.mean_ci(diff, n_boot=n_boot, seed=seed)
+    return table, {"mean": mean, "low": low, "high": high, "n": len(diff)}
+
+
+def verdict_no_retraining(diff: dict | None, *, tolerance: float = 1.0) -> str:
+    """``reproduced`` when inherited children are on average at most ``tolerance`` points
+    below the stand-alone ones; ``not reproduced`` when the whole interval lies more than
+    ``tolerance`` points below; ``partly`` in between; ``not attempted`` without
+    stand-alone children."""
+    if diff is None:
+        return "not attempted"
+    if diff["mean"] >= -tolerance:
+        return "reproduced"
+    return "not reproduced" if diff["high"] < -tolerance else "partly"
+
+
+def training_free_table(frame: pd.DataFrame, scores=("nwot", "synflow", "snip", "grad_norm", "jacov", "flops"),
+                        *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Kendall's tau (interval) of the zero-cost table's training-free scores with real
+    accuracy, on the zero-cost architectures the supernet evaluated."""
+    zc = bench.load("nb201-zc", "cifar10")
+    archs = set(subset(frame, "zc").arch)
+    zc = zc[zc.arch.isin(archs)]
+    table = stats.correlation_table(zc, list(scores), "val_accuracy", method="kendall", n_boot=n_boot, seed=seed)
+    return table.drop(columns="method").rename(columns={"score": "method"})
+
+
+def cost_units(runs: pd.DataFrame, results: pd.DataFrame) -> dict:
+    """Costs in units of "one child trained alone with the supernet's protocol": a
+    supernet training costs ``step_ratio`` units (a supernet step against a single-child
+    step, timed side by side, :mod:`nascore.supernet.cost`); evaluating one child costs its
+    seconds over the seconds of one child training (``step_seconds_child x
+    steps_per_epoch x epochs``). Medians over runs."""
+    child_train = runs.step_seconds_child * runs.steps_per_epoch * runs.epochs_done
+    return {"supernet": float(runs.step_ratio.median()),
+            "evaluation": float(results.eval_seconds.median() / child_train.median()),
+            "child_train_seconds": float(child_train.median())}
+
+
+def search_comparison(frame: pd.DataFrame, costs: dict, *, seeds=range(10), fitness_budget: int = 100,
+                      variant: str = "full", hnas_benchmark=None, max_queries: int | None = None,
+                      hnas_options: dict | None = None) -> tuple[pd.DataFrame, int]:
+    """Real accuracy of the architecture each method selects, at equal cost.
+
+    Weight sharing: random search and regularised evolution over the zero-cost
+    architectures with the supernet accuracy of ``variant`` as fitness,
+    ``fitness_budget`` child evaluations, for each supernet seed and search seed; cost
+    ``supernet + fitness_budget x evaluation`` units. The other methods get as many
+    NAS-Bench-201 queries as that cost buys (``Q``, at least 1, one query = one child
+    trained alone): random search, evolution, HNAS (if ``hnas_benchmark`` is given) and
+    training-free selection (best of 100 sampled by score, then the top ``Q`` queried).
+    ``max_queries`` caps ``Q`` (quick mode, where a tiny supernet's costs mean nothing);
+    ``hnas_options`` go to HNAS. Returns one row per (method, supernet seed, search
+    seed) and ``Q``.
+    """
+    from .. import search
+
+    zc = subset(frame, "zc")
+    cost = costs["supernet"] + fitness_budget * costs["evaluation"]
+    queries = max(1, int(round(cost)))
+    if max_queries is not None:
+        queries = min(queries, max_queries)
+    rows = []
+    for supernet_seed, part in zc[zc.variant == variant].groupby("supernet_seed"):
+        bench_ws = search.TabularBenchmark.from_frame(
+            part.assign(op_indices=[_indices(a) for a in part.arch]), accuracy="supernet_accuracy",
+            test_accuracy="val_accuracy", scores=[], n_choices=(5,) * 6, name=f"supernet-{variant}-s{supernet_seed}")
+        for algorithm in ("random", "evolution"):
+            for s in seeds:
+                result = search.run(algorithm, bench_ws, budget=min(fitness_budget, len(bench_ws)), seed=int(s))
+                rows.append({"method": f"supernet + {algorithm}", "supernet_seed": int(supernet_seed),
+                             "search_seed": int(s), "cost_units": cost,
+                             "accuracy": float(result.best_so_far("test_accuracy")[-1])})
+    table = search.nb201("nb201-zc", "cifar10")
+    methods = {"random (queries)": ("random", table, {}), "evolution (queries)": ("evolution", table, {}),
+               "training-free nwot": ("training_free", table, {"score": "nwot", "n_sample": max(100, queries)}),
+               "training-free synflow": ("training_free", table, {"score": "synflow", "n_sample": max(100, queries)})}
+    if hnas_benchmark is not None:
+        methods["HNAS"] = ("hnas", hnas_benchmark, dict(hnas_options or {}))
+    for label, (algorithm, benchmark, options) in methods.items():
+        for s in seeds:
+            result = search.run(algorithm, benchmark, budget=queries, seed=int(s), **options)
+            rows.append({"method": label, "supernet_seed": -1, "search_seed": int(s), "cost_units": float(queries),
+                         "accuracy": float(result.best_accuracy)})
+    return pd.DataFrame(rows), queries
+
+
+def _indices(arch: str) -> tuple:
+    from ..spaces import nb201
+
+    return nb201.to_op_indices(arch)
+
+
+def search_summary(searches: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """Mean real accuracy of the selected architecture per method, interval over runs."""
+    rows = []
+    for method, part in searches.groupby("method", sort=False):
+        mean, low, high = stats.mean_ci(part.accuracy.to_numpy(), n_boot=n_boot, seed=seed)
+        rows.append({"method": method, "cost (child trainings)": part.cost_units.iloc[0], "runs": len(part),
+                     "mean accuracy": mean, "low": low, "high": high})
+    return pd.DataFrame(rows).set_index("method")
+
+
+def quick_tables(work_dir, *, variants=VARIANTS, seeds=(0, 1), zc_children: int = 24, sample_children: int = 12,
+                 standalone_children: int = 3, train_images: int = 64, test_images: int = 200,
+                 progress: bool = False) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A tiny stand-in for the shipped table, trained here in seconds (quick mode, tests):
+    C=2, N=1, one epoch on ``train_images`` images. Returns ``(results, runs, standalone)``
+    in the shipped files' formats."""
+    from pathlib import Path
+
+    from ..supernet import runs as supernet_runs
+    from ..supernet.recipe import Recipe
+    from ..supernet.table import build_table, load_runs, load_standalone
+
+    work = Path(work_dir)
+    for variant in variants:
+        for s in seeds:
+            recipe = Recipe.for_variant(variant, C=2, N=1, epochs=1, batch_size=32, seed=int(s),
+                                        train_images=train_images)
+            supernet_runs.run(work / "work", recipe, [f"zc:{zc_children}", f"sample:{sample_children}"],
+                              calibration_images=64, test_images=test_images, progress=progress, cost_steps=1)
+    from ..supernet.inputs import training_images
+
+    supernet_runs.standalone(work / "work", f"zc:{standalone_children}", C=2, N=1, epochs=1, batch_size=32,
+                             images=training_images(train_images, seed=0), test_images=test_images)
+    supernet_runs.collect(work / "work", work / "collected")
+    table = build_table(work / "collected", work / "table", provisional=True, command="quick_tables")
+    return pd.read_csv(table / "results.csv"), load_runs(table), load_standalone(table)

@@ -1,0 +1,55 @@
+"""The images the supernet trains, recalibrates and is evaluated on (real CIFAR-10).
+
+- training: the 10,000 shipped CIFAR-10 training images (:func:`nascore.data.load`), or
+  a seeded random subset of them; NAS-Bench-201's normalisation
+  (:func:`nascore.cifar.nb201_normalise`) is applied after augmentation, per batch;
+- calibration: a seeded random subset of the *training* images, not augmented, shared
+  by every child (BigNAS, Sec. 3.1, "Batch Norm Calibration", recalibrates on training
+  data);
+- test: the 1,017 lossless CIFAR-10 test images.
+
+The training set is ordered by class on disk; every subset here is drawn at random.
+"""
+from __future__ import annotations
+
+import functools
+
+import torch
+
+from .. import data
+from ..cifar import nb201_normalise
+
+
+def _subset(x, y, n, seed):
+    if n is None:
+        return x, y
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(y):
+        raise ValueError(f"number of images must be an integer in 1..{len(y)}, got {n!r}")
+    idx = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))[:n]
+    return x[idx.sort().values], y[idx.sort().values]
+
+
+@functools.lru_cache(maxsize=1)
+def _cifar10():
+    # Decoding the 10,000 JPEGs takes seconds: once per process is enough.
+    return data.load("cifar10")
+
+
+def training_images(n: int | None = None, *, seed: int = 0):
+    """``(x, y)``: CIFAR-10 training images in [0, 1] (not normalised) and labels."""
+    x, y = _cifar10().split("train")
+    return _subset(x, y, n, seed)
+
+
+def calibration_images(n: int = 1024, *, seed: int = 0):
+    """``n`` normalised training images for BN recalibration (labels are not needed)."""
+    x, _ = training_images(n, seed=10_000 + seed)
+    return nb201_normalise(x, "cifar10")
+
+
+def test_images(n: int | None = None):
+    """``(x, y)``: the lossless CIFAR-10 test images, normalised (first ``n`` if given)."""
+    x, y = _cifar10().split("test")
+    if n is not None:
+        x, y = x[:n], y[:n]
+    return nb201_normalise(x, "cifar10"), y

@@ -1,0 +1,24 @@
+"""Worked examples for nascore.studies.cifar_after_epoch."""
+import math
+
+import pandas as pd
+import pytest
+
+from nascore.studies import cifar_after_epoch as cae
+
+
+def test_correlations_drop_missing_rows():
+    # a: 1, 2, 3, NaN against 10, 20, 30, 40 -> the NaN row is dropped: perfect order, n = 3
+    frame = pd.DataFrame({"a": [1.0, 2.0, 3.0, math.nan], "b": [4.0, 3.0, 2.0, 1.0],
+                          "val_accuracy": [10.0, 20.0, 30.0, 40.0]})
+    table = cae.correlations(frame, ["a", "b"], n_boot=0).set_index("score")
+    assert table.loc["a", "value"] == pytest.approx(1.0) and table.loc["a", "n"] == 3
+    assert table.loc["b", "value"] == pytest.approx(-1.0) and table.loc["b", "n"] == 4
+    with pytest.raises(ValueError, match="not in the frame"):
+        cae.correlations(frame, ["c"])
+
+
+def test_trained_frame_holds_the_shipped_rows():
+    frame = cae.trained_frame()
+    assert 20 <= len(frame) <= 200
+    assert frame["naswot_after_1_epoch"].notna().sum() == len(frame)

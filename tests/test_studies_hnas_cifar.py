@@ -1,0 +1,80 @@
+"""Worked examples for nascore.studies.hnas_cifar."""
+import math
+
+import pandas as pd
+import pytest
+
+from nascore.studies import hnas_cifar
+
+
+def test_scaled_pool_is_the_official_fraction():
+    # 725 * 2000 / 15625 = 92.8 -> 93; the whole space gives the official 2000.
+    assert hnas_cifar.scaled_pool(725) == 93
+    assert hnas_cifar.scaled_pool(15625) == 2000
+    # 7 * 2000 / 15625 = 0.896 -> 1; 3 -> 0.384, floored at 1.
+    assert hnas_cifar.scaled_pool(7) == 1
+    assert hnas_cifar.scaled_pool(3) == 1
+    # 100 * 1 / 8 = 12.5 rounds half up to 13.
+    assert hnas_cifar.scaled_pool(100, pool=1, space=8) == 13
+    with pytest.raises(ValueError, match="n_archs"):
+        hnas_cifar.scaled_pool(0)
+    with pytest.raises(ValueError, match="pool"):
+        hnas_cifar.scaled_pool(10, pool=20, space=10)
+
+
+def test_select_by_picks_the_largest_finite_score_and_ranks_it():
+    frame = pd.DataFrame({"arch": list("abcde"), "lam": [1.0, 5.0, math.nan, 5.0, 2.0],
+                          "val_accuracy": [90.0, 80.0, 99.0, 70.0, 80.0]})
+    pick = hnas_cifar.select_by(frame, "lam")
+    # b and d tie at 5: the first row wins; NaN row c is not scored.
+    assert pick["arch"] == "b" and pick["score"] == 5.0 and pick["n"] == 4
+    # accuracies of scored rows: 90, 80, 70, 80 -> one better than 80, rank 2;
+    # strictly lower: only 70 -> 1/4.
+    assert pick["rank"] == 2 and pick["percentile"] == 0.25 and pick["optimum"] == 90.0
+    low = hnas_cifar.select_by(frame, "lam", higher_is_better=False)
+    assert low["arch"] == "a" and low["rank"] == 1
+    with pytest.raises(ValueError, match="missing"):
+        hnas_cifar.select_by(frame, "missing")
+    with pytest.raises(ValueError, match="no finite"):
+        hnas_cifar.select_by(frame.assign(lam=math.nan), "lam")
+
+
+def test_gain_row_reads_the_interval():
+    assert hnas_cifar.gain_row("x", (0.5, 0.1, 0.9), batch=64, convention="c", data="d", pool=93)["interval"] == "above 0"
+    assert hnas_cifar.gain_row("x", (-0.5, -0.9, -0.1), batch=64, convention="c", data="d", pool=93)["interval"] == "below 0"
+    assert hnas_cifar.gain_row("x", (0.0, -0.1, 0.2), batch=10, convention="c", data="d", pool=2000)["interval"] == "includes 0"
+    with pytest.raises(ValueError, match="low <= mean <= high"):
+        hnas_cifar.gain_row("x", (1.0, 0.0, 0.5), batch=64, convention="c", data="d", pool=93)
+
+
+def test_cifar_frame_joins_the_shipped_statistics():
+    frame = hnas_cifar.cifar_frame("cifar10")
+    # 725 zc archs with M on CIFAR-10, minus the one the zc CIFAR-10 table lacks.
+    assert len(frame) == 724 and frame["ntk_trace"].notna().all()
+    assert (frame["ntk_condition"] == frame["hnas_kappa"]).all()
+    row = frame.iloc[0]
+    assert row["kappa_over_m"] == pytest.approx(row["hnas_kappa"] / (row["ntk_trace"] + 1e-6))
+    assert len(hnas_cifar.cifar_frame("cifar100", ntk_dataset="cifar100")) == 398
+    with pytest.raises(ValueError, match="kappa"):
+        hnas_cifar.cifar_frame(kappa="lga")
+
+
+def test_eigennas_table_marks_what_was_not_run():
+    table = hnas_cifar.eigennas_table(n_boot=0)
+    status = dict(zip(zip(table.dataset, table.lambda_min), table.status))
+    assert status[("ImageNet16-120", "none computed")] == "not attempted"
+    assert status[("cifar100", "TE-NAS kernel, batch 72")] == "not computed"
+    run = table[table.status == "run"]
+    assert len(run) == 3 and (run.accuracy <= run.optimum).all()
+    # the pick is the largest lambda_min of its rows: rank 1 means it is also the most accurate
+    assert ((run["rank"] >= 1) & (run["rank"] <= run["n"])).all()
+
+
+def test_eigennas_rho_counts_only_scored_rows():
+    table = hnas_cifar.eigennas_table(n_boot=0)
+    tenas = table[(table.dataset == "cifar10") & (table.lambda_min == "TE-NAS kernel, batch 72")].iloc[0]
+    frame = hnas_cifar.cifar_frame("cifar10")
+    scored = frame.dropna(subset=["tenas_lambda_min"])
+    from scipy.stats import spearmanr
+    assert tenas["n"] == len(scored) < len(frame)
+    assert tenas["rho"] == pytest.approx(spearmanr(scored.tenas_lambda_min, scored.val_accuracy).statistic)
