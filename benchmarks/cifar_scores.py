@@ -60,7 +60,7 @@ def proxies(n_archs: int, threads: int) -> dict:
     shared = {"zc": [], "full": []}
     for net, x, y in jobs:
         for m in cs.ZC_METRICS:
-            per_proxy[m].append(_timed(lambda: metrics.score(m, net, x, y)))
+            per_proxy[m].append(_timed(lambda: metrics.score(m, net, x, y, on_nonfinite="nan")))
         shared["zc"].append(_timed(lambda: metrics.score_many(cs.ZC_METRICS, net, x, y)))
         shared["full"].append(_timed(lambda: metrics.score_many(cs.FULL_SPACE_METRICS, net, x, y)))
 

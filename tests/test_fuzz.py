@@ -17,6 +17,9 @@ from hypothesis import strategies as st
 from nascore import metrics
 from nascore.spaces import mixed, nb201
 
+# Tiny networks on a shared machine: one torch thread (several wait on each other's barriers).
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 FUZZ = settings(deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 #: Decimal digits of several scripts, superscripts and fullwidth forms: all isdigit() or
