@@ -47,7 +47,7 @@ def _key(root, which):
 
 @pytest.mark.parametrize("which, edited, kept", [
     ("metric-score", "nascore/ntk/factored.py", "nascore/studies/zhu.py"),
-    ("zhu", "nascore/theory/kernels.py", "nascore/search/bo.py"),
+    ("zhu", "nascore/theory/kernels.py", "nascore/cli/score.py"),
     ("trained-mixed", "nascore/data.py", "nascore/studies/zhu.py"),
     ("trained-mixed", "nascore/training/loop.py", "nascore/reproduce.py"),
 ])
