@@ -57,7 +57,8 @@ def agreement(dataset: str, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFram
     frame = paired(dataset)
     rows = []
     for name in NASLIB_COLUMNS:
-        pair = frame[[name, f"{name}_naslib"]].dropna(subset=[f"{name}_naslib"])
+        pair = frame[[name, f"{name}_naslib"]]
+        pair = pair[np.isfinite(pair[f"{name}_naslib"].astype(float))]  # NaN or inf in NASLib's table
         if pair[name].notna().sum() < 3:
             rows.append({"proxy": name, "n": int(pair[name].notna().sum()), "rho": np.nan, "low": np.nan,
                          "high": np.nan})
@@ -69,6 +70,9 @@ def agreement(dataset: str, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFram
 
 def _rho(scores, accuracy, n_boot, seed, method="spearman"):
     scores = np.asarray(scores, dtype=float)
+    accuracy = np.asarray(accuracy, dtype=float)
+    known = np.isfinite(accuracy)  # an architecture without a NB201 accuracy is left out
+    scores, accuracy = scores[known], accuracy[known]
     if np.isfinite(scores).sum() < 3:
         return {"value": np.nan, "low": np.nan, "high": np.nan, "n": int(np.isfinite(scores).sum())}
     r = stats.rank_correlation(scores, accuracy, method, n_boot=n_boot, seed=seed)
