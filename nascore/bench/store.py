@@ -48,6 +48,8 @@ from typing import Iterator
 
 import pandas as pd
 
+from ..messages import short as _short
+
 
 def result_key(**fields) -> str:
     """SHA-256 (hex) of the JSON of ``fields`` with sorted keys.
@@ -322,8 +324,3 @@ class ResultStore:
                 removed += 1
         return removed
 
-
-def _short(value, limit: int = 60) -> str:
-    """``repr(value)`` cut to ``limit`` characters (error messages never echo huge inputs)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[:limit - 15] + f"...({len(text)} chars)"
