@@ -83,9 +83,10 @@ def fold_code(nb) -> None:
 def run_box(run: NotebookRun) -> str:
     """A MyST note saying how a chapter was run: mode, seed and the data files it read
     (with the first 12 hex digits of their SHA-256), for the top of the chapter."""
-    quick = run.parameters.get("quick")
-    mode = ("quick (reduced sample sizes: fewer seeds, resamples and architectures than the papers)"
-            if quick else "full (the papers' sample sizes)")
+    mode = {"quick": "quick (reduced sample sizes: fewer seeds, resamples and architectures than the papers)",
+            "default": "default (the papers' sample sizes, on the tables shipped in `data/`)",
+            "regenerate": "regenerate (the papers' sample sizes; shipped tables recomputed where the chapter "
+                          "can)"}[mode_name(run.parameters)]
     params = ", ".join(f"`{k}={v!r}`" for k, v in run.parameters.items())
     reads = [f"`{line.split(' ', 1)[1]}` ({line[:12]})" for line in run.data_read if " " in line]
     lines = ["```{admonition} How this chapter was run", ":class: note", "",
@@ -331,10 +332,38 @@ def _earlier_durations(book_dir: Path) -> dict:
         return {}
 
 
-def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = None, jobs: int = 1,
-              build: bool = True, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
+def mode_parameters(*, quick: bool = False, regenerate: bool = False, seed: int = 0) -> dict:
+    """The parameters injected into every notebook for one of the three modes:
+
+    - default (``quick=False``): the papers' sample sizes (seeds, bootstrap resamples,
+      whole architecture tables), reading the shipped tables of ``data/`` for anything
+      that needs training or hours of scoring; the published book;
+    - ``quick=True``: reduced sizes, for tests and CI;
+    - ``regenerate=True``: the papers' sizes, and the chapters that can recompute a
+      shipped table do so through the results store (hours, resumable).
+
+    ``regenerate`` is injected only when set, so that the two everyday modes pass exactly
+    ``quick`` and ``seed``.
+    """
+    if quick and regenerate:
+        raise ValueError("quick and regenerate exclude each other: regenerate runs at the papers' sizes")
+    return {"quick": bool(quick), "seed": int(seed)} | ({"regenerate": True} if regenerate else {})
+
+
+def mode_name(parameters: dict) -> str:
+    """``quick``, ``default`` or ``regenerate``, from injected :func:`mode_parameters`."""
+    if parameters.get("regenerate"):
+        return "regenerate"
+    return "quick" if parameters.get("quick") else "default"
+
+
+def reproduce(*, quick: bool = False, regenerate: bool = False, seed: int = 0, only: list[str] | None = None,
+              jobs: int = 1, build: bool = True, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
               echo=print, verbose: bool = False) -> list[NotebookRun]:
     """Run the notebooks (and build the book); raises :class:`ReproduceError` on any failure.
+
+    The mode (:func:`mode_parameters`): the papers' sizes on the shipped tables by
+    default, ``quick`` for tests and CI, ``regenerate`` to recompute the shipped tables.
 
     ``only`` runs some notebooks: the provenance records and claims of the others are kept
     from the last run that produced them (each with that run's commit and timestamp); a
@@ -346,8 +375,8 @@ def reproduce(*, quick: bool = True, seed: int = 0, only: list[str] | None = Non
     if jobs < 1:
         raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
     names = select(only, notebooks_dir)
-    parameters = {"quick": bool(quick), "seed": int(seed)}
-    mode = "quick" if quick else "full"
+    parameters = mode_parameters(quick=quick, regenerate=regenerate, seed=seed)
+    mode = mode_name(parameters)
     echo(f"nascore reproduce: {len(names)} notebook(s), {mode} mode, seed {seed}, {jobs} job(s)")
     start = time.perf_counter()
     state = code_state()  # what the notebooks run from, recorded with each of them

@@ -121,6 +121,10 @@ def test_architecture_selections():
     sample = cs.select_archs("zc:5")
     assert len(sample) == 5 and sample == cs.select_archs("zc:5") and set(sample) <= set(zc)
     assert len(set(cs.select_archs("sample:7"))) == 7
+    # a sample is the head of the full space's fixed order: a larger run extends a smaller one
+    assert cs.select_archs("sample:7") == cs.select_archs("full")[:7] == cs.select_archs("sample:9")[:7]
+    with pytest.raises(ValueError, match="asks 15626 architectures of 15625"):
+        cs.select_archs("sample:15626")
     for bad in ("zc:0", "everything", "sample:x", "full:3"):
         with pytest.raises(ValueError, match="bad architecture selection"):
             cs.select_archs(bad)

@@ -14,6 +14,18 @@ def test_help_explains_reproduce():
     assert result.returncode == 0
     assert "--quick" in result.stdout and "--only" in result.stdout and "--jobs" in result.stdout
     assert "--verbose" in result.stdout and "logs" in result.stdout
+    assert "--regenerate" in result.stdout and "papers' sizes" in result.stdout
+
+
+def test_reproduce_modes_reach_reproduce(monkeypatch):
+    from nascore import reproduce
+
+    seen = []
+    monkeypatch.setattr(reproduce, "reproduce", lambda **kw: seen.append((kw["quick"], kw["regenerate"])))
+    for flags in ([], ["--quick"], ["--full"], ["--regenerate"]):
+        assert cli.main(["reproduce", "--no-build", *flags]) == 0
+    assert seen == [(False, False), (True, False), (False, False), (False, True)]
+    assert run_cli("reproduce", "--quick", "--regenerate").returncode == 2  # one mode at a time
 
 
 def test_unknown_notebook_is_named_with_the_known_ones(capsys):

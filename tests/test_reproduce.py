@@ -132,7 +132,7 @@ def test_only_reruns_some_chapters_and_keeps_the_others_records_and_claims(folde
     assert [r.name for r in runs] == ["10_a"]
     second = json.loads((book / "generated" / "provenance.json").read_text())["notebooks"]
     assert second["20_b"] == first["20_b"]  # kept as the first run wrote it
-    assert second["10_a"]["parameters"] == {"quick": True, "seed": 5}
+    assert second["10_a"]["parameters"] == {"quick": False, "seed": 5}  # the default mode: papers' sizes
     ledger = claims.load(chapters=["10_a", "20_b"], folder=book / "generated" / "claims")
     assert ledger.set_index("id")["verdict"].to_dict() == {"a.new": "partly", "b.one": "reproduced"}
     assert (book / "generated" / "claims" / "20_b.json").read_text() == b_claims  # with its run's timestamp

@@ -1,4 +1,6 @@
 """Unit tests of `nascore reproduce` that need no notebook execution."""
+import pytest
+
 from nascore import reproduce
 
 
@@ -50,4 +52,16 @@ def test_run_box_states_mode_parameters_and_data_read():
     assert "Mode: quick (reduced sample sizes" in box and "`quick=True`, `seed=0`" in box
     assert "Data read: `data/nb/table.json` (0123456789ab)." in box
     full = reproduce.run_box(reproduce.NotebookRun("10_x", {"quick": False, "seed": 1}))
-    assert "Mode: full (the papers' sample sizes)" in full and "Data read: none" in full
+    assert "Mode: default (the papers' sample sizes, on the tables shipped" in full and "Data read: none" in full
+    again = reproduce.run_box(reproduce.NotebookRun("10_x", reproduce.mode_parameters(regenerate=True)))
+    assert "Mode: regenerate (" in again and "`regenerate=True`" in again
+
+
+def test_modes_inject_quick_and_seed_and_regenerate_only_when_asked():
+    assert reproduce.mode_parameters() == {"quick": False, "seed": 0}
+    assert reproduce.mode_parameters(quick=True, seed=3) == {"quick": True, "seed": 3}
+    assert reproduce.mode_parameters(regenerate=True) == {"quick": False, "seed": 0, "regenerate": True}
+    assert [reproduce.mode_name(reproduce.mode_parameters(**k)) for k in ({}, {"quick": True}, {"regenerate": True})] \
+        == ["default", "quick", "regenerate"]
+    with pytest.raises(ValueError, match="quick and regenerate exclude each other"):
+        reproduce.mode_parameters(quick=True, regenerate=True)

@@ -69,6 +69,9 @@ def test_sampling_is_seeded_and_connected():
     assert a == b and all(kids.is_connected(x) for x in a)
     sample = kids.uniform_sample(100, seed=0)
     assert len(set(sample)) == 100 and sample == kids.uniform_sample(100, seed=0)
+    # the same architectures as the CIFAR score table's sample, so they have training-free scores
+    from nascore.bench.cifar_scores import select_archs
+    assert sample == select_archs("sample:100")
     with pytest.raises(ValueError, match="n must be"):
         kids.uniform_sample(20_000)
 

@@ -212,21 +212,25 @@ def select_archs(spec: str, dataset: str = "cifar10") -> list[str]:
     """Architectures named by ``spec``: ``zc`` (NASLib's zero-cost table for ``dataset``),
     ``zc:K`` (K of the architectures both zero-cost tables share, drawn with seed 0),
     ``full`` (all 15,625, in a fixed random order, so that a partial run is a uniform
-    sample), ``sample:K`` (K of the 15,625 drawn uniformly, seed 0)."""
+    sample), ``sample:K`` (a uniform sample of K: the first K of that order, so a larger
+    sample, and the full space, extend a smaller one instead of starting over)."""
     from ..spaces import nb201
     from . import load
 
     kind, _, count = spec.partition(":")
-    if kind == "full" and not count:  # a fixed random order: a run cut short is a uniform sample
+    if kind in ("full", "sample"):
         pool = nb201.all_architectures()
-        return [pool[i] for i in np.random.default_rng(0).permutation(len(pool))]
+        order = [pool[i] for i in np.random.default_rng(0).permutation(len(pool))]
+        if kind == "full" and not count:  # a run cut short is a uniform sample
+            return order
+        if kind == "sample" and count.isdigit() and int(count) > 0:
+            if int(count) > len(pool):
+                raise ValueError(f"{spec}: asks {count} architectures of {len(pool)}")
+            return order[:int(count)]
     if kind == "zc" and not count:
         return load("nb201-zc", dataset=dataset).arch.tolist()
-    if kind in ("zc", "sample") and count.isdigit() and int(count) > 0:
-        if kind == "zc":
-            pool = sorted(set.intersection(*(set(load("nb201-zc", dataset=d).arch) for d in DATASETS)))
-        else:
-            pool = nb201.all_architectures()
+    if kind == "zc" and count.isdigit() and int(count) > 0:
+        pool = sorted(set.intersection(*(set(load("nb201-zc", dataset=d).arch) for d in DATASETS)))
         if int(count) > len(pool):
             raise ValueError(f"{spec}: asks {count} architectures of {len(pool)}")
         picks = np.random.default_rng(0).choice(len(pool), int(count), replace=False)

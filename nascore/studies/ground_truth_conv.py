@@ -247,16 +247,18 @@ def mean_over_seeds(frame: pd.DataFrame) -> pd.DataFrame:
 TABLE_ARCHS, TABLE_SEEDS = 200, (0, 1)
 
 
-def conv_table(*, quick: bool = True, n: int = 60, store=None, jobs: int = 1, log=print) -> pd.DataFrame:
-    """The chapters' entry point: the shipped slice in quick mode, regenerated in full mode.
+def conv_table(*, quick: bool = True, n: int = 60, regenerate: bool = False, store=None, jobs: int = 1,
+               log=print) -> pd.DataFrame:
+    """The chapters' entry point, one per mode of ``nascore reproduce``.
 
-    ``quick=True``: :func:`load_conv` (first ``n`` architectures of the shipped table).
-    ``quick=False``: trains whatever of the shipped table's 200 architectures x 2 seeds is
-    not yet in the results ``store`` (default ``<cache>/results``; about 30 minutes of one
-    CPU core from scratch, resumable) and returns the table from the store.
+    ``quick=True`` (tests, CI): :func:`load_conv` (first ``n`` architectures of the
+    shipped table). Default mode (``quick=False``): the whole shipped table.
+    ``regenerate=True``: trains whatever of the shipped table's 200 architectures x 2
+    seeds is not yet in the results ``store`` (default ``<cache>/results``; about 30
+    minutes of one CPU core from scratch, resumable) and returns the table from the store.
     """
-    if quick:
-        return load_conv(quick=True, n=n)
+    if not regenerate:
+        return load_conv(quick=quick, n=n)
     from ..bench.executors import make_executor
     from ..paths import cache_dir
 
