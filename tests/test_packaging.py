@@ -22,6 +22,15 @@ def test_ci_runs_the_readme_test_command():
     assert command in (REPO_ROOT / ".ci" / "run").read_text()
 
 
+def test_readme_and_pages_workflow_build_the_default_paper_size_book():
+    readme = (REPO_ROOT / "README.md").read_text()
+    command = re.search(r"^# 1\..*\n(.+)$", readme, re.M).group(1).strip()
+    assert command.endswith("nascore reproduce")  # no --quick: the papers' sizes
+    workflow = (REPO_ROOT / ".github" / "workflows" / "book.yml").read_text()
+    runs = [line for line in workflow.splitlines() if "nascore reproduce" in line]
+    assert runs and all("--quick" not in line and "--regenerate" not in line for line in runs)
+
+
 def test_every_data_folder_has_provenance_and_licence():
     for folder in (REPO_ROOT / "data").iterdir():
         if folder.is_dir():

@@ -102,8 +102,15 @@ def test_search_with_an_oracle_supernet_finds_the_best_of_its_table(zc_archs):
 
 def test_training_free_scores_on_the_evaluated_architectures(zc_archs):
     frame = study.supernet_frame(_results(zc_archs, np.arange(30.0)))
-    table = study.training_free_table(frame, scores=("nwot", "flops"), n_boot=20)
-    assert list(table.method) == ["nwot", "flops"] and (table.n == 30).all()
+    truth = frame.drop_duplicates("arch").set_index("arch").val_accuracy
+    # a score equal to the accuracy ranks perfectly, its negative reversed; NaN rows are left out
+    table = pd.DataFrame({"arch": truth.index, "naswot": truth.to_numpy(), "flops": -truth.to_numpy()})
+    table.loc[:4, "flops"] = np.nan
+    free = study.training_free_table(frame, scores=("naswot", "flops"), table=table, n_boot=20)
+    assert list(free.method) == ["naswot", "flops"] and list(free.n) == [30, 25]
+    assert free.value.tolist() == pytest.approx([1.0, -1.0])
+    with pytest.raises(ValueError, match="no column jacov"):
+        study.training_free_table(frame, scores=("jacov",), table=table)
 
 
 def test_quick_tables_train_tiny_supernets(tmp_path):

@@ -16,7 +16,7 @@ real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
 - :func:`paired_difference` and :func:`ablation_table`: what each technique changes;
 - :func:`no_retraining`: children with shared weights against the same children trained
   alone under the same budget;
-- :func:`training_free_table`: the training-free scores' correlations on the same
+- :func:`training_free_table`: our training-free scores' (real CIFAR) correlations on the same
   architectures;
 - :func:`cost_units` and :func:`search_comparison`: searches at equal cost;
 - :func:`verdict_better`: the verdict rule for "technique X improves the children".
@@ -169,15 +169,32 @@ def verdict_no_retraining(diff: dict | None, *, tolerance: float = 1.0) -> str:
     return "not reproduced" if diff["high"] < -tolerance else "partly"
 
 
-def training_free_table(frame: pd.DataFrame, scores=("nwot", "synflow", "snip", "grad_norm", "jacov", "flops"),
-                        *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """Kendall's tau (interval) of the zero-cost table's training-free scores with real
-    accuracy, on the zero-cost architectures the supernet evaluated."""
-    zc = bench.load("nb201-zc", "cifar10")
-    archs = set(subset(frame, "zc").arch)
-    zc = zc[zc.arch.isin(archs)]
-    table = stats.correlation_table(zc, list(scores), "val_accuracy", method="kendall", n_boot=n_boot, seed=seed)
-    return table.drop(columns="method").rename(columns={"score": "method"})
+#: Training-free scores shown beside the supernet (registry names of the real-CIFAR table).
+FREE_SCORES = ("naswot", "synflow", "snip", "grad_norm", "jacov", "das", "flops")
+
+
+def training_free_table(frame: pd.DataFrame, scores=FREE_SCORES, *, which: str = "zc", table=None,
+                        n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Kendall's tau (interval) of our training-free scores on real CIFAR-10 batches
+    (``nb201-cifar-scores``, or ``table``) with NAS-Bench-201's real accuracy, on the
+    children of set ``which`` that the supernet evaluated and the table scored (per score,
+    architectures without a finite value are left out and ``n`` says how many remain)."""
+    table = bench.load("nb201-cifar-scores", dataset="cifar10") if table is None else table
+    missing = [name for name in scores if name not in table.columns]
+    if missing:
+        raise ValueError(f"the score table has no column {', '.join(missing)}; it has "
+                         f"{', '.join(c for c in table.columns if c not in ('arch', 'dataset'))}")
+    children = subset(frame, which)[["arch", "val_accuracy"]].drop_duplicates("arch")
+    merged = children.merge(table[["arch", *scores]], on="arch", how="inner")
+    rows = []
+    for name in scores:
+        part = merged[np.isfinite(merged[name].to_numpy(dtype=float))]
+        if len(part) < 3:
+            continue
+        r = stats.rank_correlation(part[name].to_numpy(dtype=float), part.val_accuracy.to_numpy(), "kendall",
+                                   n_boot=n_boot, seed=seed)
+        rows.append({"method": name, "set": which, "value": r.value, "low": r.low, "high": r.high, "n": r.n})
+    return pd.DataFrame(rows, columns=["method", "set", "value", "low", "high", "n"])
 
 
 def cost_units(runs: pd.DataFrame, results: pd.DataFrame) -> dict:
