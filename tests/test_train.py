@@ -131,3 +131,19 @@ def test_a_diverged_run_says_so_and_the_store_keeps_it_as_failed(digits, tmp_pat
     assert store.status("ab" * 32) == "failed" and store.frame().empty
     with pytest.raises(ValueError, match="not finite"):
         store.put("cd" * 32, record)  # the schema refuses it as a valid result
+
+
+def test_torch_threads_restores_and_refuses_bad_counts():
+    import torch
+
+    from nascore.metrics.table import torch_threads as table_threads
+
+    assert table_threads is torch_threads  # one guard for every table job
+    before = torch.get_num_threads()
+    with torch_threads(1):
+        assert torch.get_num_threads() == 1
+    assert torch.get_num_threads() == before
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="threads must be a positive integer or None"):
+            with torch_threads(bad):
+                pass

@@ -31,8 +31,10 @@ def torch_threads(threads: int | None):
     if threads is None:
         yield
         return
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
     old = torch.get_num_threads()
-    torch.set_num_threads(int(threads))
+    torch.set_num_threads(threads)
     try:
         yield
     finally:

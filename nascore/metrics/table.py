@@ -27,30 +27,15 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 import torch
 
+from ..bench.executors import torch_threads  # noqa: F401  (re-exported: one thread guard for every table job)
+
 SPACES = ("nb201", "mixed")
 STORE_NAME = "metric-scores"
-
-
-@contextmanager
-def torch_threads(threads: int | None):
-    """Run a block with ``torch.set_num_threads(threads)`` and restore the old value after."""
-    if threads is None:
-        yield
-        return
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-        raise ValueError(f"threads must be a positive integer or None, got {threads!r}")
-    old = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
 
 
 def build_network(space: str, arch, *, seed: int, **options) -> torch.nn.Module:
