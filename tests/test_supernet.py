@@ -206,3 +206,12 @@ def test_recipe_rejects_bad_values():
         Recipe(epochs=0)
     assert Recipe.for_variant("neither").variant == "neither"
     assert Recipe.from_dict(Recipe().to_dict()) == Recipe()
+
+
+def test_children_sets_of_one_kind_are_nested():
+    from nascore.supernet.runs import children_for
+
+    # a run evaluated on fewer children shares them with a run evaluated on more
+    assert children_for("zcsample:200")[:100] == children_for("zcsample:100")
+    assert children_for("sample:200")[:100] == children_for("sample:100")
+    assert set(children_for("zcsample:50")) <= set(children_for("zc"))

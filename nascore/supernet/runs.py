@@ -16,7 +16,8 @@ only a few files.
 Children are named by a spec (:func:`children_for`): ``zc`` (the ~725 architectures of
 the NAS-Bench-201 zero-cost table), ``sample:N`` (``N`` distinct architectures drawn
 uniformly from all 15,625 with seed 0, the same for every run), ``full`` (all 15,625),
-``zcsample:N`` (``N`` of ``zc`` drawn without replacement with seed 0: the stand-alone
+``zcsample:N`` (``N`` of ``zc`` drawn without replacement with seed 0, the head of one
+fixed order so that smaller sets are nested in larger ones; e.g. the stand-alone
 reference children, :mod:`.standalone`), ``ends`` (the largest and the smallest child of
 the sandwich rule) and for tests ``zc:N`` (the first ``N`` of ``zc``).
 """
@@ -66,8 +67,9 @@ def children_for(spec: str) -> list[str]:
     if name == "zcsample":
         import numpy as np
 
-        picks = np.random.default_rng(0).choice(len(archs), size=min(int(count), len(archs)), replace=False)
-        return [archs[int(i)] for i in picks]
+        # the head of one fixed order: a smaller set is part of every larger one
+        order = np.random.default_rng(0).permutation(len(archs))
+        return [archs[int(i)] for i in order[:int(count)]]
     return archs[:int(count)] if count else archs
 
 
