@@ -7,8 +7,9 @@
     nascore bench supernet ...     (BigNAS-style supernet; see `nascore bench supernet --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--table T]        (search on a shipped table)
+    nascore cache list | clear NAME... | clear --all   (the on-disk cache of results)
 
-One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.bench` (``bench train``);
+One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.cache`, :mod:`.bench` (``bench train``);
 :mod:`.conv_table` is the stand-alone builder of the conv ground truth
 (``python -m nascore.cli.conv_table``). ``reproduce`` is :mod:`nascore.reproduce`.
 :mod:`.args` holds the checked option types.
@@ -120,11 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _reproduce_parser(sub)
     _bench_parser(sub)
+    from .cache import add_cache_parser
     from .score import add_score_parser
     from .search import add_search_parser
 
     add_score_parser(sub)
     add_search_parser(sub)
+    add_cache_parser(sub)
     return parser
 
 
