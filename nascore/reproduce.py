@@ -49,7 +49,9 @@ def notebook_names(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
 
 
 def select(only: list[str] | None, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
-    """The notebooks to run; ``only`` entries may omit the numeric prefix (``zhu``)."""
+    """The notebooks to run; ``only`` entries may omit the numeric prefix (``zhu``). The
+    :data:`LAST` notebooks (the claims ledger, which reads every chapter's claims) always
+    run, so the ledger never lags behind a chapter that was rerun alone."""
     names = notebook_names(notebooks_dir)
     if not only:
         return names
@@ -59,6 +61,8 @@ def select(only: list[str] | None, notebooks_dir: Path = NOTEBOOKS_DIR) -> list[
         if not matches:
             raise ValueError(f"unknown notebook {wanted!r}; known notebooks: {', '.join(names)}")
         chosen.extend(m for m in matches if m not in chosen)
+    # the ledger notebooks collect every chapter's claims: rerun them whenever a chapter reruns
+    chosen.extend(n for n in names if n.endswith(LAST) and n not in chosen)
     return [n for n in names if n in chosen]
 
 

@@ -52,7 +52,8 @@ def _reproduce_parser(sub):
                            "(trainings, scores) through the results store: hours; a killed run resumes")
     parser.add_argument("--only", nargs="+", metavar="NAME",
                         help="run only these notebooks (file stem, prefix optional, e.g. 'zhu'); the "
-                             "others keep their output, provenance and claims from their last run")
+                             "others keep their output, provenance and claims from their last run; the claims "
+                             "ledger always reruns")
     parser.add_argument("--jobs", type=positive, default=1, metavar="N",
                         help="notebooks to run in parallel (default 1)")
     parser.add_argument("--seed", type=seed, default=0, help="seed passed to every notebook (default 0)")
