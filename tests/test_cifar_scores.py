@@ -176,3 +176,22 @@ def test_loader_of_the_shipped_table():
     assert set(bench.load("nb201-cifar-scores", dataset="cifar100").columns) == set(frame.columns)
     with pytest.raises(ValueError, match="not attempted"):
         bench.load("nb201-cifar-scores", dataset="ImageNet16-120")
+
+
+def test_table_status_names_what_the_table_holds():
+    from nascore.bench.cifar_scores_cli import table_status
+    from nascore.bench.cifar_scores_readme import readme
+
+    sizes = {"cifar10": 724, "cifar100": 725}
+    full = {"cifar10": {"grasp_done": 724, "sample_done": 3000, "rows": 15625},
+            "cifar100": {"grasp_done": 725, "sample_done": 0, "rows": 725}}
+    assert table_status(full, sizes) == "complete"
+    sample = {**full, "cifar10": {"grasp_done": 724, "sample_done": 3000, "rows": 3585}}
+    assert table_status(sample, sizes) == "sample"
+    short = {**sample, "cifar10": {"grasp_done": 724, "sample_done": 2999, "rows": 3584}}
+    assert table_status(short, sizes) == "provisional"
+    missing = {**sample, "cifar100": {"grasp_done": 724, "sample_done": 0, "rows": 724}}
+    assert table_status(missing, sizes) == "provisional"
+    with pytest.raises(ValueError, match="unknown table status 'done'"):
+        readme(protocol=None, command="", info={}, status="done", cover={}, zc_sizes={}, devices="",
+               torches="", seconds=None, rows=0)

@@ -4,16 +4,32 @@ from __future__ import annotations
 from .cifar_scores import FULL_SPACE_METRICS, ZC_METRICS
 
 
-def readme(*, protocol, command, info, complete, cover, zc_sizes, devices, torches, seconds, rows) -> str:
-    """The README's text; every number comes from the exported table or the run."""
-    status = ("Complete: every architecture of NASLib's zero-cost table on both datasets with all "
-              "proxies, and all 15,625 architectures on CIFAR-10 with the full-space set."
-              if complete else
-              "**PROVISIONAL.** This table does not yet hold the full computation (the 725 "
-              "architectures of NASLib's zero-cost table on both datasets and all 15,625 on CIFAR-10); "
-              "it is a small development table computed on a CPU. Numbers drawn from it are "
-              "indicative only until the full run lands (same command, `--archs zc` and "
-              "`--archs full`, see below).")
+def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches, seconds, rows,
+           cheap_seconds=float("nan")) -> str:
+    """The README's text; every number comes from the exported table or the run.
+
+    ``status``: ``complete``, ``sample`` or ``provisional``
+    (:func:`nascore.bench.cifar_scores_cli.table_status`); ``cheap_seconds``: median
+    seconds per architecture of the full-space set on a CPU, for the projection."""
+    hours = 15625 * cheap_seconds / 2 / 3600
+    texts = {
+        "complete": "Complete: every architecture of NASLib's zero-cost table on both datasets with all "
+                    "proxies, and all 15,625 architectures on CIFAR-10 with the full-space set.",
+        "sample": "Complete for NASLib's zero-cost table (both datasets, every proxy) and for a uniform "
+                  "sample of 3,000 of the 15,625 architectures on CIFAR-10 with the full-space set "
+                  "(`--archs sample:3000`: the first 3,000 of the full space's fixed random order, so "
+                  "`--archs full` extends it). The full space itself was not run"
+                  + (f": at the measured {cheap_seconds:.2f} s per architecture (median, one CPU thread) "
+                     f"it needs about {hours:.1f} hours of two CPU cores"
+                     if cheap_seconds == cheap_seconds else "") + ".",
+        "provisional": "**PROVISIONAL.** This table does not yet hold the full computation (the 725 "
+                       "architectures of NASLib's zero-cost table on both datasets and all 15,625 on "
+                       "CIFAR-10, or a uniform sample of 3,000 of them); it is a small development table. "
+                       "Numbers drawn from it are indicative only until the full run lands (same command, "
+                       "`--archs zc` and `--archs sample:3000` or `--archs full`, see below)."}
+    if status not in texts:
+        raise ValueError(f"unknown table status {status!r}; allowed: {', '.join(texts)}")
+    status = texts[status]
     p = protocol.to_dict()
     lines = [
         "# Our training-free scores of NAS-Bench-201 architectures on real CIFAR batches", "",
@@ -22,10 +38,11 @@ def readme(*, protocol, command, info, complete, cover, zc_sizes, devices, torch
         "load with `nascore.bench.load(\"nb201-cifar-scores\", dataset=\"cifar10\")` (or `\"cifar100\"`). "
         "ImageNet16-120: not attempted (no ImageNet16-120 images ship with nascore).", "",
         "## Coverage", "",
-        "| dataset | rows | of NASLib's zero-cost table: scored | ... with GraSP | table size |",
-        "|---|---|---|---|---|",
-        *[f"| {d} | {cover[d]['rows']} | {cover[d]['zc_done']} | {cover[d]['grasp_done']} | {zc_sizes[d]} |"
-          for d in cover], "",
+        "| dataset | rows | of NASLib's zero-cost table: scored | ... with GraSP | table size "
+        "| uniform sample (`sample:3000`) scored |",
+        "|---|---|---|---|---|---|",
+        *[f"| {d} | {cover[d]['rows']} | {cover[d]['zc_done']} | {cover[d]['grasp_done']} | {zc_sizes[d]} "
+          f"| {cover[d].get('sample_done', 0)} |" for d in cover], "",
         "## Columns", "",
         "`arch` (NAS-Bench-201 string), `dataset`, `val_accuracy` (NAS-Bench-201's validation accuracy "
         "after 200 epochs, percent, from the shipped NASLib tables), `in_zc` (whether NASLib's zero-cost "
