@@ -124,3 +124,25 @@ def snapshot(names=("nascore", "torch")) -> dict:
             "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": machine(),
             "versions": ", ".join(f"{k} {v}" for k, v in versions.items())}
+
+
+def note_sizes(**sizes) -> dict:
+    """Record a chapter's sample sizes (seeds, bootstrap resamples, architectures, ...) for
+    the "how this chapter was run" box of ``nascore reproduce``; returns ``sizes``.
+
+    When ``NASCORE_SIZES`` names a file (``nascore reproduce`` sets it for each kernel),
+    the sizes are merged into that JSON file; otherwise nothing is written. Values must be
+    integers or short strings.
+    """
+    import json
+
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            raise ValueError(f"size {name}={value!r} must be an integer or a string")
+    target = os.environ.get("NASCORE_SIZES")
+    if target:
+        path = Path(target)
+        known = json.loads(path.read_text()) if path.exists() else {}
+        known.update(sizes)
+        path.write_text(json.dumps(known))
+    return sizes

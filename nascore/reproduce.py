@@ -40,6 +40,7 @@ class NotebookRun:
     output: str = ""
     error: str = ""
     data_read: list = field(default_factory=list)
+    sizes: dict = field(default_factory=dict)
 
 
 def notebook_names(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
@@ -85,17 +86,20 @@ def fold_code(nb) -> None:
 
 
 def run_box(run: NotebookRun) -> str:
-    """A MyST note saying how a chapter was run: mode, seed and the data files it read
-    (with the first 12 hex digits of their SHA-256), for the top of the chapter."""
+    """A MyST note saying how a chapter was run: mode, seed, the sample sizes it recorded
+    (:func:`nascore.provenance.note_sizes`) and the data files it read (with the first 12
+    hex digits of their SHA-256), for the top of the chapter."""
     mode = {"quick": "quick (reduced sample sizes: fewer seeds, resamples and architectures than the papers)",
             "default": "default (the papers' sample sizes, on the tables shipped in `data/`)",
             "regenerate": "regenerate (the papers' sample sizes; shipped tables recomputed where the chapter "
                           "can)"}[mode_name(run.parameters)]
     params = ", ".join(f"`{k}={v!r}`" for k, v in run.parameters.items())
     reads = [f"`{line.split(' ', 1)[1]}` ({line[:12]})" for line in run.data_read if " " in line]
+    sizes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in run.sizes.items())
     lines = ["```{admonition} How this chapter was run", ":class: note", "",
              f"Mode: {mode}. Parameters: {params}. "
              "The commit, time and package versions are on the {doc}`provenance page <../generated/provenance>`.",
+             *(["", f"Sample sizes: {sizes}."] if sizes else []),
              "", "Data read: " + ("; ".join(reads) if reads else "none (everything computed in the chapter)") + ".",
              "```"]
     return "\n".join(lines)
@@ -117,6 +121,7 @@ def notebook_env(name: str, book_dir: Path = BOOK_DIR) -> dict:
     """Environment variables the kernel of notebook ``name`` starts with (added to ours).
 
     ``NASCORE_READS`` collects the data files it reads (:func:`nascore.paths.note_read`),
+    ``NASCORE_SIZES`` its sample sizes (:func:`nascore.provenance.note_sizes`),
     ``NASCORE_CLAIMS`` and ``NASCORE_NOTEBOOK`` say where and for which chapter its claims
     are written, ``NASCORE_RUN_STARTED`` is the run's timestamp shown in the ledger
     (:mod:`nascore.claims`), ``NASCORE_FIGURES`` receives its figures.
@@ -124,6 +129,7 @@ def notebook_env(name: str, book_dir: Path = BOOK_DIR) -> dict:
     chapters, generated = book_dir / "chapters", book_dir / "generated"
     return {"NASCORE_FIGURES": str(chapters / "figures"), "NASCORE_CLAIMS": str(generated / "claims"),
             "NASCORE_READS": str(generated / f"reads-{name}.txt"), "NASCORE_NOTEBOOK": name,
+            "NASCORE_SIZES": str(generated / f"sizes-{name}.json"),
             "NASCORE_RUN_STARTED": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
             "TQDM_DISABLE": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
 
@@ -181,6 +187,8 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     env = notebook_env(name, book_dir)
     reads = Path(env["NASCORE_READS"])
     reads.unlink(missing_ok=True)
+    sizes = Path(env["NASCORE_SIZES"])
+    sizes.unlink(missing_ok=True)
     claims.chapter_file(name, Path(env["NASCORE_CLAIMS"])).unlink(missing_ok=True)
     run = NotebookRun(name, dict(parameters), output=str(output.relative_to(book_dir)))
     log = None
@@ -204,6 +212,9 @@ def run_notebook(name: str, parameters: dict, book_dir: Path = BOOK_DIR,
     if reads.exists():
         run.data_read = sorted(set(reads.read_text().splitlines()))
         reads.unlink()
+    if sizes.exists():
+        run.sizes = json.loads(sizes.read_text())
+        sizes.unlink()
     if output.exists():
         _finish_chapter(output, run)
     return run

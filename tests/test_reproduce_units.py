@@ -65,3 +65,23 @@ def test_modes_inject_quick_and_seed_and_regenerate_only_when_asked():
         == ["default", "quick", "regenerate"]
     with pytest.raises(ValueError, match="quick and regenerate exclude each other"):
         reproduce.mode_parameters(quick=True, regenerate=True)
+
+
+def test_run_box_lists_the_sample_sizes_a_chapter_noted(tmp_path, monkeypatch):
+    from nascore import provenance
+
+    target = tmp_path / "sizes.json"
+    monkeypatch.setenv("NASCORE_SIZES", str(target))
+    provenance.note_sizes(n_boot=2000, seeds=20)
+    provenance.note_sizes(architectures="all 724")  # merged, not replaced
+    import json
+
+    sizes = json.loads(target.read_text())
+    assert sizes == {"n_boot": 2000, "seeds": 20, "architectures": "all 724"}
+    box = reproduce.run_box(reproduce.NotebookRun("10_x", {"quick": False, "seed": 0}, sizes=sizes))
+    assert "Sample sizes: n boot 2000, seeds 20, architectures all 724." in box
+    assert "Sample sizes" not in reproduce.run_box(reproduce.NotebookRun("10_x", {"quick": True, "seed": 0}))
+    with pytest.raises(ValueError, match="size n_boot=0.5 must be an integer or a string"):
+        provenance.note_sizes(n_boot=0.5)
+    monkeypatch.delenv("NASCORE_SIZES")
+    assert provenance.note_sizes(seeds=3) == {"seeds": 3}  # outside reproduce: nothing written
