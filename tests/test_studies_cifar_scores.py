@@ -75,6 +75,7 @@ def test_population_prefers_the_full_space_then_the_uniform_sample(monkeypatch):
     from nascore.bench.cifar_scores import select_archs
 
     full = bench.load("nb201", dataset="cifar10")
+    order = select_archs("full")
     sample = set(select_archs(study.SAMPLE))
     monkeypatch.setattr(study, "ours", lambda d: full.assign(naswot=full.val_accuracy))
     frame, label = study.population("cifar10")
@@ -82,5 +83,16 @@ def test_population_prefers_the_full_space_then_the_uniform_sample(monkeypatch):
     monkeypatch.setattr(study, "ours", lambda d: full[full.arch.isin(sample) | (full.index < 50)].reset_index(drop=True))
     frame, label = study.population("cifar10")
     assert label == "uniform sample" and set(frame.arch) == sample
+    # a job cut short: its scored head is the uniform sample, stragglers beyond it are not
+    head = set(order[:150])
+    stragglers = set(order[151:400])
+    monkeypatch.setattr(study, "ours", lambda d: full[full.arch.isin(head | stragglers)].reset_index(drop=True))
+    frame, label = study.population("cifar10")
+    assert label == "uniform sample" and set(frame.arch) == head
+    # NASLib's architectures that fall in the sample by chance are not a uniform sample
+    zc = set(bench.load("nb201-zc", dataset="cifar10").arch)
+    assert len(zc & sample) >= 100
+    monkeypatch.setattr(study, "ours", lambda d: full[full.arch.isin(zc)].reset_index(drop=True))
+    assert study.population("cifar10")[1] == "NASLib's architectures (not uniform)"
     monkeypatch.setattr(study, "ours", lambda d: full.head(50))
     assert study.population("cifar10")[1] == "NASLib's architectures (not uniform)"

@@ -85,24 +85,35 @@ SPACE_SIZE = 15625
 COMPARABLE = ("full space", "uniform sample")
 #: The uniform sample the table job scores before the rest of the space (``--archs sample:3000``).
 SAMPLE = "sample:3000"
+#: The fewest architectures of a uniform sample that :func:`population` uses.
+MIN_UNIFORM = 100
 
 
 def population(dataset: str) -> tuple[pd.DataFrame, str]:
     """The rows comparable with full-space correlations, and what they are.
 
-    All 15,625 architectures if the table has them; else those of the uniform sample
-    (``sample:3000``, seed 0) that were scored, if at least 100; else every scored row,
-    labelled as NASLib's architectures (not a uniform sample: NASLib's ~725 over-represent
-    good cells).
+    All 15,625 architectures if the table has them; else the longest head of the full
+    space's fixed random order (``--archs full`` / ``sample:K``,
+    :func:`nascore.bench.cifar_scores.select_archs`) whose every architecture was scored,
+    if it has at least :data:`MIN_UNIFORM` (a uniform sample, however far the job got);
+    else every scored row, labelled as NASLib's architectures (not a uniform sample:
+    NASLib's ~725 over-represent good cells). Scored architectures scattered beyond that
+    head (NASLib's, which fall in the sample by chance) do not make a uniform sample.
     """
     from ..bench.cifar_scores import select_archs
 
     frame = ours(dataset)
     if len(frame) >= SPACE_SIZE:
         return frame, "full space"
-    uniform = frame[frame.arch.isin(set(select_archs(SAMPLE)))]
-    if len(uniform) >= 100:
-        return uniform.reset_index(drop=True), "uniform sample"
+    scored = set(frame.arch)
+    head = 0
+    for arch in select_archs("full"):
+        if arch not in scored:
+            break
+        head += 1
+    if head >= MIN_UNIFORM:
+        keep = set(select_archs(f"sample:{head}"))
+        return frame[frame.arch.isin(keep)].reset_index(drop=True), "uniform sample"
     return frame, "NASLib's architectures (not uniform)"
 
 
