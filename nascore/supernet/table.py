@@ -119,8 +119,13 @@ def _readme(results, run_table, runs, command, provisional) -> str:
         f"- evaluation: per child, BN statistics recomputed on {first.get('calibration_images', 1024):,} training "
         "images (batches of 256, no augmentation, the same images for every child), then top-1 accuracy on the "
         "lossless CIFAR-10 test images (all 1,017 unless the job said otherwise); no retraining or fine-tuning",
-        f"- children: {', '.join(sets)} (`zc`: the NAS-Bench-201 zero-cost table's architectures; `sampleN`: N "
-        "architectures drawn uniformly without replacement from the 15,625, NumPy seed 0, the same for every run)",
+        f"- scale: C={recipe['C']}, N={recipe['N']}, {recipe['epochs']} epochs (NAS-Bench-201 trains C=16, N=5 "
+        "networks for 200 epochs on 50,000 images): a supernet sized for the machine it ran on, so its children's "
+        "accuracies are far below NAS-Bench-201's and only their ranking is compared with them",
+        f"- children: {', '.join(sets)} (`zc`: the NAS-Bench-201 zero-cost table's architectures; `sampleN`: the "
+        "first N of the 15,625 in a fixed random order (NumPy seed 0), the same architectures as the CIFAR score "
+        "table's uniform sample; `zcsampleN`: the first N of `zc` in a fixed random order; smaller sets of one "
+        "kind lie inside larger ones, the same for every run)",
         f"- rows per run: {', '.join(f'{v}/s{s}: {n}' for (v, s), n in counts.items())}", "",
         "## Runs", "", run_table.to_markdown(index=False) if _has_tabulate() else run_table.to_string(index=False), "",
         "## Provenance", "",
