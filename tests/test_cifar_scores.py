@@ -195,3 +195,12 @@ def test_table_status_names_what_the_table_holds():
     with pytest.raises(ValueError, match="unknown table status 'done'"):
         readme(protocol=None, command="", info={}, status="done", cover={}, zc_sizes={}, devices="",
                torches="", seconds=None, rows=0)
+
+
+def test_scored_head_counts_only_an_unbroken_head_of_the_order():
+    from nascore.bench.cifar_scores_cli import scored_head
+
+    order = cs.select_archs("full")
+    assert scored_head(set(order[:40])) == 40
+    assert scored_head(set(order[:40]) | set(order[41:90])) == 40  # a gap ends the sample
+    assert scored_head(set(order[1:500])) == 0

@@ -39,7 +39,7 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "ImageNet16-120: not attempted (no ImageNet16-120 images ship with nascore).", "",
         "## Coverage", "",
         "| dataset | rows | of NASLib's zero-cost table: scored | ... with GraSP | table size "
-        "| uniform sample (`sample:3000`) scored |",
+        "| uniform sample: scored head of the full space's order (`sample:K`) |",
         "|---|---|---|---|---|---|",
         *[f"| {d} | {cover[d]['rows']} | {cover[d]['zc_done']} | {cover[d]['grasp_done']} | {zc_sizes[d]} "
           f"| {cover[d].get('sample_done', 0)} |" for d in cover], "",
