@@ -25,6 +25,10 @@ def test_frame_joins_the_real_accuracy_and_the_sets(zc_archs):
     frame = study.supernet_frame(_results(zc_archs[:3], [1.0, 2.0, 3.0], sets="sample1000+zc"))
     assert list(frame.val_accuracy) == [real[a] for a in zc_archs[:3]]
     assert frame.in_zc.all() and frame.in_sample.all()
+    # zcsampleN (a fixed-order head of zc) belongs to zc, not to the uniform sample; ends to neither
+    sets = study.supernet_frame(_results(zc_archs[:3], [1.0, 2.0, 3.0])
+                                .assign(sets=["zcsample100", "sample100", "ends"]))
+    assert sets.in_zc.tolist() == [True, False, False] and sets.in_sample.tolist() == [False, True, False]
     with pytest.raises(ValueError, match="unknown children set"):
         study.subset(frame, "all")
 

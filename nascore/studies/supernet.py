@@ -45,8 +45,9 @@ def supernet_frame(results: pd.DataFrame | None = None) -> pd.DataFrame:
     if frame["val_accuracy"].isna().any():
         raise ValueError(f"{int(frame.val_accuracy.isna().sum())} supernet rows name no NAS-Bench-201 architecture")
     parts = frame["sets"].str.split("+")
-    # set names are the children specs without their colon: zc, zc40 (first 40), sample1000
-    frame["in_zc"] = parts.apply(lambda names: any(re.fullmatch(r"zc\d*", n) for n in names))
+    # set names are the children specs without their colon: zc, zc40 (first 40), zcsample100
+    # (100 of zc in a fixed random order), sample1000
+    frame["in_zc"] = parts.apply(lambda names: any(re.fullmatch(r"zc(sample)?\d*", n) for n in names))
     frame["in_sample"] = parts.apply(lambda names: any(n.startswith("sample") for n in names))
     return frame
 
