@@ -128,6 +128,10 @@ def run(args) -> int:
 
 def _command(args) -> str:
     """The canonical command line of a run (for the README)."""
+    if args.export_only:
+        return (f"nascore bench cifar-scores --export-only --batch-size {args.batch_size} --seed {args.seed} "
+                f"--normalisation {args.normalisation} --out {args.out} (an export of the store, which the "
+                "commands under 'Regenerate or complete' filled, with these protocol options)")
     parts = ["nascore bench cifar-scores", f"--archs {args.archs}", "--dataset " + " ".join(args.dataset),
              f"--metrics {args.metrics}", f"--device {args.device}",
              f"--scheduler {args.scheduler}" if args.scheduler else f"--jobs {args.jobs}",
