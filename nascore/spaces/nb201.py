@@ -234,6 +234,43 @@ class ResidualReduction(nn.Module):
         return self.conv_b(self.conv_a(x)) + self.shortcut(x)
 
 
+def seeded_build(seed: int | None, build) -> None:
+    """Call ``build()``; with a ``seed``, its random draws come from that seed and the
+    global random state is left untouched (one lock: parallel builds cannot interleave)."""
+    if seed is None:
+        build()
+        return
+    with _SEEDED_BUILD, torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        build()
+
+
+def check_sizes(**sizes) -> None:
+    """Refuse a size (C, N, classes, channels) that is not a positive integer, naming it."""
+    for name, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def build_skeleton(module: nn.Module, make_cell, container=nn.Sequential) -> None:
+    """NAS-Bench-201's macro skeleton on ``module`` (which has ``C``, ``N``,
+    ``in_channels``, ``num_classes``): a 3x3 conv + BN stem, three stages of ``N`` cells
+    ``make_cell(width)`` at widths C, 2C, 4C with a :class:`ResidualReduction` between
+    stages (in ``container``), then BN + ReLU, global average pooling and a linear
+    classifier. Shared by :class:`Network` and the weight-sharing supernet."""
+    C, N = module.C, module.N
+    module.stem = nn.Sequential(nn.Conv2d(module.in_channels, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
+    layers = []
+    for stage, width in enumerate((C, 2 * C, 4 * C)):
+        if stage > 0:
+            layers.append(ResidualReduction(width // 2, width))
+        layers.extend(make_cell(width) for _ in range(N))
+    module.cells = container(*layers) if container is nn.Sequential else container(layers)
+    module.head = nn.Sequential(nn.BatchNorm2d(4 * C), nn.ReLU(inplace=False))
+    module.pool = nn.AdaptiveAvgPool2d(1)
+    module.classifier = nn.Linear(4 * C, module.num_classes)
+
+
 class Network(nn.Module):
     """NAS-Bench-201 network for an architecture string (or a NASLib op-index tuple).
 
@@ -252,30 +289,10 @@ class Network(nn.Module):
         if not isinstance(arch_str, str):
             arch_str = from_op_indices(arch_str)
         parse(arch_str)  # validates, with a clear message
-        for name, value in (("C", C), ("N", N), ("num_classes", num_classes), ("in_channels", in_channels)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_sizes(C=C, N=N, num_classes=num_classes, in_channels=in_channels)
         self.arch_str, self.C, self.N = arch_str, C, N
         self.num_classes, self.in_channels = num_classes, in_channels
-        if seed is None:
-            self._build()
-        else:
-            with _SEEDED_BUILD, torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
-                self._build()
-
-    def _build(self):
-        C, N = self.C, self.N
-        self.stem = nn.Sequential(nn.Conv2d(self.in_channels, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
-        layers = []
-        for stage, width in enumerate((C, 2 * C, 4 * C)):
-            if stage > 0:
-                layers.append(ResidualReduction(width // 2, width))
-            layers.extend(Cell(self.arch_str, width) for _ in range(N))
-        self.cells = nn.Sequential(*layers)
-        self.head = nn.Sequential(nn.BatchNorm2d(4 * C), nn.ReLU(inplace=False))
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(4 * C, self.num_classes)
+        seeded_build(seed, lambda: build_skeleton(self, lambda width: Cell(self.arch_str, width), nn.Sequential))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         features = self.head(self.cells(self.stem(x)))

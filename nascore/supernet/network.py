@@ -102,29 +102,9 @@ class Supernet(nn.Module):
     def __init__(self, C: int = 16, N: int = 1, num_classes: int = 10, in_channels: int = 3, *,
                  seed: int | None = None):
         super().__init__()
-        for name, value in (("C", C), ("N", N), ("num_classes", num_classes), ("in_channels", in_channels)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        nb201.check_sizes(C=C, N=N, num_classes=num_classes, in_channels=in_channels)
         self.C, self.N, self.num_classes, self.in_channels = C, N, num_classes, in_channels
-        if seed is None:
-            self._build()
-        else:
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(seed)
-                self._build()
-
-    def _build(self):
-        C, N = self.C, self.N
-        self.stem = nn.Sequential(nn.Conv2d(self.in_channels, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
-        layers = []
-        for stage, width in enumerate((C, 2 * C, 4 * C)):
-            if stage > 0:
-                layers.append(ResidualReduction(width // 2, width))
-            layers.extend(SuperCell(width) for _ in range(N))
-        self.cells = nn.ModuleList(layers)
-        self.head = nn.Sequential(nn.BatchNorm2d(4 * C), nn.ReLU(inplace=False))
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.classifier = nn.Linear(4 * C, self.num_classes)
+        nb201.seeded_build(seed, lambda: nb201.build_skeleton(self, SuperCell, nn.ModuleList))
 
     def forward(self, x: torch.Tensor, arch: str) -> torch.Tensor:
         plan = plan_of(arch) if isinstance(arch, str) else plan_of(nb201.from_op_indices(arch))
