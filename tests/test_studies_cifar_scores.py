@@ -96,3 +96,22 @@ def test_population_prefers_the_full_space_then_the_uniform_sample(monkeypatch):
     assert study.population("cifar10")[1] == "NASLib's architectures (not uniform)"
     monkeypatch.setattr(study, "ours", lambda d: full.head(50))
     assert study.population("cifar10")[1] == "NASLib's architectures (not uniform)"
+
+
+def test_a_proxy_left_out_of_the_uniform_job_gets_no_uniform_population(monkeypatch):
+    from nascore.bench.cifar_scores import select_archs
+
+    full = bench.load("nb201", dataset="cifar10")
+    zc = set(bench.load("nb201-zc", dataset="cifar10").arch)
+    head = set(select_archs("sample:300"))
+    rows = full[full.arch.isin(head | zc)].reset_index(drop=True)
+    rows = rows.assign(in_zc=rows.arch.isin(zc), **{c: rows.val_accuracy for c in (*study.NASLIB_COLUMNS, *study.EXTRA)})
+    rows["grasp"] = np.where(rows.arch.isin(zc), rows.val_accuracy, np.nan)
+    monkeypatch.setattr(study, "ours", lambda d: rows)
+    monkeypatch.setattr(study, "paired", lambda d: rows.assign(**{f"{c}_naslib": rows.val_accuracy
+                                                                  for c in study.NASLIB_COLUMNS}))
+    table = study.accuracy_correlations("cifar10", n_boot=20).set_index("proxy")
+    assert table.loc["naswot", "population"] == "uniform sample" and table.loc["naswot", "all_n"] == 300
+    # GraSP was scored on NASLib's architectures only: NaN rows are not counted as failures
+    assert table.loc["grasp", "population"] == "NASLib's architectures (not uniform)"
+    assert table.loc["grasp", "all_n"] == len(zc & set(rows.arch)) and table.loc["grasp", "all_value"] == 1.0

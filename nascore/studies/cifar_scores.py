@@ -123,12 +123,20 @@ def accuracy_correlations(dataset: str, *, n_boot: int = 1000, seed: int = 0,
     (``zc``), NASLib's own scores on the same architectures (``naslib_zc``), and ours on
     :func:`population` (``all``: the full space, a uniform sample or what we have, named in
     ``population``), beside the published value."""
+    from ..bench.cifar_scores import FULL_SPACE_METRICS
+
     (mine, label), both = population(dataset), paired(dataset)
     rows = []
     for name in (*NASLIB_COLUMNS, *EXTRA):
-        row = {"proxy": name, "dataset": dataset, "population": label,
+        # a proxy the uniform job did not compute (GraSP) has no uniform sample: its
+        # architectures are NASLib's, whatever the other proxies have
+        own, own_label = mine, label
+        if label in COMPARABLE and name not in FULL_SPACE_METRICS:
+            everything = ours(dataset)
+            own, own_label = everything[everything.in_zc.astype(bool)], "NASLib's architectures (not uniform)"
+        row = {"proxy": name, "dataset": dataset, "population": own_label,
                "published": PUBLISHED.get(dataset, {}).get(name, np.nan)}
-        for kind, frame, column in (("zc", both, name), ("all", mine, name)):
+        for kind, frame, column in (("zc", both, name), ("all", own, name)):
             r = _rho(frame[column], frame.val_accuracy, n_boot, seed, method)
             row.update({f"{kind}_{k}": v for k, v in r.items()})
         if name in NASLIB_COLUMNS:
