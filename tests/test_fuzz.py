@@ -47,14 +47,21 @@ EDGE = st.builds(lambda op, sep, n: f"{op}{sep}{n}", st.sampled_from(nb201.OPS +
                  st.sampled_from(["~", "~", "~", "", "~~"]), NUMBERS)
 
 
+def one_character_edit(draw, text: str, *, replace: bool) -> str:
+    """``text`` with a digit or separator inserted at a drawn position (or, with
+    ``replace``, possibly put in place of the character there)."""
+    at = draw(st.integers(0, len(text)))
+    skip = draw(st.integers(0, 1)) if replace else 0
+    return text[:at] + draw(st.one_of(NUMBERS, SEPARATORS)) + text[at + skip:]
+
+
 @st.composite
 def nb201_strings(draw):
     groups = [draw(st.lists(EDGE, min_size=0, max_size=4)) for _ in range(draw(st.integers(1, 4)))]
     text = draw(st.sampled_from(["+", "+", "+", "++", "|"])).join("|" + "|".join(g) + "|" for g in groups)
     if draw(st.booleans()):  # a valid string with one character changed or inserted
         valid = nb201.from_op_indices(draw(st.tuples(*[st.integers(0, 4)] * 6)))
-        at = draw(st.integers(0, len(valid)))
-        text = valid[:at] + draw(st.one_of(NUMBERS, SEPARATORS)) + valid[at + draw(st.integers(0, 1)):]
+        text = one_character_edit(draw, valid, replace=True)
     return text
 
 
@@ -80,8 +87,7 @@ def mixed_keys(draw):
     skips = draw(st.lists(st.tuples(NUMBERS, NUMBERS), max_size=3))
     key = "-".join(acts) + draw(st.sampled_from(["|", "|", "", "||"])) + ",".join(f"{i}>{j}" for i, j in skips)
     if draw(st.booleans()):
-        at = draw(st.integers(0, len(key)))
-        key = key[:at] + draw(st.one_of(NUMBERS, SEPARATORS)) + key[at:]
+        key = one_character_edit(draw, key, replace=False)
     return key
 
 
