@@ -72,11 +72,11 @@ def test_the_shipped_table_feeds_every_function():
 
 
 def test_population_prefers_the_full_space_then_the_uniform_sample(monkeypatch):
-    from nascore.bench.cifar_scores import select_archs
+    from nascore.bench.cifar_scores import SAMPLE, select_archs
 
     full = bench.load("nb201", dataset="cifar10")
     order = select_archs("full")
-    sample = set(select_archs(study.SAMPLE))
+    sample = set(select_archs(SAMPLE))
     monkeypatch.setattr(study, "ours", lambda d: full.assign(naswot=full.val_accuracy))
     frame, label = study.population("cifar10")
     assert label == "full space" and len(frame) == 15625

@@ -208,6 +208,23 @@ def with_accuracy(frame: pd.DataFrame) -> pd.DataFrame:
     return out[first + [c for c in out.columns if c not in first]]
 
 
+#: The uniform sample the table job scores in place of the full space (the first 3,000 of
+#: its fixed order, :func:`nascore.spaces.nb201.uniform_order`).
+SAMPLE = "sample:3000"
+
+
+def scored_head(scored: set) -> int:
+    """How many architectures at the head of the full space's fixed random order are all in
+    ``scored``: the size of the uniform sample a (possibly unfinished) run has produced.
+    Architectures scored further along (NASLib's, say) do not count."""
+    count = 0
+    for arch in select_archs("full"):
+        if arch not in scored:
+            break
+        count += 1
+    return count
+
+
 def select_archs(spec: str, dataset: str = "cifar10") -> list[str]:
     """Architectures named by ``spec``: ``zc`` (NASLib's zero-cost table for ``dataset``),
     ``zc:K`` (K of the architectures both zero-cost tables share, drawn with seed 0),
@@ -219,13 +236,12 @@ def select_archs(spec: str, dataset: str = "cifar10") -> list[str]:
 
     kind, _, count = spec.partition(":")
     if kind in ("full", "sample"):
-        pool = nb201.all_architectures()
-        order = [pool[i] for i in np.random.default_rng(0).permutation(len(pool))]
+        order = nb201.uniform_order(0)
         if kind == "full" and not count:  # a run cut short is a uniform sample
             return order
         if kind == "sample" and count.isdigit() and int(count) > 0:
-            if int(count) > len(pool):
-                raise ValueError(f"{spec}: asks {count} architectures of {len(pool)}")
+            if int(count) > len(order):
+                raise ValueError(f"{spec}: asks {count} architectures of {len(order)}")
             return order[:int(count)]
     if kind == "zc" and not count:
         return load("nb201-zc", dataset=dataset).arch.tolist()

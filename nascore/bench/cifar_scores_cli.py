@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from .cifar_protocol import DATASETS, NORMALISATIONS, ScoringProtocol
-from .cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, TABLE_DIR, ZC_METRICS, fill,
-                           records_frame, select_archs, with_accuracy)
+from .cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, SAMPLE, TABLE_DIR, ZC_METRICS, fill,
+                           records_frame, scored_head, select_archs, with_accuracy)
 
 DESCRIPTION = """Score NAS-Bench-201 architectures (full size: C=16, 5 cells per stage) with
 training-free metrics on real CIFAR batches, following the zero-cost proxies' official
@@ -177,30 +177,15 @@ def coverage(frame: pd.DataFrame) -> dict:
     return out
 
 
-def scored_head(scored: set) -> int:
-    """How many architectures at the head of the full space's fixed random order are all in
-    ``scored``: the size of the uniform sample a (possibly unfinished) run has produced.
-    Architectures scored further along (NASLib's, say) do not count."""
-    count = 0
-    for arch in select_archs("full"):
-        if arch not in scored:
-            break
-        count += 1
-    return count
-
-
-#: The uniform sample the issue accepts in place of the full space (the first 3,000 of its fixed order).
-SAMPLE_SPEC = "sample:3000"
-
-
 def table_status(cover: dict, zc_sizes: dict) -> str:
     """``complete`` (the zero-cost table on both datasets with every proxy, and all 15,625
-    on CIFAR-10), ``sample`` (the same with :data:`SAMPLE_SPEC` in place of the full space)
+    on CIFAR-10), ``sample`` (the same with :data:`~nascore.bench.cifar_scores.SAMPLE` in
+    place of the full space)
     or ``provisional``."""
     zc_done = all(cover[d]["grasp_done"] >= zc_sizes[d] for d in DATASETS)
     if zc_done and cover["cifar10"]["rows"] >= 15625:
         return "complete"
-    if zc_done and cover["cifar10"]["sample_done"] >= int(SAMPLE_SPEC.partition(":")[2]):
+    if zc_done and cover["cifar10"]["sample_done"] >= len(select_archs(SAMPLE)):
         return "sample"
     return "provisional"
 

@@ -1,6 +1,8 @@
 """The README written next to ``data/nb201-cifar-scores/scores.csv`` (protocol, provenance, licence)."""
 from __future__ import annotations
 
+import math
+
 from .cifar_scores import FULL_SPACE_METRICS, ZC_METRICS
 
 
@@ -21,7 +23,7 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
                   "`--archs full` extends it). The full space itself was not run"
                   + (f": at the measured {cheap_seconds:.2f} s per architecture (median, one CPU thread) "
                      f"it needs about {hours:.1f} hours of two CPU cores"
-                     if cheap_seconds == cheap_seconds else "") + ".",
+                     if math.isfinite(cheap_seconds) else "") + ".",
         "provisional": "**PROVISIONAL.** This table does not yet hold the full computation (the 725 "
                        "architectures of NASLib's zero-cost table on both datasets and all 15,625 on "
                        "CIFAR-10, or a uniform sample of 3,000 of them); it is a small development table. "

@@ -52,6 +52,7 @@ import numbers
 import re
 import threading
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -234,6 +235,14 @@ class ResidualReduction(nn.Module):
         return self.conv_b(self.conv_a(x)) + self.shortcut(x)
 
 
+def uniform_order(seed: int = 0) -> list[str]:
+    """All 15,625 architecture strings in one fixed random order (NumPy
+    ``default_rng(seed).permutation`` of :func:`all_architectures`). Its first ``K`` are a
+    uniform sample of ``K``; a larger sample extends a smaller one."""
+    pool = all_architectures()
+    return [pool[int(i)] for i in np.random.default_rng(seed).permutation(len(pool))]
+
+
 def seeded_build(seed: int | None, build) -> None:
     """Call ``build()``; with a ``seed``, its random draws come from that seed and the
     global random state is left untouched (one lock: parallel builds cannot interleave)."""
@@ -252,11 +261,11 @@ def check_sizes(**sizes) -> None:
             raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
-def build_skeleton(module: nn.Module, make_cell, container=nn.Sequential) -> None:
+def build_skeleton(module: nn.Module, make_cell, container=nn.ModuleList) -> None:
     """NAS-Bench-201's macro skeleton on ``module`` (which has ``C``, ``N``,
     ``in_channels``, ``num_classes``): a 3x3 conv + BN stem, three stages of ``N`` cells
     ``make_cell(width)`` at widths C, 2C, 4C with a :class:`ResidualReduction` between
-    stages (in ``container``), then BN + ReLU, global average pooling and a linear
+    stages (``container(layers)``), then BN + ReLU, global average pooling and a linear
     classifier. Shared by :class:`Network` and the weight-sharing supernet."""
     C, N = module.C, module.N
     module.stem = nn.Sequential(nn.Conv2d(module.in_channels, C, 3, padding=1, bias=False), nn.BatchNorm2d(C))
@@ -265,7 +274,7 @@ def build_skeleton(module: nn.Module, make_cell, container=nn.Sequential) -> Non
         if stage > 0:
             layers.append(ResidualReduction(width // 2, width))
         layers.extend(make_cell(width) for _ in range(N))
-    module.cells = container(*layers) if container is nn.Sequential else container(layers)
+    module.cells = container(layers)
     module.head = nn.Sequential(nn.BatchNorm2d(4 * C), nn.ReLU(inplace=False))
     module.pool = nn.AdaptiveAvgPool2d(1)
     module.classifier = nn.Linear(4 * C, module.num_classes)
@@ -292,7 +301,8 @@ class Network(nn.Module):
         check_sizes(C=C, N=N, num_classes=num_classes, in_channels=in_channels)
         self.arch_str, self.C, self.N = arch_str, C, N
         self.num_classes, self.in_channels = num_classes, in_channels
-        seeded_build(seed, lambda: build_skeleton(self, lambda width: Cell(self.arch_str, width), nn.Sequential))
+        seeded_build(seed, lambda: build_skeleton(self, lambda width: Cell(self.arch_str, width),
+                                                  lambda layers: nn.Sequential(*layers)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         features = self.head(self.cells(self.stem(x)))

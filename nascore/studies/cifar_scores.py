@@ -83,8 +83,6 @@ SPACE_SIZE = 15625
 #: Populations whose correlations are comparable with full-space values (a verdict is given
 #: only on these; NASLib's architectures alone give "not attempted").
 COMPARABLE = ("full space", "uniform sample")
-#: The uniform sample the table job scores before the rest of the space (``--archs sample:3000``).
-SAMPLE = "sample:3000"
 #: The fewest architectures of a uniform sample that :func:`population` uses.
 MIN_UNIFORM = 100
 
@@ -100,17 +98,12 @@ def population(dataset: str) -> tuple[pd.DataFrame, str]:
     NASLib's ~725 over-represent good cells). Scored architectures scattered beyond that
     head (NASLib's, which fall in the sample by chance) do not make a uniform sample.
     """
-    from ..bench.cifar_scores import select_archs
+    from ..bench.cifar_scores import scored_head, select_archs
 
     frame = ours(dataset)
     if len(frame) >= SPACE_SIZE:
         return frame, "full space"
-    scored = set(frame.arch)
-    head = 0
-    for arch in select_archs("full"):
-        if arch not in scored:
-            break
-        head += 1
+    head = scored_head(set(frame.arch))
     if head >= MIN_UNIFORM:
         keep = set(select_archs(f"sample:{head}"))
         return frame[frame.arch.isin(keep)].reset_index(drop=True), "uniform sample"
@@ -126,14 +119,13 @@ def accuracy_correlations(dataset: str, *, n_boot: int = 1000, seed: int = 0,
     from ..bench.cifar_scores import FULL_SPACE_METRICS
 
     (mine, label), both = population(dataset), paired(dataset)
+    # a proxy the uniform job did not compute (GraSP) has no uniform sample: its
+    # architectures are NASLib's, whatever the other proxies have
+    everything = ours(dataset)
+    naslib_only = everything[everything.in_zc.astype(bool)], "NASLib's architectures (not uniform)"
     rows = []
     for name in (*NASLIB_COLUMNS, *EXTRA):
-        # a proxy the uniform job did not compute (GraSP) has no uniform sample: its
-        # architectures are NASLib's, whatever the other proxies have
-        own, own_label = mine, label
-        if label in COMPARABLE and name not in FULL_SPACE_METRICS:
-            everything = ours(dataset)
-            own, own_label = everything[everything.in_zc.astype(bool)], "NASLib's architectures (not uniform)"
+        own, own_label = naslib_only if label in COMPARABLE and name not in FULL_SPACE_METRICS else (mine, label)
         row = {"proxy": name, "dataset": dataset, "population": own_label,
                "published": PUBLISHED.get(dataset, {}).get(name, np.nan)}
         for kind, frame, column in (("zc", both, name), ("all", own, name)):

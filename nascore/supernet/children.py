@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
 import torch
 
 from ..spaces import nb201
@@ -131,12 +130,10 @@ def sample_connected(n: int, generator: torch.Generator) -> list[str]:
 
 def uniform_sample(n: int, *, seed: int = 0) -> list[str]:
     """``n`` distinct architectures drawn uniformly without replacement from all 15,625
-    (connected or not): the first ``n`` of the full space in a fixed random order
-    (NumPy ``default_rng(seed).permutation``), the same rule as the CIFAR score table's
+    (connected or not): the first ``n`` of :func:`nascore.spaces.nb201.uniform_order`, the
+    same rule as the CIFAR score table's
     ``sample:N`` (:func:`nascore.bench.cifar_scores.select_archs`), so the supernet's
     uniform sample has training-free scores."""
     if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= nb201.NUM_ARCHITECTURES:
         raise ValueError(f"n must be an integer in 0..{nb201.NUM_ARCHITECTURES}, got {n!r}")
-    everything = nb201.all_architectures()
-    order = np.random.default_rng(seed).permutation(len(everything))
-    return [everything[int(i)] for i in order[:n]]
+    return nb201.uniform_order(seed)[:n]
