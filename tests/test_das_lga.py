@@ -138,6 +138,23 @@ def test_das_weight_scan_by_hand():
     assert table.value.tolist() == pytest.approx([-1.0, 1.0])
 
 
+def test_cifar_benchmarks_hold_the_two_terms_of_the_shipped_naswot():
+    from nascore.studies.cifar_scores import population
+
+    bench = das.cifar_benchmarks()
+    assert list(bench) == ["NB201 CIFAR-10, real images", "NB201 CIFAR-100, real images"]
+    units, dist, acc, n, label = bench["NB201 CIFAR-10, real images"]
+    frame, kind = population("cifar10")
+    assert n == 64 and kind == "uniform sample" and label == f"uniform sample, {len(frame)} architectures"
+    assert len(units) == len(dist) == len(acc) == len(frame) >= 100
+    # units + D is the NASWOT column scored on the same batch; units / N is log N_A > 0
+    ok = np.isfinite(dist) & np.isfinite(frame.naswot.to_numpy(float))
+    assert ok.mean() > 0.9
+    np.testing.assert_allclose((units + dist)[ok], frame.naswot.to_numpy(float)[ok], rtol=1e-6)
+    assert (units[ok] / n > 0).all()
+    assert set(das.BENCHMARK_KEYS) >= set(bench)
+
+
 def test_improvement_ratio_and_direction():
     assert das.improvement_ratio(0.52, 0.4) == pytest.approx(1.3)
     with pytest.raises(ValueError):

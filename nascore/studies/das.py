@@ -12,6 +12,8 @@ analyses of a table of proxy scores against trained accuracy:
   over ``w`` (``w = N`` is NASWOT), and ``w`` chosen on some architectures, judged on others;
 - :func:`improvement_ratio`: a correlation divided by NASWOT's ("1.04x-1.56x");
 - :func:`mixed_activation_scores`: the two terms for the mixed-activation table;
+- :func:`cifar_benchmarks`: the two terms of full-size NB201 networks on real CIFAR
+  batches (``data/nb201-cifar-scores``) against NB201's real accuracies;
 - :func:`fill_zc_naswot`: the chapter's own table ``data/nb201-mnist5k/zc_naswot.csv``
   (NASWOT and the DAS terms of the zero-cost architectures on MNIST digits; defined and
   read by :mod:`nascore.bench.zc_naswot`), ``python -m nascore.studies.das``.
@@ -120,6 +122,34 @@ def das_weight_cv(units, distinguishing, truth, weights, batch_size: int, *, fol
         rows.append({"fold": k, "weight": w, "das": das, "naswot": wot,
                      "ratio": das / wot if wot > 0 else float("nan")})
     return pd.DataFrame(rows)
+
+
+#: Short names of the chapter's benchmarks (glue keys), by the label its tables show.
+BENCHMARK_KEYS = {"conv": "conv", "zc (CIFAR acc.)": "zc", "mixed": "mixed",
+                  "NB201 CIFAR-10, real images": "c10", "NB201 CIFAR-100, real images": "c100"}
+
+
+def cifar_benchmarks() -> dict:
+    """The DAS terms on real CIFAR batches against NAS-Bench-201's real accuracies.
+
+    From :func:`nascore.studies.cifar_scores.population`: CIFAR-10's uniform sample of
+    the full space (the head of its fixed random order) and CIFAR-100's NASLib
+    architectures. The terms were scored by :mod:`nascore.bench.cifar_scores` on full-size
+    networks (C=16, N=5) on a batch of ``batch_size`` = 64 augmented training images
+    (``data/nb201-cifar-scores/README.md``). Returns ``{label: (units, distinguishing,
+    accuracy, N, population)}`` with ``units`` = ``N log N_A`` and ``distinguishing`` =
+    ``log|K_H / N_A|``, so ``units + distinguishing`` is NASWOT on the same batch.
+    """
+    from ..bench.cifar_protocol import ScoringProtocol
+    from .cifar_scores import population
+
+    n = ScoringProtocol().batch_size
+    out = {}
+    for label, dataset in (("NB201 CIFAR-10, real images", "cifar10"), ("NB201 CIFAR-100, real images", "cifar100")):
+        frame, kind = population(dataset)
+        out[label] = (frame.das_units.to_numpy(float), frame.das_distinguishing.to_numpy(float),
+                      frame.val_accuracy.to_numpy(float), n, f"{kind}, {len(frame)} architectures")
+    return out
 
 
 def mixed_activation_scores(frame: pd.DataFrame, *, batch_size: int = 64, seed: int = 0) -> pd.DataFrame:
