@@ -73,6 +73,16 @@ def test_runs_resume_from_the_store_and_export_one_row_per_arch(tmp_path, monkey
     run.run_stats(tmp_path, groups=["hnas"], dataset="cifar10", archs=archs, batches={"hnas": 128}, progress=False)
     study = run.batch_study(tmp_path).query("statistic == 'ntk_trace'")
     assert list(study.batch) == [64, 128] and study.rho_vs_largest.tolist() == pytest.approx([1.0, 1.0])
+    # another batch never lands in the official column: it gets its own, suffixed
+    run.run_stats(tmp_path, groups=["lga"], dataset="cifar10", archs=archs[:2], batches={"lga": 32}, progress=False)
+    both = run.table(tmp_path, "cifar10", extra={"lga": 32, "hnas": 128})
+    assert both.lga.notna().all() and both.lga_b32.notna().sum() == 2 and both.ntk_trace_b128.notna().all()
+    assert "lga_b256" not in run.table(tmp_path, "cifar10", extra={"lga": 256})  # the official batch: no copy
+    with pytest.raises(ValueError, match="unknown group 'bogus'"):
+        run.table(tmp_path, "cifar10", extra={"bogus": 8})
+    assert run.parse_extra(["lga=32", "zhu=16"]) == {"lga": 32, "zhu": 16}
+    with pytest.raises(ValueError, match="bad --extra 'lga:32'"):
+        run.parse_extra(["lga:32"])
 
 
 def test_the_hnas_group_on_a_real_network_matches_the_registry_metric(monkeypatch):

@@ -1,9 +1,11 @@
 """Worked examples for nascore.studies.hnas_cifar."""
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
+from nascore import bench
 from nascore.studies import hnas_cifar
 
 
@@ -54,7 +56,9 @@ def test_cifar_frame_joins_the_shipped_statistics():
     assert (frame["ntk_condition"] == frame["hnas_kappa"]).all()
     row = frame.iloc[0]
     assert row["kappa_over_m"] == pytest.approx(row["hnas_kappa"] / (row["ntk_trace"] + 1e-6))
-    assert len(hnas_cifar.cifar_frame("cifar100", ntk_dataset="cifar100")) == 398
+    c100 = bench.load("nb201-cifar-ntk", dataset="cifar100").dropna(subset=["ntk_trace"])
+    expected = len(c100.merge(bench.load("nb201-zc", "cifar100")[["arch"]], on="arch"))
+    assert len(hnas_cifar.cifar_frame("cifar100", ntk_dataset="cifar100")) == expected >= 398
     with pytest.raises(ValueError, match="kappa"):
         hnas_cifar.cifar_frame(kappa="lga")
 
@@ -65,9 +69,26 @@ def test_eigennas_table_marks_what_was_not_run():
     assert status[("ImageNet16-120", "none computed")] == "not attempted"
     assert status[("cifar100", "TE-NAS kernel, batch 72")] == "not computed"
     run = table[table.status == "run"]
-    assert len(run) == 3 and (run.accuracy <= run.optimum).all()
+    assert {"hnas", "tenas"} <= set(run.key) and (run.accuracy <= run.optimum).all()
+    # a row is run exactly when its column has a finite value on that dataset
+    for row in table[table.dataset != "ImageNet16-120"].itertuples():
+        column = {key: col for col, key in hnas_cifar.LAMBDA_MIN_COLUMNS.values()}[row.key]
+        frame = hnas_cifar.cifar_frame(row.dataset, ntk_dataset=row.dataset)
+        assert (row.status == "run") == bool(np.isfinite(frame[column].to_numpy(float)).any()), row
     # the pick is the largest lambda_min of its rows: rank 1 means it is also the most accurate
     assert ((run["rank"] >= 1) & (run["rank"] <= run["n"])).all()
+
+
+def test_eigennas_basis_prefers_zhus_kernel_run_on_every_dataset():
+    def rows(*pairs):
+        return pd.DataFrame([{"dataset": d, "key": k, "status": "run", "lambda_min": k} for d, k in pairs])
+
+    both = rows(("cifar10", "hnas"), ("cifar100", "hnas"), ("cifar10", "zhu"), ("cifar100", "zhu"))
+    assert set(hnas_cifar.eigennas_basis(both).key) == {"zhu"}
+    # Zhu's kernel on CIFAR-10 only: the verdict falls back to HNAS's kernel on both
+    half = rows(("cifar10", "hnas"), ("cifar100", "hnas"), ("cifar10", "zhu"))
+    assert list(hnas_cifar.eigennas_basis(half).key) == ["hnas", "hnas"]
+    assert hnas_cifar.eigennas_basis(rows(("cifar10", "hnas"))).empty
 
 
 def test_eigennas_rho_counts_only_scored_rows():

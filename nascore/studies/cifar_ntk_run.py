@@ -141,16 +141,32 @@ def records(store_dir, kind: str) -> pd.DataFrame:
     return frame[frame.kind == kind].reset_index(drop=True)
 
 
-def table(store_dir, dataset: str, batches=None) -> pd.DataFrame:
-    """One row per architecture: every statistic at its official (or given) batch."""
+def extra_column(column: str, batch: int) -> str:
+    """Name of ``column`` computed at a batch other than the table's: ``lga_b32``."""
+    return f"{column}_b{batch}"
+
+
+def table(store_dir, dataset: str, batches=None, extra=None) -> pd.DataFrame:
+    """One row per architecture: every statistic at its official (or given) batch.
+
+    ``extra`` (``{group: batch}``) adds that group's statistics at another batch as
+    columns named by :func:`extra_column` (``ntk_lambda_min_b16``), so values of
+    different batches never share a column.
+    """
     stats, batches = records(store_dir, "stats"), {**proto.OFFICIAL_BATCH, **(batches or {})}
+    wanted = [(group, batch, cols, False) for group, cols in proto.COLUMNS.items() for batch in [batches[group]]]
+    for group, batch in (extra or {}).items():
+        if group not in proto.COLUMNS:
+            raise ValueError(f"unknown group {group!r} in extra; allowed: {', '.join(proto.GROUPS)}")
+        if batch != batches[group]:
+            wanted.append((group, batch, proto.COLUMNS[group], True))
     rows = {}
     if not stats.empty:
         stats = stats[stats.dataset == dataset]
-        for group, cols in proto.COLUMNS.items():
-            part = stats[(stats.group == group) & (stats.batch == batches[group])]
+        for group, batch, cols, suffixed in wanted:
+            part = stats[(stats.group == group) & (stats.batch == batch)]
             for _, r in part.iterrows():
-                rows.setdefault(r.arch, {}).update({c: r[c] for c in cols})
+                rows.setdefault(r.arch, {}).update({extra_column(c, batch) if suffixed else c: r[c] for c in cols})
     trained = records(store_dir, "train")
     if dataset == "cifar10" and not trained.empty:
         from .cifar_ntk_train import COLUMNS as TRAIN_COLUMNS
@@ -175,8 +191,12 @@ def cost(store_dir) -> pd.DataFrame:
 
 
 def batch_study(store_dir, dataset: str = "cifar10") -> pd.DataFrame:
-    """How each statistic's ranking moves with the batch: Spearman rho with the largest
-    batch's ranking and with NAS-Bench-201 accuracy, per statistic and batch."""
+    """How each statistic's ranking moves with the batch. Per statistic and batch ``b``,
+    over the architectures scored at both ``b`` and the largest batch (``archs``):
+    Spearman's rho of the batch-``b`` ranking with the largest batch's
+    (``rho_vs_largest``), with NB201 accuracy (``rho_vs_accuracy``) and the largest
+    batch's rho with accuracy on the same architectures (``largest_rho_vs_accuracy``), so
+    the two accuracy columns of a row compare like with like."""
     from scipy.stats import spearmanr
 
     from nascore import bench
@@ -185,7 +205,11 @@ def batch_study(store_dir, dataset: str = "cifar10") -> pd.DataFrame:
     if stats.empty:
         return pd.DataFrame()
     stats = stats[stats.dataset == dataset]
-    acc = bench.load("nb201-zc", dataset).set_index("arch").val_accuracy
+    acc = bench.load("nb201-zc", dataset).set_index("arch").val_accuracy.rename("acc")
+
+    def rho(a, b):
+        return spearmanr(a, b)[0] if len(a) > 2 else math.nan
+
     out = []
     for group, cols in proto.COLUMNS.items():
         part = stats[stats.group == group]
@@ -194,22 +218,20 @@ def batch_study(store_dir, dataset: str = "cifar10") -> pd.DataFrame:
         sizes = sorted(part.batch.unique())
         for col in cols:
             wide = part.pivot_table(index="arch", columns="batch", values=col)
-            largest = wide[sizes[-1]]
             for b in sizes:
-                both = pd.concat([wide[b].rename("b"), largest.rename("largest")], axis=1).dropna()
-                with_acc = pd.concat([wide[b].rename("b"), acc], axis=1, join="inner").dropna()
-                out.append({"statistic": col, "batch": int(b), "archs": len(wide[b].dropna()),
-                            "rho_vs_largest": spearmanr(both.b, both.largest)[0] if len(both) > 2 else math.nan,
-                            "largest": int(sizes[-1]),
-                            "rho_vs_accuracy": spearmanr(with_acc.iloc[:, 0], with_acc.iloc[:, 1])[0]
-                            if len(with_acc) > 2 else math.nan})
+                both = pd.concat([wide[b].rename("b"), wide[sizes[-1]].rename("largest"), acc], axis=1,
+                                 join="inner").dropna()
+                out.append({"statistic": col, "batch": int(b), "largest": int(sizes[-1]), "archs": len(both),
+                            "rho_vs_largest": rho(both.b, both.largest), "rho_vs_accuracy": rho(both.b, both.acc),
+                            "largest_rho_vs_accuracy": rho(both.largest, both.acc)})
     return pd.DataFrame(out)
 
 
-def export(store_dir, dest, batches=None) -> list[Path]:
+def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
     """Write ``cifar10.csv``, ``cifar100.csv``, ``hnas_all_cifar10.csv`` (the 15,625),
     ``cost.csv`` and ``batch_study.csv`` into ``dest``; returns the paths written.
-    ``batches``: per-group batch of the tables (default: the official ones)."""
+    ``batches``: per-group batch of the tables (default: the official ones); ``extra``:
+    per-group batches added as suffixed columns (:func:`table`)."""
     from nascore.spaces import nb201
 
     dest = Path(dest)
@@ -217,7 +239,7 @@ def export(store_dir, dest, batches=None) -> list[Path]:
     zc = set(arch_list("zc"))
     written = []
     for dataset in proto.DATASETS:
-        frame = table(store_dir, dataset, batches)
+        frame = table(store_dir, dataset, batches, extra)
         if frame.empty:
             continue
         full = frame[frame.arch.isin(zc)]
@@ -279,6 +301,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp.add_argument("--dest", default="data/nb201-cifar-ntk")
     for g in proto.GROUPS:
         exp.add_argument(f"--batch-{g}", type=int, help=f"batch of group {g} in the tables (default official)")
+    exp.add_argument("--extra", nargs="+", default=[], metavar="GROUP=BATCH",
+                     help="also export GROUP at BATCH as columns suffixed _bBATCH (e.g. lga=32 zhu=16)")
     exp.set_defaults(handler=_export)
 
 
@@ -330,9 +354,21 @@ def _batch_study(args) -> int:
     return 0
 
 
+def parse_extra(items) -> dict:
+    """``["lga=32", "zhu=16"]`` -> ``{"lga": 32, "zhu": 16}`` (checked)."""
+    out = {}
+    for item in items:
+        group, _, batch = item.partition("=")
+        if group not in proto.GROUPS or not batch.isdigit() or int(batch) < 1:
+            raise ValueError(f"bad --extra {item!r}: expected GROUP=BATCH with GROUP one of "
+                             f"{', '.join(proto.GROUPS)} and BATCH a positive integer")
+        out[group] = int(batch)
+    return out
+
+
 def _export(args) -> int:
     batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
-    for path in export(args.store, args.dest, batches):
+    for path in export(args.store, args.dest, batches, parse_extra(args.extra)):
         print(f"wrote {path}")
     return 0
 

@@ -53,7 +53,8 @@ def cifar_frame(dataset: str = "cifar10", *, kappa: str = "hnas_kappa",
     Columns added: ``ntk_trace`` (HNAS's M, batch 64), ``ntk_condition`` (``kappa``:
     HNAS's kappa of the same kernel by default, or ``"tenas_condition"`` for TE-NAS's),
     ``hnas_lambda_min``, ``tenas_condition`` and ``tenas_lambda_min`` (NaN beyond the
-    292 TE-NAS rows; no TE-NAS rows on CIFAR-100), ``kappa_over_m = kappa / (M + 1e-6)`` (NaN kappa read as 1e5, as
+    292 TE-NAS rows; no TE-NAS rows on CIFAR-100), Zhu's ``ntk_lambda_min`` columns
+    (:data:`LAMBDA_MIN_COLUMNS`; NaN where not computed), ``kappa_over_m = kappa / (M + 1e-6)`` (NaN kappa read as 1e5, as
     HNAS's code does) and ``zero``. The statistics are ``ntk_dataset``'s (CIFAR-10 by
     default for every accuracy dataset, as HNAS's NB201 code scores each architecture on
     CIFAR-10; ``"cifar100"`` has HNAS's statistics on 398 architectures).
@@ -64,8 +65,8 @@ def cifar_frame(dataset: str = "cifar10", *, kappa: str = "hnas_kappa",
         raise ValueError(f"kappa must be 'hnas_kappa' or 'tenas_condition', got {kappa!r}")
     ntk = bench.load("nb201-cifar-ntk", dataset=ntk_dataset)
     ntk = ntk.rename(columns={"ntk_condition": "tenas_condition"})
-    ntk = ntk.reindex(columns=["arch", "ntk_trace", "hnas_kappa", "hnas_lambda_min", "tenas_condition",
-                               "tenas_lambda_min"])
+    columns = ["arch", "ntk_trace", "hnas_kappa", "tenas_condition", *(c for c, _ in LAMBDA_MIN_COLUMNS.values())]
+    ntk = ntk.reindex(columns=columns)
     ntk = ntk[np.isfinite(ntk["ntk_trace"].to_numpy(float))]
     frame = bench.load("nb201-zc", dataset).merge(ntk, on="arch", how="inner")
     frame["ntk_condition"] = frame[kappa]
@@ -114,19 +115,30 @@ def gain_row(setting: str, gain: tuple, *, batch, convention: str, data: str, po
 #: EigenNAS (Zhu et al. 2022) on NB201 as a public leaderboard lists it: test accuracy
 #: (C10, C100, IN16). Secondary source, not the paper's own table.
 EIGENNAS_LEADERBOARD = {"cifar10": 93.46, "cifar100": 71.42, "ImageNet16-120": 45.54}
-#: Which lambda_min stands in for Zhu's (not computed): label -> (statistics table, column).
-LAMBDA_MIN_COLUMNS = {"HNAS kernel, batch 64": "hnas_lambda_min", "TE-NAS kernel, batch 72": "tenas_lambda_min"}
+#: Batch of the shipped Zhu-kernel column ``ntk_lambda_min_b16`` (exact per-sample gradients
+#: with batch statistics cost N backward passes of the whole batch; batch 16 is what two CPU
+#: cores reached for 725 architectures on both datasets: ``data/nb201-cifar-ntk/README.md``).
+ZHU_CPU_BATCH = 16
+#: The lambda_min columns EigenNAS selects by: label -> (column, short key). Zhu et al.'s own
+#: (no official code: the exact summed-logit kernel over every parameter, TE-NAS's data) at
+#: the TE-NAS batch 72 and at the CPU batch; HNAS's and TE-NAS's kernels as stand-ins.
+LAMBDA_MIN_COLUMNS = {
+    "Zhu's kernel (exact, all parameters), batch 72": ("ntk_lambda_min", "zhu72"),
+    f"Zhu's kernel (exact, all parameters), batch {ZHU_CPU_BATCH}": (f"ntk_lambda_min_b{ZHU_CPU_BATCH}", "zhu"),
+    "HNAS kernel, batch 64": ("hnas_lambda_min", "hnas"),
+    "TE-NAS kernel, batch 72": ("tenas_lambda_min", "tenas"),
+}
 
 
 def eigennas_table(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Train-free selection by the largest lambda_min on the real-CIFAR statistics.
 
-    One row per (dataset, lambda_min column): the selected architecture's NB201
-    validation accuracy (NASLib table), its rank and percentile in the rows scored, the
-    optimum among them, Spearman's rho of lambda_min with accuracy (bootstrap interval)
-    and the leaderboard's test accuracy beside it. Each dataset uses its own statistics
-    (CIFAR-100's: HNAS's kernel on 398 architectures, no TE-NAS column);
-    ImageNet16-120 has none and is marked not attempted.
+    One row per (dataset, lambda_min column of :data:`LAMBDA_MIN_COLUMNS`, with its
+    ``key``): the selected architecture's NB201 validation accuracy (NASLib table), its
+    rank and percentile in the rows scored, the optimum among them, Spearman's rho of
+    lambda_min with accuracy (bootstrap interval) and the leaderboard's test accuracy
+    beside it; a column with no value is "not computed". Each dataset uses its own
+    images' statistics; ImageNet16-120 has none and is marked not attempted.
     """
     from ..stats import spearman
 
@@ -137,15 +149,27 @@ def eigennas_table(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
                          "leaderboard_test": EIGENNAS_LEADERBOARD[dataset]})
             continue
         frame = cifar_frame(dataset, ntk_dataset=dataset)
-        for label, column in LAMBDA_MIN_COLUMNS.items():
+        for label, (column, key) in LAMBDA_MIN_COLUMNS.items():
             if not np.isfinite(frame[column].to_numpy(float)).any():
-                rows.append({"dataset": dataset, "lambda_min": label, "status": "not computed",
+                rows.append({"dataset": dataset, "lambda_min": label, "key": key, "status": "not computed",
                              "leaderboard_test": EIGENNAS_LEADERBOARD[dataset]})
                 continue
             pick = select_by(frame, column)
             scored = frame[np.isfinite(frame[column].to_numpy(float))]  # stats ranks NaN lowest: drop it
             rho = spearman(scored[column], scored["val_accuracy"], n_boot=n_boot, seed=seed)
-            rows.append({"dataset": dataset, "lambda_min": label, "status": "run", **pick,
+            rows.append({"dataset": dataset, "lambda_min": label, "key": key, "status": "run", **pick,
                          "rho": rho.value, "rho_low": rho.low, "rho_high": rho.high,
                          "leaderboard_test": EIGENNAS_LEADERBOARD[dataset]})
     return pd.DataFrame(rows)
+
+
+def eigennas_basis(table: pd.DataFrame, datasets=("cifar10", "cifar100")) -> pd.DataFrame:
+    """The rows of :func:`eigennas_table` a verdict rests on: Zhu's own kernel at the
+    largest batch run on every one of ``datasets`` (``zhu72``, then ``zhu``), else HNAS's
+    kernel as a stand-in (``hnas``); empty if none was run on all of them."""
+    run = table[table.status == "run"] if "status" in table else table.iloc[:0]
+    for key in ("zhu72", "zhu", "hnas"):
+        rows = run[run.key == key]
+        if set(datasets) <= set(rows.dataset):
+            return rows[rows.dataset.isin(datasets)].reset_index(drop=True)
+    return run.iloc[:0]
