@@ -101,3 +101,15 @@ def test_the_hnas_group_on_a_real_network_matches_the_registry_metric(monkeypatc
 def test_the_loader_names_the_missing_table_or_the_bad_dataset():
     with pytest.raises(ValueError, match="cifar10"):
         bench.load("nb201-cifar-ntk-hnas", dataset="cifar100")
+
+
+def test_runs_switch_tf32_off_and_records_it():
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    try:
+        torch.backends.cudnn.allow_tf32 = True
+        run.full_precision()
+        assert torch.backends.cudnn.allow_tf32 is False and torch.backends.cuda.matmul.allow_tf32 is False
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+    env = run._environment("cpu")
+    assert env["cudnn_tf32"] is False and env["device"] == "cpu" and env["torch"] == torch.__version__

@@ -34,7 +34,7 @@ from nascore.theory.bounds import check_input_norm, hadamard_lambda_min, scaled_
 from nascore.theory.hermite import hermite_coefficient
 from nascore.theory.kernels import check_data, infinite_width_lambda_min
 
-from .hnas_cifar import EIGENNAS_LEADERBOARD, eigennas_table  # noqa: F401  (EigenNAS on NB201, real CIFAR)
+from .hnas_cifar import EIGENNAS_LEADERBOARD, ZHU_CPU_BATCH, eigennas_basis, eigennas_table  # noqa: F401  (EigenNAS)
 
 PATTERNS = ("none", "resnet", "dense")
 
