@@ -57,7 +57,7 @@ def cifar_frame(dataset: str = "cifar10", *, kappa: str = "hnas_kappa",
     (:data:`LAMBDA_MIN_COLUMNS`; NaN where not computed), ``kappa_over_m = kappa / (M + 1e-6)`` (NaN kappa read as 1e5, as
     HNAS's code does) and ``zero``. The statistics are ``ntk_dataset``'s (CIFAR-10 by
     default for every accuracy dataset, as HNAS's NB201 code scores each architecture on
-    CIFAR-10; ``"cifar100"`` has HNAS's statistics on 398 architectures).
+    CIFAR-10; ``"cifar100"`` has HNAS's statistics on its own images for the same 725).
     """
     from .. import bench
 
