@@ -41,6 +41,10 @@ def test_stratified_architectures_span_the_accuracy_range():
     assert len(archs) == 5 and np.all(np.diff(values) >= 0)
     assert values[0] == acc.min() and values[-1] == acc.max()
     assert run.arch_list("zc,first:3") == run.arch_list("zc")[:3]
+    # the full space in the CIFAR score table's fixed order: a partial run is its uniform sample
+    from nascore.bench.cifar_scores import select_archs
+    every = run.arch_list("all")
+    assert len(every) == len(set(every)) == 15625 and every[:50] == select_archs("sample:50")
     with pytest.raises(ValueError, match="unknown architecture set"):
         run.arch_list("best:3")
 

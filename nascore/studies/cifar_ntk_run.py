@@ -32,7 +32,9 @@ STUDY = "nb201-cifar-ntk"
 
 # ----------------------------------------------------------------------------- architectures
 def arch_list(spec: str, seed: int = 0) -> list[str]:
-    """``zc`` (the 725 of the zero-cost table), ``all`` (15,625), ``sample:N`` (N of the 725,
+    """``zc`` (the 725 of the zero-cost table), ``all`` (15,625, in the fixed random order of
+    :func:`nascore.spaces.nb201.uniform_order`, as the CIFAR score table's: a run cut short
+    holds a uniform sample, the same architectures as that table's), ``sample:N`` (N of the 725,
     random), ``stratified:N`` (N of the 725 evenly spaced in CIFAR-10 accuracy); any of
     them with ``first:N`` appended as ``,first:N`` keeps the first N."""
     from nascore import bench
@@ -44,7 +46,7 @@ def arch_list(spec: str, seed: int = 0) -> list[str]:
     if kind == "zc":
         archs = zc
     elif kind == "all":
-        archs = nb201.all_architectures()
+        archs = nb201.uniform_order(0)
     elif kind == "sample" and count.isdigit():
         archs = [zc[i] for i in np.random.default_rng(seed).permutation(len(zc))[:int(count)]]
     elif kind == "stratified" and count.isdigit():
