@@ -99,3 +99,18 @@ def test_eigennas_rho_counts_only_scored_rows():
     from scipy.stats import spearmanr
     assert tenas["n"] == len(scored) < len(frame)
     assert tenas["rho"] == pytest.approx(spearmanr(scored.tenas_lambda_min, scored.val_accuracy).statistic)
+
+
+def test_uniform_positions_keeps_each_shards_unbroken_prefix():
+    order = list("abcdefghij")
+    assert hnas_cifar.uniform_positions(order, set()) == []
+    assert hnas_cifar.uniform_positions(order, set("abcde")) == list("abcde")     # one process, cut short
+    # two shards (a c e g i | b d f h j) that stopped after 4 and 2 items
+    assert hnas_cifar.uniform_positions(order, set("acegbd")) == list("abcdeg")
+    # an item scored for another reason (NASLib's 'i', 'c') neither stops a shard nor joins beyond the stops
+    # ('c' is missing from the run's own work but 'f' is where it stopped)
+    assert hnas_cifar.uniform_positions(order, set("abde") | {"i", "c"}, scored_anyway={"c", "i"},
+                                        max_shards=2) == list("abcde")
+    # without saying so, 'c' unscored by the run would look like its stop
+    assert hnas_cifar.uniform_positions(order, set("abde"), max_shards=2) == list("abd")
+    assert hnas_cifar.uniform_positions(order, set(order)) == order

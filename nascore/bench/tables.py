@@ -105,7 +105,7 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
             raise FileNotFoundError(f"{path} is missing; compute it with `nascore bench cifar-ntk` "
                                     "(see data/nb201-cifar-ntk/README.md)")
         note_read(path)
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path).drop(columns=["op_indices"], errors="ignore")  # the CSV's is text
         frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
         return frame
     dataset = _check(name, dataset)

@@ -36,7 +36,7 @@ from ..search.benchmark import TabularBenchmark
 from ..search.hnas import EPSILON, hnas_objective
 from ..search.run import run
 from ..stats import mean_ci, spearman
-from .hnas_cifar import KAPPA_NAN, OFFICIAL_POOL, cifar_frame, gain_row, scaled_pool  # noqa: F401
+from .hnas_cifar import KAPPA_NAN, OFFICIAL_POOL, cifar_frame, gain_row, scaled_pool, uniform_frame  # noqa: F401
 
 #: Free scores of the HNAS benchmarks (table proxies are on real CIFAR / ImageNet16 batches).
 SCORES = ("grad_norm", "snip", "grasp", "synflow", "nwot", "params", "ntk_trace", "ntk_condition",
@@ -61,6 +61,21 @@ def hnas_benchmark(dataset: str = "cifar10", variant: str = "mnist32", *, frame=
     return TabularBenchmark.from_frame(frame, scores=list(SCORES),
                                        n_choices=(len(space.NASLIB_OPS),) * space.NUM_EDGES,
                                        name=f"nb201-zc+ntk[{variant}]/{dataset}")
+
+
+#: Scores a uniform sample of the full space has (HNAS's statistics only: no table proxies).
+UNIFORM_SCORES = ("ntk_trace", "ntk_condition", "kappa_over_m", "zero")
+
+
+def uniform_benchmark(dataset: str = "cifar10") -> TabularBenchmark:
+    """A search benchmark on the uniform sample of the 15,625 that HNAS's CIFAR-10
+    statistics reached (:func:`nascore.studies.hnas_cifar.uniform_frame`), with NB201's
+    ``dataset`` validation accuracies; scores :data:`UNIFORM_SCORES`."""
+    from ..spaces import nb201 as space
+
+    return TabularBenchmark.from_frame(uniform_frame(dataset), scores=list(UNIFORM_SCORES),
+                                       n_choices=(len(space.NASLIB_OPS),) * space.NUM_EDGES,
+                                       name=f"nb201-uniform+ntk[cifar10]/{dataset}")
 
 
 def run_methods(benchmarks: dict, methods: dict, *, budget: int, seeds, progress: bool = False) -> pd.DataFrame:

@@ -12,7 +12,10 @@ the MNIST batch-of-10 table of :mod:`nascore.bench.nb201_ntk`.
   fraction of the subset as 2,000 is of NB201's 15,625 architectures);
 - :func:`select_by`: train-free selection of one architecture by one column (Zhu et
   al.'s EigenNAS: the largest lambda_min), with its accuracy and rank;
-- :func:`gain_row`: one row of a "what flips the verdict" table, from paired gains.
+- :func:`gain_row`: one row of a "what flips the verdict" table, from paired gains;
+- :func:`uniform_positions` / :func:`uniform_frame`: the uniform sample of the full space
+  that HNAS's statistics reached (``--archs all`` runs the fixed random order of
+  :func:`nascore.spaces.nb201.uniform_order`), with NB201's accuracies.
 """
 from __future__ import annotations
 
@@ -173,3 +176,53 @@ def eigennas_basis(table: pd.DataFrame, datasets=("cifar10", "cifar100")) -> pd.
         if set(datasets) <= set(rows.dataset):
             return rows[rows.dataset.isin(datasets)].reset_index(drop=True)
     return run.iloc[:0]
+
+
+def uniform_positions(order, have, *, scored_anyway=(), max_shards: int = 4) -> list:
+    """The part of a fixed random ``order`` that a (possibly sharded, cut short) run
+    covered, as a uniform sample. For ``n`` shards (shard ``s`` takes ``order[s::n]``):
+    each shard's prefix up to its first item missing from ``have``, united; the ``n`` in
+    ``1..max_shards`` that covers most. Items of ``scored_anyway`` (scored by another job
+    wherever they sit, e.g. NASLib's 725) never mark a shard's stop, and count only
+    before it. So which positions are kept depends only on how far each shard got, never
+    on what the items are: the sample is uniform.
+
+    >>> uniform_positions(list("abcdefgh"), set("abcdeg"))   # 2 shards: a c e g | b d
+    ['a', 'b', 'c', 'd', 'e', 'g']
+    """
+    have, anyway = set(have), set(scored_anyway)
+    best = []
+    for n in range(1, max_shards + 1):
+        keep = set()
+        for s in range(n):
+            shard = order[s::n]
+            k = next((i for i, item in enumerate(shard) if item not in have and item not in anyway), len(shard))
+            keep.update(item for item in shard[:k] if item in have)
+        if len(keep) > len(best):
+            best = [item for item in order if item in keep]
+    return best
+
+
+def uniform_frame(dataset: str = "cifar10", *, min_archs: int = 100) -> pd.DataFrame:
+    """NB201's ``dataset`` accuracies (all 15,625 in ``nb201``) on the uniform sample that
+    HNAS's CIFAR-10 statistics reached (:func:`uniform_positions` over the fixed order,
+    NASLib's architectures being scored wherever they sit),
+    with ``ntk_trace``, ``hnas_kappa`` and the derived columns of :func:`cifar_frame`
+    (``ntk_condition`` = HNAS's kappa, ``kappa_over_m``, ``zero``). Raises if the sample
+    has fewer than ``min_archs`` architectures."""
+    from .. import bench
+    from ..spaces import nb201
+
+    stats = bench.load("nb201-cifar-ntk-hnas", dataset="cifar10")
+    stats = stats[np.isfinite(stats["ntk_trace"].to_numpy(float))]
+    zc = set(bench.load("nb201-zc", "cifar10").arch) | set(bench.load("nb201-zc", "cifar100").arch)
+    sample = uniform_positions(nb201.uniform_order(0), set(stats.arch), scored_anyway=zc)
+    if len(sample) < min_archs:
+        raise ValueError(f"HNAS's statistics cover a uniform sample of {len(sample)} architectures; "
+                         f"need at least {min_archs} (run `nascore bench cifar-ntk stats --archs all --groups hnas`)")
+    frame = bench.load("nb201", dataset)[["arch", "op_indices", "val_accuracy"]]
+    frame = frame[frame.arch.isin(set(sample))].merge(stats[["arch", "ntk_trace", "hnas_kappa"]], on="arch")
+    frame["ntk_condition"] = frame["hnas_kappa"]
+    frame["kappa_over_m"] = frame["ntk_condition"].fillna(KAPPA_NAN) / (frame["ntk_trace"] + EPSILON)
+    frame["zero"] = 0.0
+    return frame.reset_index(drop=True)
