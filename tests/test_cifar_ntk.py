@@ -58,7 +58,8 @@ def test_runs_resume_from_the_store_and_export_one_row_per_arch(tmp_path, monkey
 
     def fake(group, arch, dataset, **kw):
         calls.append((group, arch))
-        return {**{c: float(len(arch) + len(group)) for c in proto.COLUMNS[group]}, "seconds": 0.5}
+        value = float(len(arch) + len(group) + 1000 * (kw.get("batch") or 0))
+        return {**{c: value for c in proto.COLUMNS[group]}, "seconds": 0.5}
 
     monkeypatch.setattr(proto, "group_stats", fake)
     archs = run.arch_list("zc,first:3")
@@ -81,6 +82,9 @@ def test_runs_resume_from_the_store_and_export_one_row_per_arch(tmp_path, monkey
     run.run_stats(tmp_path, groups=["lga"], dataset="cifar10", archs=archs[:2], batches={"lga": 32}, progress=False)
     both = run.table(tmp_path, "cifar10", extra={"lga": 32, "hnas": 128})
     assert both.lga.notna().all() and both.lga_b32.notna().sum() == 2 and both.ntk_trace_b128.notna().all()
+    # each column holds its own batch's values (the fake adds 1000 x batch)
+    assert (both.lga == [len(a) + 3 + 256_000 for a in both.arch]).all()
+    assert (both.lga_b32.dropna() >= 32_000).all() and (both.lga_b32.dropna() < 33_000).all()
     assert "lga_b256" not in run.table(tmp_path, "cifar10", extra={"lga": 256})  # the official batch: no copy
     with pytest.raises(ValueError, match="unknown group 'bogus'"):
         run.table(tmp_path, "cifar10", extra={"bogus": 8})
@@ -110,7 +114,7 @@ def test_the_loader_names_the_missing_table_or_the_bad_dataset():
 def test_runs_switch_tf32_off_and_records_it():
     saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
     try:
-        torch.backends.cudnn.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = True
         run.full_precision()
         assert torch.backends.cudnn.allow_tf32 is False and torch.backends.cuda.matmul.allow_tf32 is False
     finally:

@@ -53,7 +53,9 @@ def test_cifar_frame_joins_the_shipped_statistics():
     frame = hnas_cifar.cifar_frame("cifar10")
     # 725 zc archs with M on CIFAR-10, minus the one the zc CIFAR-10 table lacks.
     assert len(frame) == 724 and frame["ntk_trace"].notna().all()
-    assert (frame["ntk_condition"] == frame["hnas_kappa"]).all()
+    positive = frame["hnas_kappa"] > 0
+    assert (frame["ntk_condition"][positive] == frame["hnas_kappa"][positive]).all()
+    assert frame["ntk_condition"][~positive].isna().all()
     row = frame.iloc[0]
     assert row["kappa_over_m"] == pytest.approx(row["hnas_kappa"] / (row["ntk_trace"] + 1e-6))
     c100 = bench.load("nb201-cifar-ntk", dataset="cifar100").dropna(subset=["ntk_trace"])
@@ -77,6 +79,15 @@ def test_eigennas_table_marks_what_was_not_run():
         assert (row.status == "run") == bool(np.isfinite(frame[column].to_numpy(float)).any()), row
     # the pick is the largest lambda_min of its rows: rank 1 means it is also the most accurate
     assert ((run["rank"] >= 1) & (run["rank"] <= run["n"])).all()
+
+
+def test_singular_kernels_read_as_the_official_nan():
+    assert hnas_cifar.singular_as_nan([5.0, -1e15, 0.0, np.nan]).isna().tolist() == [False, True, True, True]
+    frame = hnas_cifar.cifar_frame("cifar10")
+    negative = frame.hnas_kappa <= 0
+    assert negative.any()  # the shipped table has one: a cell without a convolution
+    assert (frame.kappa_over_m[negative] == hnas_cifar.KAPPA_NAN / (frame.ntk_trace[negative] + 1e-6)).all()
+    assert frame.loc[frame.kappa_over_m.idxmin(), "hnas_kappa"] > 0
 
 
 def test_eigennas_basis_prefers_zhus_kernel_run_on_every_dataset():
@@ -111,6 +122,8 @@ def test_uniform_positions_keeps_each_shards_unbroken_prefix():
     # ('c' is missing from the run's own work but 'f' is where it stopped)
     assert hnas_cifar.uniform_positions(order, set("abde") | {"i", "c"}, scored_anyway={"c", "i"},
                                         max_shards=2) == list("abcde")
+    # an item scored elsewhere that this table lacks does not stop the shard, and is not kept
+    assert hnas_cifar.uniform_positions(order, set("abde"), scored_anyway={"c"}, max_shards=2) == list("abde")
     # without saying so, 'c' unscored by the run would look like its stop
     assert hnas_cifar.uniform_positions(order, set("abde"), max_shards=2) == list("abd")
     assert hnas_cifar.uniform_positions(order, set(order)) == order

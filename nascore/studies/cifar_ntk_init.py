@@ -32,6 +32,8 @@ STATISTICS = {
     "ntk_frobenius": ("lga", "NTK Frobenius norm (LGA code's kernel)", 1),
     "lga": ("lga", "LGA at initialisation (LGA code's kernel)", 1),
 }
+#: Condition numbers: a value <= 0 is a singular kernel's (round-off lambda_min), read as infinite.
+CONDITION_NUMBERS = ("hnas_kappa", "ntk_condition")
 _SUFFIX = re.compile(r"^(?P<base>.+)_b(?P<batch>\d+)$")
 
 
@@ -40,12 +42,12 @@ def describe(column: str) -> dict:
     of a column of the table (``lga_b32`` -> ``lga`` at batch 32, official 256)."""
     match = _SUFFIX.match(column)
     base, batch = (match["base"], int(match["batch"])) if match and match["base"] in STATISTICS else (column, None)
-    if base not in STATISTICS:
+    if base not in STATISTICS or batch == 0:
         raise ValueError(f"unknown statistic column {column!r}; known: {', '.join(STATISTICS)} "
                          "(optionally with a _bN batch suffix)")
     group, what, sign = STATISTICS[base]
     official = OFFICIAL_BATCH[group]
-    return {"column": column, "statistic": base, "group": group, "batch": batch or official,
+    return {"column": column, "statistic": base, "group": group, "batch": official if batch is None else batch,
             "official_batch": official, "direction": sign, "what": what}
 
 
@@ -75,8 +77,8 @@ def init_correlations(frame: pd.DataFrame, columns=None, *, method: str = "kenda
                       seed: int = 0) -> pd.DataFrame:
     """Rank correlation with ``val_accuracy`` of each statistic column, oriented by
     :data:`STATISTICS` (a lower-is-better statistic is negated, so every value reads
-    "higher is better"), over the rows where it is finite (``nascore.stats`` would rank
-    NaN lowest). One row per column: :func:`describe`'s fields, ``n``, ``value``,
+    "higher is better"; a condition number <= 0 counts as infinite, the worst), over the
+    rows where it and the accuracy are known (``nascore.stats`` would rank NaN lowest). One row per column: :func:`describe`'s fields, ``n``, ``value``,
     ``low``, ``high``."""
     from ..stats import rank_correlation
 
@@ -89,7 +91,9 @@ def init_correlations(frame: pd.DataFrame, columns=None, *, method: str = "kenda
         if column not in frame:
             raise ValueError(f"column {column!r} not in the frame; has {list(frame.columns)}")
         values = frame[column].to_numpy(float)
-        keep = np.isfinite(values)
+        if info["statistic"] in CONDITION_NUMBERS:  # a singular kernel's round-off kappa <= 0 ranks worst
+            values = np.where(values > 0, values, np.inf)
+        keep = ~np.isnan(values) & np.isfinite(frame["val_accuracy"].to_numpy(float))
         if keep.sum() < 3:
             raise ValueError(f"column {column!r} has {int(keep.sum())} finite values; need at least 3")
         r = rank_correlation(info["direction"] * values[keep], frame["val_accuracy"].to_numpy(float)[keep],

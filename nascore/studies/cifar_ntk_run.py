@@ -262,7 +262,8 @@ def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
         full.to_csv(path, index=False, float_format="%.10g")
         written.append(path)
         if dataset == "cifar10":
-            hnas = frame[["arch"] + [c for c in proto.COLUMNS["hnas"] if c in frame]].dropna()
+            # a row counts once M exists (kappa is NaN for an exactly singular kernel)
+            hnas = frame[["arch"] + [c for c in proto.COLUMNS["hnas"] if c in frame]].dropna(subset=["ntk_trace"])
             if len(hnas) > len(full):
                 hnas = hnas.assign(op_indices=[str(nb201.to_op_indices(a)) for a in hnas.arch])
                 path = dest / "hnas_all_cifar10.csv"

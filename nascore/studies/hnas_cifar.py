@@ -28,6 +28,15 @@ from ..search.hnas import EPSILON
 
 #: HNAS reads a singular kernel's condition number as this value (official code).
 KAPPA_NAN = 1e5
+
+
+def singular_as_nan(kappa) -> pd.Series:
+    """Condition numbers with ``kappa <= 0`` set to NaN. A negative kappa is the
+    round-off lambda_min of a singular kernel (a cell with no convolution); the official
+    code reads NaN as :data:`KAPPA_NAN`, and so, after this, does every derived column,
+    instead of ranking that cell as the best conditioned."""
+    kappa = pd.Series(kappa, dtype=float)
+    return kappa.where(kappa > 0)
 #: Size of NAS-Bench-201's cell space and HNAS's official pool of fresh draws per step
 #: (shuyao95/HNAS ``nasbench/search.py``: 2,000 samples per BO step).
 SPACE_SIZE = 15625
@@ -54,7 +63,8 @@ def cifar_frame(dataset: str = "cifar10", *, kappa: str = "hnas_kappa",
     NTK statistics of ``data/nb201-cifar-ntk/`` (inner join: rows with a finite M).
 
     Columns added: ``ntk_trace`` (HNAS's M, batch 64), ``ntk_condition`` (``kappa``:
-    HNAS's kappa of the same kernel by default, or ``"tenas_condition"`` for TE-NAS's),
+    HNAS's kappa of the same kernel by default, or ``"tenas_condition"`` for TE-NAS's;
+    NaN where ``kappa <= 0``, :func:`singular_as_nan`),
     ``hnas_lambda_min``, ``tenas_condition`` and ``tenas_lambda_min`` (NaN beyond the
     292 TE-NAS rows; no TE-NAS rows on CIFAR-100), Zhu's ``ntk_lambda_min`` columns
     (:data:`LAMBDA_MIN_COLUMNS`; NaN where not computed), ``kappa_over_m = kappa / (M + 1e-6)`` (NaN kappa read as 1e5, as
@@ -72,7 +82,7 @@ def cifar_frame(dataset: str = "cifar10", *, kappa: str = "hnas_kappa",
     ntk = ntk.reindex(columns=columns)
     ntk = ntk[np.isfinite(ntk["ntk_trace"].to_numpy(float))]
     frame = bench.load("nb201-zc", dataset).merge(ntk, on="arch", how="inner")
-    frame["ntk_condition"] = frame[kappa]
+    frame["ntk_condition"] = singular_as_nan(frame[kappa]).to_numpy()
     frame["kappa_over_m"] = frame["ntk_condition"].fillna(KAPPA_NAN) / (frame["ntk_trace"] + EPSILON)
     frame["zero"] = 0.0
     return frame.reset_index(drop=True)
@@ -222,7 +232,7 @@ def uniform_frame(dataset: str = "cifar10", *, min_archs: int = 100) -> pd.DataF
                          f"need at least {min_archs} (run `nascore bench cifar-ntk stats --archs all --groups hnas`)")
     frame = bench.load("nb201", dataset)[["arch", "op_indices", "val_accuracy"]]
     frame = frame[frame.arch.isin(set(sample))].merge(stats[["arch", "ntk_trace", "hnas_kappa"]], on="arch")
-    frame["ntk_condition"] = frame["hnas_kappa"]
+    frame["ntk_condition"] = singular_as_nan(frame["hnas_kappa"]).to_numpy()
     frame["kappa_over_m"] = frame["ntk_condition"].fillna(KAPPA_NAN) / (frame["ntk_trace"] + EPSILON)
     frame["zero"] = 0.0
     return frame.reset_index(drop=True)
