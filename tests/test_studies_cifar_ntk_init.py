@@ -36,7 +36,8 @@ def test_correlations_are_oriented_and_skip_missing_rows():
 
 def test_a_negative_condition_number_is_a_singular_kernel_and_ranks_worst():
     # accuracy 1..4; kappa 40, 30, 20 then -1e15 (round-off lambda_min of a singular kernel)
-    frame = pd.DataFrame({"val_accuracy": [1.0, 2.0, 3.0, 4.0], "hnas_kappa": [40.0, 30.0, 20.0, -1e15]})
+    frame = pd.DataFrame({"val_accuracy": [1.0, 2.0, 3.0, 4.0, 5.0], "hnas_kappa": [40.0, 30.0, 20.0, -1e15, np.nan]})
+    assert init.init_correlations(frame, ["hnas_kappa"], n_boot=0).n.iloc[0] == 4  # NaN: not computed, dropped
     # read as infinite: order (2nd, 3rd best, ..., worst) = 3, 2, 1, 4 -> 3 concordant, 3 discordant
     assert init.init_correlations(frame, ["hnas_kappa"], n_boot=0).value.iloc[0] == pytest.approx(0.0)
     # a missing accuracy drops the row

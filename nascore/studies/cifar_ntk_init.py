@@ -92,7 +92,7 @@ def init_correlations(frame: pd.DataFrame, columns=None, *, method: str = "kenda
             raise ValueError(f"column {column!r} not in the frame; has {list(frame.columns)}")
         values = frame[column].to_numpy(float)
         if info["statistic"] in CONDITION_NUMBERS:  # a singular kernel's round-off kappa <= 0 ranks worst
-            values = np.where(values > 0, values, np.inf)
+            values = np.where(values <= 0, np.inf, values)  # NaN stays NaN: not computed
         keep = ~np.isnan(values) & np.isfinite(frame["val_accuracy"].to_numpy(float))
         if keep.sum() < 3:
             raise ValueError(f"column {column!r} has {int(keep.sum())} finite values; need at least 3")
