@@ -121,3 +121,16 @@ def test_runs_switch_tf32_off_and_records_it():
         torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
     env = run._environment("cpu")
     assert env["cudnn_tf32"] is False and env["device"] == "cpu" and env["torch"] == torch.__version__
+
+
+@pytest.mark.parametrize("gpu_first", [True, False])
+def test_a_gpu_record_wins_over_a_cpu_record_of_the_same_cell(tmp_path, gpu_first):
+    from nascore.bench.store import ResultStore
+
+    store, arch = ResultStore(tmp_path), run.arch_list("zc")[0]
+    base = {"kind": "stats", "arch": arch, "dataset": "cifar10", "group": "hnas", "batch": 64, "seed": 0,
+            "repeats": 1, "seconds": 1.0, **{c: 0.0 for c in proto.COLUMNS["hnas"]}}
+    records = [("a" * 64, {**base, "ntk_trace": 2.0, "device": "cuda"}), ("b" * 64, {**base, "ntk_trace": 1.0, "device": "cpu"})]
+    for key, record in records if gpu_first else records[::-1]:
+        store.put(key, record)
+    assert run.table(tmp_path, "cifar10").ntk_trace.tolist() == [2.0]

@@ -166,7 +166,8 @@ def table(store_dir, dataset: str, batches=None, extra=None) -> pd.DataFrame:
 
     ``extra`` (``{group: batch}``) adds that group's statistics at another batch as
     columns named by :func:`extra_column` (``ntk_lambda_min_b16``), so values of
-    different batches never share a column.
+    different batches never share a column. Where both a GPU and a CPU record exist for
+    one cell, the GPU's is kept.
     """
     stats, batches = records(store_dir, "stats"), {**proto.OFFICIAL_BATCH, **(batches or {})}
     wanted = [(group, batch, cols, False) for group, cols in proto.COLUMNS.items() for batch in [batches[group]]]
@@ -177,7 +178,10 @@ def table(store_dir, dataset: str, batches=None, extra=None) -> pd.DataFrame:
             wanted.append((group, batch, proto.COLUMNS[group], True))
     rows = {}
     if not stats.empty:
-        stats = stats[stats.dataset == dataset]
+        # one value per cell: where a CPU and a GPU run both computed one (a different torch
+        # version misses the other's key), the GPU record, written last, wins
+        stats = stats[stats.dataset == dataset].sort_values("device", key=lambda d: d.str.startswith("cuda"),
+                                                            kind="stable")
         for group, batch, cols, suffixed in wanted:
             part = stats[(stats.group == group) & (stats.batch == batch)]
             for _, r in part.iterrows():
