@@ -36,6 +36,7 @@ from ..search.benchmark import TabularBenchmark
 from ..search.hnas import EPSILON, hnas_objective
 from ..search.run import run
 from ..stats import mean_ci, spearman
+from .cifar_ntk_init import batch_study  # noqa: F401  (how the kernel's statistics move with the batch)
 from .hnas_cifar import KAPPA_NAN, OFFICIAL_POOL, cifar_frame, gain_row, scaled_pool, uniform_frame  # noqa: F401
 
 #: Free scores of the HNAS benchmarks (table proxies are on real CIFAR / ImageNet16 batches).

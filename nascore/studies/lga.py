@@ -21,6 +21,7 @@ import pandas as pd
 from .. import stats
 from .das import correlations_over_epochs, direction  # noqa: F401
 from .cifar_after_epoch import correlations as cifar_correlations, trained_frame as cifar_trained_frame  # noqa: F401
+from .cifar_ntk_init import batch_study, init_correlations, init_frame  # noqa: F401  (at-init metrics, real CIFAR)
 from .ground_truth_conv import CONV_PROTOCOL, conv_table, mean_over_seeds  # noqa: F401
 
 
