@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from nascore import bench
+from nascore.studies import hnas as hnas_study
 from nascore.studies import hnas_cifar
 
 
@@ -127,3 +128,16 @@ def test_uniform_positions_keeps_each_shards_unbroken_prefix():
     # without saying so, 'c' unscored by the run would look like its stop
     assert hnas_cifar.uniform_positions(order, set("abde"), max_shards=2) == list("abd")
     assert hnas_cifar.uniform_positions(order, set(order)) == order
+
+
+def test_gain_table_pairs_seeds_and_beats_verdict_reads_it():
+    # best-so-far at query 2: HNAS (3, 5), random (1, 2), BO (4, 6) -> gains 2.5 over random, -1 over BO
+    rows = [{"benchmark": "d", "method": m, "seed": s, "query": q, "best": b}
+            for m, bests in (("HNAS", ((1, 3), (2, 5))), ("random", ((1, 1), (1, 2))), ("BO", ((2, 4), (3, 6))))
+            for s, curve in enumerate(bests) for q, b in zip((1, 2), curve)]
+    gains = hnas_study.gain_table(pd.DataFrame(rows), ["d"], ["random", "BO"], 2, n_boot=200)
+    assert gains.baseline.tolist() == ["random", "BO"] and gains.gain.tolist() == pytest.approx([2.5, -1.0])
+    assert (gains.low <= gains.gain).all() and (gains.gain <= gains.high).all()
+    assert hnas_study.beats_verdict(gains) == "not reproduced"
+    assert hnas_study.beats_verdict(gains.iloc[:1]) == "reproduced"  # 2 and 3: every resample above 0
+    assert hnas_study.beats_verdict(pd.DataFrame({"gain": [0.5, 0.2], "low": [0.1, -0.1]})) == "partly"

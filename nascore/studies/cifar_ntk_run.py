@@ -32,13 +32,13 @@ STUDY = "nb201-cifar-ntk"
 
 # ----------------------------------------------------------------------------- architectures
 def arch_list(spec: str, seed: int = 0) -> list[str]:
-    """``zc`` (the 725 of the zero-cost table), ``all`` (15,625, in the fixed random order of
-    :func:`nascore.spaces.nb201.uniform_order`, as the CIFAR score table's: a run cut short
+    """``zc`` (the 725 of the zero-cost table), ``all`` (15,625, in the CIFAR score table's
+    fixed random order, :func:`nascore.bench.cifar_scores.select_archs`: a run cut short
     holds a uniform sample, the same architectures as that table's), ``sample:N`` (N of the 725,
     random), ``stratified:N`` (N of the 725 evenly spaced in CIFAR-10 accuracy); any of
     them with ``first:N`` appended as ``,first:N`` keeps the first N."""
     from nascore import bench
-    from nascore.spaces import nb201
+    from nascore.bench.cifar_scores import select_archs
 
     base, _, head = spec.partition(",")
     zc = sorted(set(bench.load("nb201-zc", "cifar10").arch) | set(bench.load("nb201-zc", "cifar100").arch))
@@ -46,7 +46,7 @@ def arch_list(spec: str, seed: int = 0) -> list[str]:
     if kind == "zc":
         archs = zc
     elif kind == "all":
-        archs = nb201.uniform_order(0)
+        archs = select_archs("full")
     elif kind == "sample" and count.isdigit():
         archs = [zc[i] for i in np.random.default_rng(seed).permutation(len(zc))[:int(count)]]
     elif kind == "stratified" and count.isdigit():
@@ -170,7 +170,7 @@ def table(store_dir, dataset: str, batches=None, extra=None) -> pd.DataFrame:
     one cell, the GPU's is kept.
     """
     stats, batches = records(store_dir, "stats"), {**proto.OFFICIAL_BATCH, **(batches or {})}
-    wanted = [(group, batch, cols, False) for group, cols in proto.COLUMNS.items() for batch in [batches[group]]]
+    wanted = [(group, batches[group], cols, False) for group, cols in proto.COLUMNS.items()]
     for group, batch in (extra or {}).items():
         if group not in proto.COLUMNS:
             raise ValueError(f"unknown group {group!r} in extra; allowed: {', '.join(proto.GROUPS)}")

@@ -8,7 +8,10 @@
 - :func:`run_methods`: every (benchmark, method, seed) search, one long history frame;
 - :func:`best_so_far`, :func:`budget_table`, :func:`paired_gain`: curves, accuracy at
   fixed budgets with bootstrap intervals over seeds, and paired differences between
-  two methods run on the same seeds;
+  two methods run on the same seeds; :func:`gain_table` / :func:`beats_verdict`: one
+  method's paired gains over several baselines and the verdict they give;
+- :func:`uniform_benchmark`: the same search benchmark on a uniform sample of the full
+  space (:func:`nascore.studies.hnas_cifar.uniform_frame`);
 - :func:`query_overlap`: how many architectures two searches share;
 - :func:`objective_grid`: how well the HNAS objective ranks all architectures
   (Spearman's rho of ``-F(A; C, mu)`` with accuracy) over a grid of ``(t, log10 mu)``;
@@ -33,11 +36,12 @@ from torch.nn import functional as F
 
 from ..bench import nb201_ntk
 from ..search.benchmark import TabularBenchmark
-from ..search.hnas import EPSILON, hnas_objective
+from ..search.hnas import hnas_objective
 from ..search.run import run
 from ..stats import mean_ci, spearman
 from .cifar_ntk_init import batch_study  # noqa: F401  (how the kernel's statistics move with the batch)
-from .hnas_cifar import KAPPA_NAN, OFFICIAL_POOL, cifar_frame, gain_row, scaled_pool, uniform_frame  # noqa: F401
+from .hnas_cifar import (KAPPA_NAN, OFFICIAL_POOL, add_objective_columns, cifar_frame, gain_row,  # noqa: F401
+                         scaled_pool, uniform_frame)
 
 #: Free scores of the HNAS benchmarks (table proxies are on real CIFAR / ImageNet16 batches).
 SCORES = ("grad_norm", "snip", "grasp", "synflow", "nwot", "params", "ntk_trace", "ntk_condition",
@@ -47,11 +51,7 @@ SCORES = ("grad_norm", "snip", "grasp", "synflow", "nwot", "params", "ntk_trace"
 def hnas_frame(dataset: str = "cifar10", variant: str = "mnist32") -> pd.DataFrame:
     """Zero-cost table of ``dataset`` joined with the NTK table, plus the derived columns."""
 
-    frame = nb201_ntk.table_with_ntk(dataset, variant)
-    kappa = frame["ntk_condition"].fillna(KAPPA_NAN)
-    frame["kappa_over_m"] = kappa / (frame["ntk_trace"] + EPSILON)
-    frame["zero"] = 0.0
-    return frame
+    return add_objective_columns(nb201_ntk.table_with_ntk(dataset, variant))
 
 
 def hnas_benchmark(dataset: str = "cifar10", variant: str = "mnist32", *, frame=None) -> TabularBenchmark:
@@ -143,6 +143,29 @@ def paired_gain(histories: pd.DataFrame, benchmark: str, method: str, baseline: 
     if set(a.index) != set(b.index):
         raise ValueError(f"{method!r} and {baseline!r} ran on different seeds; a paired difference needs the same")
     return mean_ci((a - b.loc[a.index]).to_numpy(float), level=level, n_boot=n_boot, seed=seed)
+
+
+def gain_table(histories: pd.DataFrame, datasets, baselines, budget: int, *, method: str = "HNAS",
+               n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
+    """``method``'s paired gain over each baseline after ``budget`` queries
+    (:func:`paired_gain`), one row per (dataset, baseline):
+    ``dataset, baseline, gain, low, high``."""
+    rows = []
+    for dataset in datasets:
+        for baseline in baselines:
+            gain, low, high = paired_gain(histories, dataset, method, baseline, budget, n_boot=n_boot, seed=seed)
+            rows.append({"dataset": dataset, "baseline": baseline, "gain": gain, "low": low, "high": high})
+    return pd.DataFrame(rows)
+
+
+def beats_verdict(gains: pd.DataFrame) -> str:
+    """"reproduced" if every gain's interval lies above 0, "partly" if every mean gain is
+    positive, else "not reproduced" (HNAS beats all its baselines).
+
+    >>> beats_verdict(pd.DataFrame({"gain": [0.5, 0.2], "low": [0.1, -0.1]}))
+    'partly'
+    """
+    return "reproduced" if (gains.low > 0).all() else "partly" if (gains.gain > 0).all() else "not reproduced"
 
 
 def objective_grid(frame: pd.DataFrame, ts, log_mus, *, metric: str = "ntk_trace",

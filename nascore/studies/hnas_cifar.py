@@ -14,8 +14,9 @@ the MNIST batch-of-10 table of :mod:`nascore.bench.nb201_ntk`.
   al.'s EigenNAS: the largest lambda_min), with its accuracy and rank;
 - :func:`gain_row`: one row of a "what flips the verdict" table, from paired gains;
 - :func:`uniform_positions` / :func:`uniform_frame`: the uniform sample of the full space
-  that HNAS's statistics reached (``--archs all`` runs the fixed random order of
-  :func:`nascore.spaces.nb201.uniform_order`), with NB201's accuracies.
+  that HNAS's statistics reached (``--archs all`` of :mod:`.cifar_ntk_run`), with NB201's
+  accuracies;
+- :func:`add_objective_columns`, :func:`singular_as_nan`: the HNAS objective's derived columns.
 """
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ from ..search.hnas import EPSILON
 #: HNAS reads a singular kernel's condition number as this value (official code).
 KAPPA_NAN = 1e5
 
+#: Size of NAS-Bench-201's cell space and HNAS's official pool of fresh draws per step
+#: (shuyao95/HNAS ``nasbench/search.py``: 2,000 samples per BO step).
+SPACE_SIZE = 15625
+OFFICIAL_POOL = 2000
+
+
 
 def singular_as_nan(kappa) -> pd.Series:
     """Condition numbers with ``kappa <= 0`` set to NaN. A negative kappa is the
@@ -37,11 +44,15 @@ def singular_as_nan(kappa) -> pd.Series:
     instead of ranking that cell as the best conditioned."""
     kappa = pd.Series(kappa, dtype=float)
     return kappa.where(kappa > 0)
-#: Size of NAS-Bench-201's cell space and HNAS's official pool of fresh draws per step
-#: (shuyao95/HNAS ``nasbench/search.py``: 2,000 samples per BO step).
-SPACE_SIZE = 15625
-OFFICIAL_POOL = 2000
 
+
+def add_objective_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add HNAS's ``kappa_over_m = kappa / (M + 1e-6)`` (NaN ``ntk_condition`` read as
+    :data:`KAPPA_NAN`, as HNAS's code does) and a constant ``zero`` score to ``frame``
+    (which has ``ntk_trace`` and ``ntk_condition``), in place; returns it."""
+    frame["kappa_over_m"] = frame["ntk_condition"].fillna(KAPPA_NAN) / (frame["ntk_trace"] + EPSILON)
+    frame["zero"] = 0.0
+    return frame
 
 def scaled_pool(n_archs: int, *, pool: int = OFFICIAL_POOL, space: int = SPACE_SIZE) -> int:
     """``round(n_archs * pool / space)``, at least 1: the pool size that draws the same
@@ -83,9 +94,7 @@ def cifar_frame(dataset: str = "cifar10", *, kappa: str = "hnas_kappa",
     ntk = ntk[np.isfinite(ntk["ntk_trace"].to_numpy(float))]
     frame = bench.load("nb201-zc", dataset).merge(ntk, on="arch", how="inner")
     frame["ntk_condition"] = singular_as_nan(frame[kappa]).to_numpy()
-    frame["kappa_over_m"] = frame["ntk_condition"].fillna(KAPPA_NAN) / (frame["ntk_trace"] + EPSILON)
-    frame["zero"] = 0.0
-    return frame.reset_index(drop=True)
+    return add_objective_columns(frame).reset_index(drop=True)
 
 
 def select_by(frame: pd.DataFrame, column: str, *, accuracy: str = "val_accuracy",
@@ -221,18 +230,15 @@ def uniform_frame(dataset: str = "cifar10", *, min_archs: int = 100) -> pd.DataF
     (``ntk_condition`` = HNAS's kappa, ``kappa_over_m``, ``zero``). Raises if the sample
     has fewer than ``min_archs`` architectures."""
     from .. import bench
-    from ..spaces import nb201
+    from .cifar_ntk_run import arch_list
 
     stats = bench.load("nb201-cifar-ntk-hnas", dataset="cifar10")
     stats = stats[np.isfinite(stats["ntk_trace"].to_numpy(float))]
-    zc = set(bench.load("nb201-zc", "cifar10").arch) | set(bench.load("nb201-zc", "cifar100").arch)
-    sample = uniform_positions(nb201.uniform_order(0), set(stats.arch), scored_anyway=zc)
+    sample = uniform_positions(arch_list("all"), set(stats.arch), scored_anyway=set(arch_list("zc")))
     if len(sample) < min_archs:
         raise ValueError(f"HNAS's statistics cover a uniform sample of {len(sample)} architectures; "
                          f"need at least {min_archs} (run `nascore bench cifar-ntk stats --archs all --groups hnas`)")
     frame = bench.load("nb201", dataset)[["arch", "op_indices", "val_accuracy"]]
     frame = frame[frame.arch.isin(set(sample))].merge(stats[["arch", "ntk_trace", "hnas_kappa"]], on="arch")
     frame["ntk_condition"] = singular_as_nan(frame["hnas_kappa"]).to_numpy()
-    frame["kappa_over_m"] = frame["ntk_condition"].fillna(KAPPA_NAN) / (frame["ntk_trace"] + EPSILON)
-    frame["zero"] = 0.0
-    return frame.reset_index(drop=True)
+    return add_objective_columns(frame).reset_index(drop=True)
