@@ -300,6 +300,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for g in proto.GROUPS:
         stats.add_argument(f"--batch-{g}", type=int, help=f"batch of group {g} (official {proto.OFFICIAL_BATCH[g]})")
     stats.add_argument("--tenas-repeats", type=int, default=1, help="TE-NAS draws averaged (official 3; default 1)")
+    stats.add_argument("--skip-table", help="a shipped CSV (e.g. data/nb201-cifar-ntk/hnas_all_cifar10.csv): "
+                       "architectures with a row there are not recomputed (resuming a table whose store is gone)")
     stats.set_defaults(handler=_stats)
 
     train = sub.add_parser("train", help="LGA, NASWOT and DAS after 1 epoch of SGD on CIFAR-10")
@@ -326,7 +328,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp.set_defaults(handler=_export)
 
 
-def _setup(args):
+def _setup(args, skip_table=None):
     import torch
 
     if args.threads:
@@ -334,7 +336,8 @@ def _setup(args):
     if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
         raise ValueError(f"--device must be cpu or cuda, got {args.device!r}")
     full_precision()
-    return _shard(arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0), args.shard)
+    archs = arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0)
+    return _shard(skip_shipped(archs, skip_table) if skip_table else archs, args.shard)
 
 
 def _groups(text):
@@ -345,8 +348,17 @@ def _groups(text):
     return groups
 
 
+def skip_shipped(archs, table_csv) -> list[str]:
+    """``archs`` without those that have a row in the CSV ``table_csv`` (order kept)."""
+    path = Path(table_csv)
+    if not path.is_file():
+        raise ValueError(f"--skip-table {table_csv!r} is not a file")
+    have = set(pd.read_csv(path, usecols=["arch"]).arch)
+    return [a for a in archs if a not in have]
+
+
 def _stats(args) -> int:
-    archs = _setup(args)
+    archs = _setup(args, skip_table=args.skip_table)
     batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
     start = time.time()
     n = run_stats(args.store, groups=_groups(args.groups), dataset=args.dataset, archs=archs, device=args.device,
