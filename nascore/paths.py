@@ -39,15 +39,22 @@ def sha256(path: Path | str) -> str:
 
 
 def note_read(path: Path | str) -> None:
-    """Record that a data file was read (for the provenance of ``nascore reproduce``).
+    """Verify a data file and record that it was read (for the provenance of ``nascore
+    reproduce``). Call it before reading the file.
 
-    When ``NASCORE_READS`` names a file, append ``<sha256> <path>`` to it; otherwise
-    do nothing. Notebook kernels inherit the variable from ``nascore reproduce``.
+    A file under the shipped data folder is first checked against its folder's manifest
+    (:func:`nascore.manifest.verify`: ``DataIntegrityError`` if it was changed). When
+    ``NASCORE_READS`` names a file, ``<sha256> <path>`` is appended to it. Notebook
+    kernels inherit the variable from ``nascore reproduce``.
     """
+    path = Path(path).resolve()
+    if path.is_relative_to(Path(DATA_DIR).resolve()):
+        from .manifest import verify
+
+        verify(path)
     log = os.environ.get("NASCORE_READS")
     if not log:
         return
-    path = Path(path).resolve()
     try:
         shown = path.relative_to(REPO_ROOT)
     except ValueError:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..manifest import write_manifest
 from .cifar_protocol import DATASETS, NORMALISATIONS, ScoringProtocol
 from .cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, SAMPLE, TABLE_DIR, ZC_METRICS, fill,
                            records_frame, scored_head, select_archs, with_accuracy)
@@ -215,7 +216,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, 
                   zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table),
                   cheap_seconds=cheap_seconds)
     (folder / "README.md").write_text(text)
-    return [folder / "scores.csv", folder / "README.md"]
+    return [folder / "scores.csv", folder / "README.md", write_manifest(folder)]
 
 
 def main(argv=None) -> int:

@@ -187,4 +187,5 @@ def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
         shipped = sorted(p.name[len("mixed-"):] for p in DATA_DIR.glob("mixed-*/results.csv"))
         raise ValueError(f"no shipped mixed-space table for dataset {dataset!r}; "
                          f"available: {', '.join(shipped) or 'none'}")
+    note_read(path)
     return pd.read_csv(path)

@@ -10,6 +10,7 @@ import time
 
 import pandas as pd
 
+from ..manifest import write_manifest
 from ..fingerprint import code_digest
 from ..training import Protocol
 from ..bench.licence import TRAINED_TABLE_LICENCE
@@ -69,7 +70,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
         *TRAINED_TABLE_LICENCE,
     ]
     (folder / "README.md").write_text("\n".join(lines))
-    return [folder / "results.csv", folder / "README.md"]
+    return [folder / "results.csv", folder / "README.md", write_manifest(folder)]
 
 
 def main(argv=None) -> int:

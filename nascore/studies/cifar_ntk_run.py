@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..manifest import write_manifest
 from . import cifar_ntk as proto
 
 #: The code a record depends on: the import closure of these modules (content-addressed,
@@ -277,7 +278,7 @@ def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
         if not frame.empty:
             frame.to_csv(dest / f"{name}.csv", index=False, float_format="%.6g")
             written.append(dest / f"{name}.csv")
-    return written
+    return written + [write_manifest(dest)]
 
 
 # ----------------------------------------------------------------------------- command line
