@@ -24,7 +24,8 @@ import zipfile
 import numpy as np
 import torch
 
-from .paths import DATA_DIR, note_read
+from .paths import DATA_DIR
+from .manifest import note_read
 
 CIFAR_DIR = DATA_DIR / "cifar"
 #: NAS-Bench-201's per-channel mean and std on the 0-255 pixel scale (its data loader).

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .paths import DATA_DIR, note_read
+from .paths import DATA_DIR
+from .manifest import note_read
 
 MNIST5K_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 DATASETS = ("digits", "mnist5k", "cifar10", "cifar100")

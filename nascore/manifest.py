@@ -3,7 +3,7 @@
 Each folder under ``data/`` holds ``manifest.json``: for every file of the folder (but the
 README and the manifest itself) its size in bytes and SHA-256. The export that writes a
 table rewrites its folder's manifest (:func:`write_manifest`); every loader checks a file
-on first use in a process (:func:`verify`, called by :func:`nascore.paths.note_read`),
+on first use in a process (:func:`verify`, called by :func:`note_read`),
 so a changed byte, a truncated file or swapped labels stop the run with one line naming
 the file, both hashes and how to restore it, instead of reaching the book as a number.
 
@@ -13,7 +13,10 @@ unless it changes.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+
+from .paths import DATA_DIR, REPO_ROOT, sha256
 
 MANIFEST = "manifest.json"
 #: Files of a data folder that are not listed: the manifest itself and the prose.
@@ -36,8 +39,6 @@ def listed_files(folder: Path) -> list[Path]:
 
 def write_manifest(folder: Path | str) -> Path:
     """Write ``folder/manifest.json`` (relative path -> bytes and SHA-256) and return its path."""
-    from .paths import sha256
-
     folder = Path(folder)
     entries = {p.relative_to(folder).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256(p)}
                for p in listed_files(folder)}
@@ -47,8 +48,6 @@ def write_manifest(folder: Path | str) -> Path:
 
 
 def _restore_hint(path: Path) -> str:
-    from .paths import REPO_ROOT
-
     try:
         shown = path.relative_to(REPO_ROOT)
     except ValueError:
@@ -58,8 +57,6 @@ def _restore_hint(path: Path) -> str:
 
 def _manifest_of(path: Path) -> tuple[Path, dict]:
     """The nearest ``manifest.json`` above ``path`` (inside the data folder) and its entries."""
-    from .paths import DATA_DIR
-
     root = Path(DATA_DIR).resolve()
     for folder in path.parents:
         candidate = folder / MANIFEST
@@ -81,8 +78,6 @@ def verify(path: Path | str) -> Path:
     ``DataIntegrityError`` (one line: the file, the expected and the found size / SHA-256,
     how to restore it) if the file is not listed, was truncated or changed.
     """
-    from .paths import sha256
-
     path = Path(path).resolve()
     if not path.is_file():
         raise DataIntegrityError(f"{path} is missing; {_restore_hint(path)}")
@@ -105,6 +100,29 @@ def verify(path: Path | str) -> Path:
                                  f"the file was changed; {_restore_hint(path)}")
     _verified[path] = stamp
     return path
+
+
+def note_read(path: Path | str) -> None:
+    """Verify a data file and record that it was read (for the provenance of ``nascore
+    reproduce``). Call it before reading the file.
+
+    A file under the shipped data folder is first checked against its folder's manifest
+    (:func:`verify`: ``DataIntegrityError`` if it was changed). When ``NASCORE_READS``
+    names a file, ``<sha256> <path>`` is appended to it. Notebook kernels inherit the
+    variable from ``nascore reproduce``.
+    """
+    path = Path(path).resolve()
+    if path.is_relative_to(Path(DATA_DIR).resolve()):
+        verify(path)
+    log = os.environ.get("NASCORE_READS")
+    if not log:
+        return
+    try:
+        shown = path.relative_to(REPO_ROOT)
+    except ValueError:
+        shown = path
+    with open(log, "a") as handle:
+        handle.write(f"{sha256(path)} {shown}\n")
 
 
 def check_folder(folder: Path | str) -> list[str]:

@@ -36,28 +36,3 @@ def sha256(path: Path | str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def note_read(path: Path | str) -> None:
-    """Verify a data file and record that it was read (for the provenance of ``nascore
-    reproduce``). Call it before reading the file.
-
-    A file under the shipped data folder is first checked against its folder's manifest
-    (:func:`nascore.manifest.verify`: ``DataIntegrityError`` if it was changed). When
-    ``NASCORE_READS`` names a file, ``<sha256> <path>`` is appended to it. Notebook
-    kernels inherit the variable from ``nascore reproduce``.
-    """
-    path = Path(path).resolve()
-    if path.is_relative_to(Path(DATA_DIR).resolve()):
-        from .manifest import verify
-
-        verify(path)
-    log = os.environ.get("NASCORE_READS")
-    if not log:
-        return
-    try:
-        shown = path.relative_to(REPO_ROOT)
-    except ValueError:
-        shown = path
-    with open(log, "a") as handle:
-        handle.write(f"{sha256(path)} {shown}\n")

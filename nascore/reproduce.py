@@ -120,7 +120,7 @@ def _finish_chapter(path: Path, run: NotebookRun) -> None:
 def notebook_env(name: str, book_dir: Path = BOOK_DIR) -> dict:
     """Environment variables the kernel of notebook ``name`` starts with (added to ours).
 
-    ``NASCORE_READS`` collects the data files it reads (:func:`nascore.paths.note_read`),
+    ``NASCORE_READS`` collects the data files it reads (:func:`nascore.manifest.note_read`),
     ``NASCORE_SIZES`` its sample sizes (:func:`nascore.provenance.note_sizes`),
     ``NASCORE_CLAIMS`` and ``NASCORE_NOTEBOOK`` say where and for which chapter its claims
     are written, ``NASCORE_RUN_STARTED`` is the run's timestamp shown in the ledger

@@ -8,7 +8,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA_DIR, note_read
+from ..paths import DATA_DIR
+from ..manifest import note_read
 from ..spaces import nb201
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")

@@ -215,7 +215,7 @@ def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
     ``acc_e<k>`` and ``acc_final`` (test accuracy, 0-1), and ``<metric>_e<k>`` for every
     :data:`nascore.training.probes.PROBE_COLUMNS` at epoch ``k`` (0 = init).
     """
-    from ..paths import note_read
+    from ..manifest import note_read
 
     path = TABLE_DIR / "results.csv"
     if not path.exists():

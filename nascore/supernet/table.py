@@ -29,7 +29,8 @@ import pandas as pd
 
 from ..bench.licence import INTEGRITY
 from ..manifest import write_manifest
-from ..paths import DATA_DIR, note_read
+from ..paths import DATA_DIR
+from ..manifest import note_read
 
 TABLE_DIR = DATA_DIR / "nb201-supernet"
 
