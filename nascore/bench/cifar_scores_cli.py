@@ -106,11 +106,11 @@ def _metrics(text: str, archs: str) -> tuple:
 
 
 def run(args) -> int:
-    from ..paths import cache_dir
+    from ..paths import cache_folder
     from .store import ResultStore
 
     protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation)
-    store = ResultStore(args.store or cache_dir() / "cifar-scores")
+    store = ResultStore(args.store or cache_folder("cifar-scores"))
     store.sweep()
     start = time.perf_counter()
     if not args.export_only:

@@ -79,7 +79,7 @@ def main(argv=None) -> int:
     from dataclasses import replace
 
     from ..bench.executors import make_executor
-    from ..paths import cache_dir
+    from ..paths import cache_folder
     from .args import Parser, folder, positive
 
     parser = Parser(prog="python -m nascore.cli.conv_table",
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
         protocol = replace(CONV_PROTOCOL, epochs=args.epochs,
                            checkpoints=tuple(c for c in CONV_PROTOCOL.checkpoints if c <= args.epochs))
         archs = space.architectures(args.n)
-        store = ResultStore(args.store or cache_dir() / "results")
+        store = ResultStore(args.store or cache_folder("results"))
     except ValueError as error:
         parser.error(str(error))
     store.sweep()

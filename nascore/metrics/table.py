@@ -98,11 +98,11 @@ def score_key(*, space: str, space_options: dict, arch: str, metric: str, option
 
 def _store(cache):
     from ..bench.store import ResultStore
-    from ..paths import cache_dir
+    from ..paths import cache_folder
 
     if cache is False or cache is None:
         return None
-    return ResultStore(cache_dir() / STORE_NAME if cache is True else cache)
+    return ResultStore(cache_folder(STORE_NAME) if cache is True else cache)
 
 
 def _check_metrics(metrics, metric_options):

@@ -84,9 +84,9 @@ def _cached(kind: str, compute, cache: bool, **fields) -> dict:
         return compute()
     from nascore.bench.store import ResultStore
     from nascore.fingerprint import result_key
-    from nascore.paths import cache_dir
+    from nascore.paths import cache_folder
 
-    store = ResultStore(cache_dir() / "zhu")
+    store = ResultStore(cache_folder("zhu"))
     key = result_key(kind, code=("nascore.studies.zhu",), params=fields)
     found = store.get(key)
     if found is None:
