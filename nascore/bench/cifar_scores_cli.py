@@ -107,10 +107,10 @@ def _metrics(text: str, archs: str) -> tuple:
 
 def run(args) -> int:
     from ..paths import cache_folder
-    from .store import ResultStore
+    from .cifar_scores import open_store
 
     protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation)
-    store = ResultStore(args.store or cache_folder("cifar-scores"))
+    store = open_store(args.store or cache_folder("cifar-scores"))
     store.sweep()
     start = time.perf_counter()
     if not args.export_only:

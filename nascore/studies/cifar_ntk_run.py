@@ -83,6 +83,28 @@ def _key(kind, arch, dataset, **fields):
                       params={"arch": arch, "dataset": dataset, **fields})
 
 
+def _record_problems(record) -> list[str]:
+    from nascore.bench.store import number_values
+
+    from .cifar_ntk_train import COLUMNS as TRAIN_COLUMNS
+
+    if record.get("kind") == "train":
+        return number_values(record, TRAIN_COLUMNS, nan_allowed=set(TRAIN_COLUMNS) - {"train_loss", "train_accuracy"})
+    columns = proto.COLUMNS.get(record.get("group"))
+    if columns is None:
+        return [f"unknown group {record.get('group')!r}"]
+    # M is always defined; a condition number, lambda_min or LGA may be NaN (singular or constant kernel)
+    return number_values(record, columns, nan_allowed=set(columns) - {"ntk_trace"})
+
+
+def open_store(store_dir):
+    """The results store of this table, checking each record's values (finite numbers; NaN
+    only where the table documents it): a poisoned record is quarantined, never exported."""
+    from nascore.bench.store import ResultStore, Schema
+
+    return ResultStore(store_dir, schema=Schema({"kind": str, "arch": str, "dataset": str}, check=_record_problems))
+
+
 def _environment(device):
     import torch
 
@@ -106,9 +128,7 @@ def full_precision() -> None:
 def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, seed=0, tenas_repeats=1,
               progress=True) -> int:
     """Compute the missing (arch, group) statistics into the store; returns how many were new."""
-    from nascore.bench.store import ResultStore
-
-    store, batches, done = ResultStore(store_dir), dict(batches or {}), 0
+    store, batches, done = open_store(store_dir), dict(batches or {}), 0
     env = _environment(device)
     for group in groups:  # group-major: cheap statistics complete for every arch first
         batch = batches.get(group) or proto.OFFICIAL_BATCH[group]
@@ -119,7 +139,7 @@ def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, 
                 continue
             values = proto.group_stats(group, arch, dataset, batch=batch, seed=seed, device=device,
                                        tenas_repeats=tenas_repeats)
-            store.put(key, {"kind": "stats", "arch": arch, "dataset": dataset, **fields, **values, **env})
+            store.put_checked(key, {"kind": "stats", "arch": arch, "dataset": dataset, **fields, **values, **env})
             done += 1
             if progress:
                 print(f"[{group} {i + 1}/{len(archs)}] {dataset} b={batch} {values['seconds']:.2f}s {arch}", flush=True)
@@ -129,18 +149,16 @@ def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, 
 def run_train(store_dir, *, archs, device="cpu", seed=0, batch=None, limit=None, held_out=None,
               progress=True) -> int:
     """LGA / NASWOT / DAS after one epoch (:mod:`.cifar_ntk_train`) for the missing archs."""
-    from nascore.bench.store import ResultStore
-
     from . import cifar_ntk_train as tr
 
-    store, done, env = ResultStore(store_dir), 0, _environment(device)
+    store, done, env = open_store(store_dir), 0, _environment(device)
     batch, held_out = batch or tr.TRAIN_BATCH, held_out or tr.HELD_OUT
     for i, arch in enumerate(archs):
         fields = dict(batch=batch, seed=seed, limit=limit, held_out=held_out)
         key = _key("train", arch, "cifar10", **fields)
         if key not in store:
             values = tr.trained_stats(arch, device=device, seed=seed, batch=batch, held_out=held_out, limit=limit)
-            store.put(key, {"kind": "train", "arch": arch, "dataset": "cifar10", **fields, **values, **env})
+            store.put_checked(key, {"kind": "train", "arch": arch, "dataset": "cifar10", **fields, **values, **env})
             done += 1
         if progress:
             print(f"[{i + 1}/{len(archs)}] trained {arch}", flush=True)
@@ -149,9 +167,7 @@ def run_train(store_dir, *, archs, device="cpu", seed=0, batch=None, limit=None,
 
 # ----------------------------------------------------------------------------- analysis
 def records(store_dir, kind: str) -> pd.DataFrame:
-    from nascore.bench.store import ResultStore
-
-    frame = ResultStore(store_dir).frame()
+    frame = open_store(store_dir).frame()
     if frame.empty or "kind" not in frame:
         return pd.DataFrame()
     return frame[frame.kind == kind].reset_index(drop=True)
