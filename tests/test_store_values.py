@@ -107,3 +107,29 @@ def test_the_value_rules_by_hand():
     assert number_values({"k": -math.inf}, ["k"], nan_allowed={"k"}) == ["value 'k' is not finite (-inf)"]
     assert number_values({}, ["k"]) == ["value 'k' is missing"]
     assert number_values({"k": None}, ["k"]) == ["value 'k' is not a number (None)"]
+
+
+def test_a_full_disk_names_the_file_it_could_not_write(tmp_path, monkeypatch):
+    import os
+
+    store = ResultStore(tmp_path)
+    monkeypatch.setattr("os.fdopen", lambda fd, mode: os.close(fd) or _Full())
+    with pytest.raises(OSError) as error:
+        store.put("ab" * 32, {"a": 1})
+    assert error.value.filename == str(tmp_path / "ab" / f"{'ab' * 32}.json")
+    assert "No space left" in error.value.strerror
+    assert list((tmp_path / "ab").iterdir()) == []  # no temporary file left behind
+
+
+class _Full:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def write(self, text):
+        import errno
+        import os
+
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))

@@ -146,6 +146,9 @@ def _command(args) -> str:
 
 
 def _fill(store, args, archs, datasets, metrics, protocol, start):
+    from .executors import usable_device
+
+    usable_device(args.device)
     from .executors import make_executor
 
     budgets = []

@@ -325,6 +325,11 @@ class ResultStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
+        except OSError as error:  # a full disk says "No space left on device" without a path
+            Path(tmp).unlink(missing_ok=True)
+            if error.filename is None:
+                raise OSError(error.errno, error.strerror, str(path)) from error
+            raise
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

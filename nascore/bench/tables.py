@@ -48,16 +48,27 @@ def table_files(name: str):
     return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip"]
 
 
+#: The datasets of each table (the first is the default of :func:`load`).
+TABLE_DATASETS = {"nb201": DATASETS, "nb201-zc": DATASETS, "nb201-cifar-scores": ("cifar10", "cifar100"),
+                  "mixed-mnist5k": ("mnist5k",), "nb201-mnist5k": ("mnist5k",), "nb201-supernet": ("cifar10",),
+                  **CIFAR_NTK}
+
+
 def _check(name, dataset):
+    """The canonical spelling of ``dataset`` for table ``name`` (case-insensitive; ``None``
+    is the table's first dataset); ``ValueError`` naming what the table has otherwise."""
     if name not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {name!r}; known benchmarks: {', '.join(BENCHMARKS)}")
-    canonical = {d.lower(): d for d in DATASETS}
+    allowed = TABLE_DATASETS[name]
+    if dataset is None:
+        return allowed[0]
+    canonical = {d.lower(): d for d in allowed}
     if not isinstance(dataset, str) or dataset.lower() not in canonical:
-        raise ValueError(f"unknown dataset {dataset!r} for {name}; known datasets: {', '.join(DATASETS)}")
+        raise ValueError(f"table {name} has no dataset {dataset!r}; its datasets: {', '.join(allowed)}")
     return canonical[dataset.lower()]
 
 
-def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
+def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     """One row per architecture: ``arch`` (NAS-Bench-201 string), ``op_indices`` (NASLib
     tuple), ``val_accuracy`` (percent) and every score of the table.
 
@@ -81,25 +92,23 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
     (``full``, ``no_sandwich``, ``no_distillation``, ``neither``) and ``supernet_seed``,
     with ``supernet_accuracy`` in percent (see ``data/nb201-supernet/README.md``).
 
+    ``dataset`` is matched without regard to case; ``None`` is the table's first dataset
+    (:data:`TABLE_DATASETS`); a dataset the table does not have is refused, naming those it has.
+
     The frame is a fresh copy: callers may modify it.
     """
+    dataset = _check(name, dataset)
     if name == SUPERNET[0]:
-        if dataset != "cifar10":
-            raise ValueError(f"nb201-supernet was trained on cifar10 only, got dataset {dataset!r}")
         path = table_files(name)[0]
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: build it with `python -m nascore.supernet table`")
         note_read(path)
         return pd.read_csv(path)
     if name in TRAINED:
-        if dataset not in ("mnist5k", "cifar10"):  # cifar10 is only the default argument
-            raise ValueError(f"{name} was trained on mnist5k only, got dataset {dataset!r}")
         path = table_files(name)[0]
         note_read(path)
         return pd.read_csv(path)
     if name in CIFAR_NTK:
-        if dataset not in CIFAR_NTK[name]:
-            raise ValueError(f"{name} has datasets {', '.join(CIFAR_NTK[name])}, got {dataset!r}")
         files = table_files(name)
         path = files[CIFAR_NTK[name].index(dataset)]
         if not path.exists():
@@ -109,7 +118,6 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
         frame = pd.read_csv(path).drop(columns=["op_indices"], errors="ignore")  # the CSV's is text
         frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
         return frame
-    dataset = _check(name, dataset)
     if name == "nb201-cifar-scores":
         return _load_cifar_scores(dataset)
     for path in table_files(name):

@@ -62,15 +62,17 @@ def regularized_evolution(benchmark, recorder, rng, *, population_size=10, sampl
 def training_free(benchmark, recorder, rng, *, score, n_sample=None, higher_is_better=True):
     """Pure training-free selection (e.g. Mellor et al. 2021's NASWOT search; spec §9).
 
-    Draw ``n_sample`` architectures without replacement (default 100, or the whole table
-    when it holds fewer), read the training-free ``score`` of each (no query), and query
+    Draw ``n_sample`` architectures without replacement (default 100, or the budget when
+    larger, or the whole table when it holds fewer), read the training-free ``score`` of each (no query), and query
     the best-scored one; a budget of ``k`` queries queries the ``k`` best-scored in order,
     so a budget of 1 is the pure method. Non-finite scores rank last. Needs
     ``n_sample >= budget``.
     """
     values = benchmark.score(score)
     if n_sample is None:
-        n_sample = min(100, len(benchmark))
+        if recorder.budget > len(benchmark):
+            raise ValueError(f"a budget of {recorder.budget} queries exceeds the table's {len(benchmark)} architectures")
+        n_sample = min(max(100, recorder.budget), len(benchmark))
     if not (isinstance(n_sample, int) and recorder.budget <= n_sample <= len(benchmark)):
         raise ValueError(f"n_sample must be an integer between the budget ({recorder.budget}) "
                          f"and the number of architectures ({len(benchmark)}), got {n_sample!r}")

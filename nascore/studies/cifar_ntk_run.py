@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cli.args import device
 from ..manifest import write_manifest
 from . import cifar_ntk as proto
 
@@ -270,6 +271,9 @@ def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
     per-group batches added as suffixed columns (:func:`table`)."""
     from nascore.spaces import nb201
 
+    if not Path(store_dir).is_dir():
+        raise ValueError(f"no results store at {str(store_dir)!r}: nothing to export (--store names the folder "
+                         "that `stats` / `train` filled)")
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     zc = set(arch_list("zc"))
@@ -304,7 +308,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     def common(p, archs):
         p.add_argument("--store", required=True, help="results store folder (shared by parallel processes)")
         p.add_argument("--archs", default=archs, help=f"zc, all, sample:N, stratified:N [,first:N] (default {archs})")
-        p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+        p.add_argument("--device", type=device, default="cpu", help="cpu, cuda or cuda:N (default cpu)")
         p.add_argument("--shard", help="i/n: this process takes every n-th architecture from i")
         p.add_argument("--seed", type=int, default=0, help="batch / shuffling seed (default 0)")
         p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
@@ -350,8 +354,6 @@ def _setup(args, skip_table=None):
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
-        raise ValueError(f"--device must be cpu or cuda, got {args.device!r}")
     full_precision()
     archs = arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0)
     return _shard(skip_shipped(archs, skip_table) if skip_table else archs, args.shard)
