@@ -135,6 +135,17 @@ MUTATIONS = [
              "agree = codes @ codes.T + (1 - codes) @ (1 - codes).T",
              "agree = codes @ (1 - codes).T + (1 - codes) @ codes.T",
              ("tests/test_metrics_naswot.py",), "NASWOT kernel of Hamming distances instead of agreements"),
+    # --- issue 26: the 200-epoch test accuracies joined to NB201 --------------------------
+    Mutation("bench-nb201-test-value-shift", "nascore/bench/nb201_test.py",
+             '"test_accuracy": test[TEST_200[dataset]].astype(float),',
+             '"test_accuracy": np.roll(test[TEST_200[dataset]].to_numpy(float), 1),',
+             ("tests/test_bench_nb201_test.py",), "test accuracies shifted one row against their cells"),
+    Mutation("bench-nb201-test-12-swapped", "nascore/bench/nb201_test.py",
+             "val_12, test_12 = HP12[dataset]", "test_12, val_12 = HP12[dataset]",
+             ("tests/test_bench_nb201_test.py",), "12-epoch validation and test columns swapped"),
+    Mutation("bench-nb201-join-positional", "nascore/bench/nb201_test.py",
+             'matched = table.loc[out["arch"].to_numpy()]', "matched = table.iloc[:len(out)]",
+             ("tests/test_bench_nb201_test.py",), "join by position instead of by architecture"),
 ]
 
 
