@@ -146,6 +146,22 @@ MUTATIONS = [
     Mutation("bench-nb201-join-positional", "nascore/bench/nb201_test.py",
              'matched = table.loc[out["arch"].to_numpy()]', "matched = table.iloc[:len(out)]",
              ("tests/test_bench_nb201_test.py",), "join by position instead of by architecture"),
+    Mutation("search-report-last-query", "nascore/search/report.py",
+             "return [str(r.best_arch) for r in _results(results)]",
+             'return [str(r.history["arch"].iloc[-1]) for r in _results(results)]',
+             ("tests/test_search_report.py",), "the last query reported instead of the best queried"),
+    Mutation("search-report-std-ddof0", "nascore/search/report.py",
+             "std=float(values.std(ddof=1))", "std=float(values.std())",
+             ("tests/test_search_report.py",), "population std (ddof 0) reported over seeds"),
+    Mutation("search-report-level-ignored", "nascore/search/report.py",
+             "mean_ci(values, level=level,", "mean_ci(values, level=0.95,",
+             ("tests/test_search_report.py",), "the report's interval ignores its level"),
+    Mutation("search-nb201-test-as-score", "nascore/search/benchmark.py",
+             '("arch", "op_indices", "val_accuracy", *NOT_SCORES)', '("arch", "op_indices", "val_accuracy")',
+             ("tests/test_search_report.py",), "NB201's test accuracy offered to algorithms as a free score"),
+    Mutation("search-bo-fits-test-accuracy", "nascore/search/bo.py",
+             "y = benchmark.accuracy[done]", "y = benchmark.test_accuracy[done]",
+             ("tests/test_search_report.py",), "BO's surrogate fitted on the test accuracy"),
 ]
 
 
