@@ -162,6 +162,12 @@ MUTATIONS = [
     Mutation("search-bo-fits-test-accuracy", "nascore/search/bo.py",
              "y = benchmark.accuracy[done]", "y = benchmark.test_accuracy[done]",
              ("tests/test_search_report.py",), "BO's surrogate fitted on the test accuracy"),
+    Mutation("papers-typo", "nascore/papers.py", "(71.24, 0.56)", "(71.42, 0.56)",
+             ("tests/test_papers.py",), "a reported number mistyped (TE-NAS CIFAR-100)"),
+    Mutation("papers-secondary-as-primary", "nascore/papers.py",
+             '"leaderboard mirrors of the Papers-with-Code archive (NATS-Bench topology)", secondary=True',
+             '"leaderboard mirrors of the Papers-with-Code archive (NATS-Bench topology)", secondary=False',
+             ("tests/test_papers.py",), "a secondary source presented as the paper's own"),
 ]
 
 
