@@ -79,6 +79,9 @@ def test_table_and_ledger_text():
     assert papers.paper_value("hnas", "cifar10").startswith("94.04 ± 0.21 (secondary source: RoBoT")
     assert papers.paper_value("eigennas", "ImageNet16-120").startswith("45.54 (secondary source: leaderboard")
     assert papers.paper_value("hnas-figure", "cifar10").startswith("≈94.26 (source: shuyao95/HNAS")
+    assert papers.paper_values("tenas").startswith(
+        "93.90 ± 0.47 / 71.24 ± 0.56 / 42.38 ± 0.46 (C10 / C100 / IN16-120, 200-epoch test accuracy; secondary source: RoBoT")
+    assert papers.paper_values("optimum").startswith("94.37 / 73.51 / 47.31 (")
     with pytest.raises(ValueError, match="unknown reported method 'darts'"):
         papers.reported("darts")
 
