@@ -11,6 +11,7 @@ import pandas as pd
 from ..paths import DATA_DIR
 from ..manifest import note_read
 from ..spaces import nb201
+from . import nb201_test
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores",
@@ -45,7 +46,7 @@ def table_files(name: str):
         return [DATA_DIR / "nb201-cifar-scores" / "scores.csv"]
     if name == "nb201-zc":
         return [DATA_DIR / "nasbench201-zc" / "zc_nasbench201.json"]
-    return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip"]
+    return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip", *nb201_test.files()]
 
 
 #: The datasets of each table (the first is the default of :func:`load`).
@@ -71,6 +72,14 @@ def _check(name, dataset):
 def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     """One row per architecture: ``arch`` (NAS-Bench-201 string), ``op_indices`` (NASLib
     tuple), ``val_accuracy`` (percent) and every score of the table.
+
+    ``"nb201"`` (all 15,625 cells) also has, joined on ``arch`` from
+    ``data/nasbench201-test/`` (:mod:`nascore.bench.nb201_test`): ``test_accuracy`` (the
+    200-epoch test accuracy the papers report), ``val_accuracy_12`` and
+    ``test_accuracy_12`` (12 epochs; on CIFAR-10 the ``cifar10-valid`` validation
+    accuracy HNAS's official search queries) and ``nb201_index``. ``val_accuracy`` stays
+    NASLib's 200-epoch validation accuracy. Other tables of NB201 cells get the same
+    columns from :func:`nascore.bench.join_accuracies`.
 
     ``"nb201-cifar-scores"``: our own training-free scores of NAS-Bench-201 architectures on
     real CIFAR batches (``data/nb201-cifar-scores/README.md``), one column per registry
@@ -120,10 +129,15 @@ def load(name: str, dataset: str | None = None) -> pd.DataFrame:
         return frame
     if name == "nb201-cifar-scores":
         return _load_cifar_scores(dataset)
-    for path in table_files(name):
-        note_read(path)
-    loader = _load_zc if name == "nb201-zc" else _load_full
-    return loader(dataset).copy()
+    if name == "nb201-zc":
+        note_read(table_files(name)[0])
+        return _load_zc(dataset).copy()
+    note_read(table_files(name)[0])  # the test accuracies' files are noted by their reader
+    frame = nb201_test.join_accuracies(_load_full(dataset), dataset)
+    if len(frame) != nb201_test.N_CELLS:
+        raise ValueError(f"{table_files(name)[0].name} has {len(frame)} cells on {dataset}, "
+                         f"not NAS-Bench-201's {nb201_test.N_CELLS}")
+    return frame
 
 
 @functools.lru_cache(maxsize=None)

@@ -128,6 +128,9 @@ def benchmark(name: str, dataset: str | None = None) -> TabularBenchmark:
     Queries return the accuracy column in percent; the free scores are the entry's
     ``scores``; genotypes encode the space (NB201: the op index of each of the 6 edges;
     mixed: the activation of each hidden layer, then one on/off code per skip slot).
+    On NAS-Bench-201's own datasets the benchmark also carries each cell's 200-epoch test
+    accuracy (:func:`nascore.bench.join_accuracies`), reported in the search history as
+    ``test_accuracy`` and never shown to an algorithm.
     """
     table = get(name)
     dataset = table.datasets[0] if dataset is None else dataset
@@ -147,7 +150,17 @@ def benchmark(name: str, dataset: str | None = None) -> TabularBenchmark:
         keys=tuple(frame["arch"]), genotypes=genotypes,
         accuracy=frame[table.accuracy].to_numpy(float) * table.accuracy_scale,
         scores={s: frame[c].to_numpy(float) for s, c in scores.items()},
+        test_accuracy=_nb201_test_accuracy(table.space, frame["arch"], dataset),
         n_choices=n_choices, name=f"{name}/{dataset}")
+
+
+def _nb201_test_accuracy(space: str, archs: pd.Series, dataset: str):
+    """The 200-epoch test accuracy of NB201 cells on an NB201 dataset, else ``None``."""
+    if space != "nb201" or dataset not in NB201_DATASETS:
+        return None
+    from ..bench import join_accuracies
+
+    return join_accuracies(pd.DataFrame({"arch": archs}), dataset)["test_accuracy"].to_numpy(float)
 
 
 def _genotypes(space: str, archs: list[str]):

@@ -25,6 +25,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from .. import papers
 from ..search.hnas import EPSILON
 
 #: HNAS reads a singular kernel's condition number as this value (official code).
@@ -135,8 +136,8 @@ def gain_row(setting: str, gain: tuple, *, batch, convention: str, data: str, po
 
 
 #: EigenNAS (Zhu et al. 2022) on NB201 as a public leaderboard lists it: test accuracy
-#: (C10, C100, IN16). Secondary source, not the paper's own table.
-EIGENNAS_LEADERBOARD = {"cifar10": 93.46, "cifar100": 71.42, "ImageNet16-120": 45.54}
+#: (C10, C100, IN16). Secondary source, not the paper's own table (:mod:`nascore.papers`).
+EIGENNAS_LEADERBOARD = {d: mean for d, (mean, _) in papers.reported("eigennas").values.items()}
 #: Batch of the shipped Zhu-kernel column ``ntk_lambda_min_b16`` (exact per-sample gradients
 #: with batch statistics cost N backward passes of the whole batch; batch 16 is what two CPU
 #: cores reached for 725 architectures on both datasets: ``data/nb201-cifar-ntk/README.md``).
