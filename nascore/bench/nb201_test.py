@@ -23,7 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA_DIR, note_read
+from ..manifest import note_read
+from ..paths import DATA_DIR
 
 FOLDER = DATA_DIR / "nasbench201-test"
 FILES = ("nats_bench.csv", "nb201_hp12.csv")
