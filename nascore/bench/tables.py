@@ -50,7 +50,7 @@ def table_files(name: str):
 
 
 #: The datasets of each table (the first is the default of :func:`load`).
-TABLE_DATASETS = {"nb201": DATASETS, "nb201-zc": DATASETS, "nb201-cifar-scores": ("cifar10", "cifar100"),
+TABLE_DATASETS = {"nb201": DATASETS, "nb201-zc": DATASETS, "nb201-cifar-scores": DATASETS,  # IN16: "not attempted"
                   "mixed-mnist5k": ("mnist5k",), "nb201-mnist5k": ("mnist5k",), "nb201-supernet": ("cifar10",),
                   **CIFAR_NTK}
 
