@@ -168,6 +168,22 @@ MUTATIONS = [
              '"leaderboard mirrors of the Papers-with-Code archive (NATS-Bench topology)", secondary=True',
              '"leaderboard mirrors of the Papers-with-Code archive (NATS-Bench topology)", secondary=False',
              ("tests/test_papers.py",), "a secondary source presented as the paper's own"),
+    Mutation("protocol-normalisation-std", "nascore/bench/cifar_protocol.py",
+             '"zero-cost-nas": {d: ((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010))',
+             '"zero-cost-nas": {d: ((0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616))',
+             ("tests/test_cifar_scores.py",), "zero-cost-nas normalisation with the NASLib std"),
+    Mutation("manifest-skips-hash", "nascore/manifest.py", 'if digest != entry["sha256"]:', "if False:",
+             ("tests/test_manifest.py",), "a changed byte of the same size passes the manifest check"),
+    Mutation("selection-strict-max", "nascore/search/selection.py",
+             "near = finite & (values >= top - TIE_TOLERANCE * max(abs(top), 1e-300))",
+             "near = finite & (values >= top)", ("tests/test_search_selection.py",),
+             "best-of-N picks flip on round-off (no tie tolerance)"),
+    Mutation("hnas-official-queries-200-epochs", "nascore/studies/hnas_official.py",
+             'QUERY = "val_accuracy_12"', 'QUERY = "test_accuracy_12"', ("tests/test_studies_hnas_official.py",),
+             "HNAS's official search queries the wrong 12-epoch column"),
+    Mutation("cache-clear-without-marker", "nascore/cli/cache.py",
+             "    if not (root / CACHE_MARKER).is_file():", "    if False:", ("tests/test_cli_cache.py",),
+             "cache clear deletes a folder nascore never marked"),
 ]
 
 
