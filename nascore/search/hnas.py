@@ -41,6 +41,8 @@ from .gp import expected_improvement, fit_gp, predict
 from .picks import argbest, climb
 
 EPSILON = 1e-6
+#: HNAS reads a singular kernel's (NaN) condition number as this value (official code).
+KAPPA_NAN = 1e5
 
 
 def hnas_objective(metric, kappa, target, mu):
@@ -51,7 +53,7 @@ def hnas_objective(metric, kappa, target, mu):
 
 def hnas(benchmark, recorder, rng, *, metric="ntk_trace", kappa="ntk_condition", scale=5e3,
          log_mu_bounds=(-4.0, 0.0), n_sample=2000, init_fraction=0.25, max_init=10, xi=0.0,
-         n_warmup=10000, n_starts=5, restarts=5, kappa_nan=1e5):
+         n_warmup=10000, n_starts=5, restarts=5, kappa_nan=KAPPA_NAN):
     m_values = benchmark.score(metric)
     k_values = benchmark.score(kappa)
     k_values = np.where(np.isnan(k_values), kappa_nan, k_values)

@@ -25,11 +25,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..search.hnas import EPSILON
+from ..search.hnas import EPSILON, KAPPA_NAN
 from ..search.picks import argbest
-
-#: HNAS reads a singular kernel's condition number as this value (official code).
-KAPPA_NAN = 1e5
 
 #: Size of NAS-Bench-201's cell space and HNAS's official pool of fresh draws per step
 #: (shuyao95/HNAS ``nasbench/search.py``: 2,000 samples per BO step).
