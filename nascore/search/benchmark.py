@@ -110,8 +110,10 @@ class TabularBenchmark:
 
     @property
     def optimum(self) -> int:
-        """Row index of the best architecture (first one on ties)."""
-        return int(np.argmax(self.accuracy))
+        """Row index of the best architecture (first one on ties, within a relative 1e-9)."""
+        from .picks import argbest
+
+        return argbest(self.accuracy)
 
     def score(self, name: str) -> np.ndarray:
         if name not in self.scores:

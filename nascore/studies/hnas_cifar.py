@@ -26,10 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .. import papers
-from ..search.hnas import EPSILON
-
-#: HNAS reads a singular kernel's condition number as this value (official code).
-KAPPA_NAN = 1e5
+from ..search.hnas import EPSILON, KAPPA_NAN
+from ..search.picks import argbest
 
 #: Size of NAS-Bench-201's cell space and HNAS's official pool of fresh draws per step
 #: (shuyao95/HNAS ``nasbench/search.py``: 2,000 samples per BO step).
@@ -105,7 +103,8 @@ def select_by(frame: pd.DataFrame, column: str, *, accuracy: str = "val_accuracy
     Returns ``arch``, ``score``, ``accuracy`` (its ``accuracy``), ``rank`` (1 = the
     best accuracy among the rows with a finite score; ties share the best rank),
     ``percentile`` (share of those rows with strictly lower accuracy), ``n`` (rows
-    scored) and ``optimum`` (best accuracy among them). Ties in the score go to the first row.
+    scored) and ``optimum`` (best accuracy among them). Ties in the score (within a relative
+    1e-9, :func:`nascore.search.picks.argbest`) go to the first row.
     """
     if column not in frame or accuracy not in frame:
         raise ValueError(f"frame needs columns {column!r} and {accuracy!r}; has {list(frame.columns)}")
@@ -115,7 +114,7 @@ def select_by(frame: pd.DataFrame, column: str, *, accuracy: str = "val_accuracy
         raise ValueError(f"column {column!r} has no finite value")
     part = frame[keep].reset_index(drop=True)
     scores = values[keep] if higher_is_better else -values[keep]
-    pick = int(np.argmax(scores))
+    pick = argbest(scores)
     acc = part[accuracy].to_numpy(float)
     chosen = float(acc[pick])
     return {"arch": part["arch"].iat[pick], "score": float(values[keep][pick]), "accuracy": chosen,

@@ -29,6 +29,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from nascore.search.picks import argbest
 from nascore.spaces import mixed
 from nascore.theory.bounds import check_input_norm, hadamard_lambda_min, scaled_bounds
 from nascore.theory.hermite import hermite_coefficient
@@ -227,11 +228,12 @@ def _oriented(frame, column) -> np.ndarray:
 
 def picks(frame, columns, truth: str = "accuracy") -> pd.DataFrame:
     """The architecture each score ranks first over the whole ``frame``, its ``truth`` and its
-    percentile, against the best and the median (ties: the first row in ``frame``)."""
+    percentile, against the best and the median (ties, within a relative 1e-9: the first row
+    in ``frame``)."""
     acc = frame[truth].to_numpy(dtype=float)
     rows = []
     for column in columns:
-        i = int(np.argmax(_oriented(frame, column)))
+        i = argbest(_oriented(frame, column))
         rows.append({"score": column, "arch": frame["arch"].iloc[i], "picked": acc[i],
                      "percentile": float(100.0 * np.mean(acc <= acc[i])),
                      "best": float(acc.max()), "median": float(np.median(acc))})
@@ -253,7 +255,7 @@ def sampled_search(frame, columns, truth: str = "accuracy", *, n_sample: int = 1
         rows_drawn = rng.choice(len(frame), size=n_sample, replace=False)
         rows.append({"repeat": repeat, "score": "random", "accuracy": acc[rows_drawn[0]]})
         for c, key in keys.items():
-            best = rows_drawn[np.argmax(key[rows_drawn])]
+            best = rows_drawn[argbest(key[rows_drawn])]   # ties (1e-9): first drawn
             rows.append({"repeat": repeat, "score": c, "accuracy": acc[best]})
     return pd.DataFrame(rows)
 
