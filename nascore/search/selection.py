@@ -15,26 +15,21 @@ from __future__ import annotations
 
 import numpy as np
 
-#: Relative difference below which two scores are the same score.
-TIE_TOLERANCE = 1e-9
+from .picks import REL_TOL, argbest
+
+#: Relative difference below which two scores are the same score (the one rule of
+#: :mod:`nascore.search.picks`).
+TIE_TOLERANCE = REL_TOL
 
 
 def best_index(values, order) -> int:
     """Position of the best of ``values`` (higher is better), ties within
-    :data:`TIE_TOLERANCE` broken by the smallest ``order`` (a rank per position).
+    :data:`TIE_TOLERANCE` broken by the smallest ``order`` (:func:`~nascore.search.picks.argbest`).
 
     >>> best_index([1.0, 3.0, 3.0 * (1 + 1e-12), 2.0], order=[0, 2, 1, 3])
     2
     """
-    values = np.asarray(values, float)
-    order = np.asarray(order)
-    finite = np.isfinite(values)
-    if not finite.any():
-        return int(np.argmin(order))
-    top = values[finite].max()
-    near = finite & (values >= top - TIE_TOLERANCE * max(abs(top), 1e-300))
-    candidates = np.flatnonzero(near)
-    return int(candidates[np.argmin(order[candidates])])
+    return argbest(values, order=order)
 
 
 def best_of_n(scores, n: int, repeats: int, *, seed: int = 0, higher_is_better: bool = True, keys=None) -> np.ndarray:
