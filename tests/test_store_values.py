@@ -133,3 +133,20 @@ class _Full:
         import os
 
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_extending_the_shipped_full_space_table_keeps_its_rows_and_adds_the_new(tmp_path):
+    import pandas as pd
+
+    other = "|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+    dest = tmp_path / "dest"
+    dest.mkdir()
+    pd.DataFrame([{"arch": ARCH, "ntk_trace": 99.0, "hnas_kappa": 7.0, "hnas_lambda_min": 1.0,
+                   "hnas_lambda_max": 7.0, "op_indices": "(0,)"}]).to_csv(dest / "hnas_all_cifar10.csv", index=False)
+    store = cifar_ntk_run.open_store(tmp_path / "store")
+    store.put("ab" * 32, _hnas_record(ARCH, trace=1.0))      # recomputed elsewhere: the shipped row stays
+    store.put("cd" * 32, _hnas_record(other, trace=3.0))
+    path, added = cifar_ntk_run.extend_hnas_all(tmp_path / "store", dest)
+    frame = pd.read_csv(path).set_index("arch")
+    assert added == 1 and frame.loc[ARCH, "ntk_trace"] == 99.0 and frame.loc[other, "ntk_trace"] == 3.0
+    assert (dest / "manifest.json").exists()

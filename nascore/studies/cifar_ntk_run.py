@@ -301,6 +301,30 @@ def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
     return written + [write_manifest(dest)]
 
 
+def extend_hnas_all(store_dir, dest) -> tuple[Path, int]:
+    """Add the store's HNAS rows (CIFAR-10, official batch) that ``dest/hnas_all_cifar10.csv``
+    lacks to that file, keeping every row it has (a run resumed with ``--skip-table`` whose
+    earlier store is gone); rewrites the folder's manifest. Returns the path and how many
+    rows were added."""
+    from nascore.spaces import nb201
+
+    path = Path(dest) / "hnas_all_cifar10.csv"
+    shipped = pd.read_csv(path)
+    if not Path(store_dir).is_dir():
+        raise ValueError(f"no results store at {str(store_dir)!r}: nothing to add")
+    fresh = table(store_dir, "cifar10")
+    columns = [c for c in shipped.columns if c not in ("arch", "op_indices")]
+    if fresh.empty or "ntk_trace" not in fresh:
+        return path, 0
+    fresh = fresh[~fresh.arch.isin(set(shipped.arch))].dropna(subset=["ntk_trace"])
+    fresh = fresh[["arch"] + [c for c in columns if c in fresh]]
+    fresh = fresh.assign(op_indices=[str(nb201.to_op_indices(a)) for a in fresh.arch])[shipped.columns]
+    merged = pd.concat([shipped, fresh], ignore_index=True).sort_values("arch", ignore_index=True)
+    merged.to_csv(path, index=False, float_format="%.10g")
+    write_manifest(Path(dest))
+    return path, len(fresh)
+
+
 # ----------------------------------------------------------------------------- command line
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="cifar_ntk_command", metavar="STEP", required=True)
@@ -346,6 +370,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         exp.add_argument(f"--batch-{g}", type=int, help=f"batch of group {g} in the tables (default official)")
     exp.add_argument("--extra", nargs="+", default=[], metavar="GROUP=BATCH",
                      help="also export GROUP at BATCH as columns suffixed _bBATCH (e.g. lga=32 zhu=16)")
+    exp.add_argument("--extend-hnas-all", action="store_true",
+                     help="only add the store's new full-space HNAS rows to DEST/hnas_all_cifar10.csv, keeping its rows "
+                          "(a run resumed with stats --skip-table)")
     exp.set_defaults(handler=_export)
 
 
@@ -419,6 +446,10 @@ def parse_extra(items) -> dict:
 
 
 def _export(args) -> int:
+    if args.extend_hnas_all:
+        path, added = extend_hnas_all(args.store, args.dest)
+        print(f"added {added} rows to {path}")
+        return 0
     batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
     for path in export(args.store, args.dest, batches, parse_extra(args.extra)):
         print(f"wrote {path}")
