@@ -79,6 +79,25 @@ def lossless_test_images(name: str) -> tuple[np.ndarray, np.ndarray]:
     raise ValueError(f"unknown CIFAR dataset {name!r}; allowed: 'cifar10', 'cifar100'")
 
 
+#: The shipped training images with their original bytes (a cut-off copy of the official
+#: pickles; ``data/cifar/README.md``): CIFAR-10's 5,438, CIFAR-100's first 1,117.
+LOSSLESS_TRAIN = {"cifar10": "cifar10_train_lossless_5438.npz", "cifar100": "cifar100_train_first1117.npz"}
+
+
+def lossless_train_images(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Training images with their original bytes: uint8 (N, 32, 32, 3) and labels (CIFAR-100: fine)."""
+    if name not in LOSSLESS_TRAIN:
+        raise ValueError(f"unknown CIFAR name {name!r}; allowed: {', '.join(LOSSLESS_TRAIN)}")
+    with np.load(_checked(LOSSLESS_TRAIN[name]), allow_pickle=False) as archive:
+        return archive["x"], archive["y" if name == "cifar10" else "fine"].astype(np.int64)
+
+
+def lossless_train_tensors(name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`lossless_train_images` as float [0, 1] (N, 3, 32, 32) and int64 labels."""
+    x, y = lossless_train_images(name)
+    return _to_tensor(x), torch.from_numpy(y)
+
+
 def tensors(name: str) -> dict:
     """Tensors of ``name``: ``x_train``/``y_train`` (``None`` for cifar100, which has no
     training split here), ``x_test``/``y_test``, ``classes`` and ``source``."""

@@ -216,3 +216,18 @@ def test_the_default_protocol_rescoring_a_shipped_row_gives_the_shipped_values(d
     record = cs.run_job(cs.Job(shipped.arch, dataset, names, cs.ScoringProtocol()))
     for name in names:
         assert record["values"][name] == pytest.approx(shipped[name], rel=2e-4), name
+
+
+def test_lossless_training_images_are_a_protocol_option_that_leaves_the_shipped_digest_alone():
+    from nascore import cifar
+
+    x, y = cifar.lossless_train_images("cifar10")
+    assert x.shape == (5438, 32, 32, 3) and x.dtype == np.uint8 and y[:5].tolist() == [6, 9, 9, 4, 1]
+    x100, y100 = cifar.lossless_train_images("cifar100")
+    assert x100.shape == (1117, 32, 32, 3) and set(y100) == set(range(100))
+    shipped, lossless = cs.ScoringProtocol(), cs.ScoringProtocol(images="lossless-train")
+    assert "images" not in shipped.to_dict() and shipped.digest() != lossless.digest()
+    xb, yb = lossless.batch_for(A, "cifar100")
+    assert xb.shape == (64, 3, 32, 32) and int(yb.max()) < 100
+    with pytest.raises(ValueError, match="unknown image source 'jpeg'; allowed: shipped, lossless-train"):
+        cs.ScoringProtocol(images="jpeg")

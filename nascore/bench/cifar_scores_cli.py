@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..manifest import write_manifest
-from .cifar_protocol import DATASETS, NORMALISATIONS, ScoringProtocol
+from .cifar_protocol import DATASETS, IMAGE_SOURCES, NORMALISATIONS, ScoringProtocol
 from .cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, SAMPLE, TABLE_DIR, ZC_METRICS, fill,
                            records_frame, scored_head, select_archs, with_accuracy)
 
@@ -89,6 +89,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seed the per-architecture batches and weights derive from (default: %(default)s)")
     parser.add_argument("--normalisation", choices=sorted(NORMALISATIONS), default=ScoringProtocol.normalisation,
                         help="input normalisation constants (default: %(default)s)")
+    parser.add_argument("--images", choices=IMAGE_SOURCES, default=ScoringProtocol.images,
+                        help="shipped (the score table's inputs: CIFAR-10's JPEG training images, CIFAR-100's test "
+                             "images) or lossless-train (training images with their original bytes)")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
 
@@ -109,7 +112,8 @@ def run(args) -> int:
     from ..paths import cache_folder
     from .cifar_scores import open_store
 
-    protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation)
+    protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation,
+                               images=args.images)
     store = open_store(args.store or cache_folder("cifar-scores"))
     store.sweep()
     start = time.perf_counter()
