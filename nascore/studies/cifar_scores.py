@@ -238,6 +238,40 @@ def selection_claims(table: pd.DataFrame, *, chapter: str = "25_cifar_scores") -
     return records
 
 
+#: Our scores of 200 cells per dataset with batches of lossless training images
+#: (``nascore bench cifar-scores --images lossless-train``), beside the shipped inputs.
+LOSSLESS_DIR = "nb201-cifar-scores-lossless"
+
+
+def input_comparison(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """How much the scores move when the batches come from lossless training images instead
+    of the shipped table's inputs (CIFAR-10: JPEG-re-encoded training images; CIFAR-100:
+    test images): Spearman's rho between the two scorings of the same cells, per proxy and
+    dataset, with a bootstrap interval and ``n`` cells. Empty if the table is absent."""
+    from ..manifest import note_read
+    from ..paths import DATA_DIR
+
+    path = DATA_DIR / LOSSLESS_DIR / "scores.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=["dataset", "proxy", "rho", "low", "high", "n"])
+    note_read(path)
+    lossless = pd.read_csv(path)
+    rows = []
+    for dataset in DATASETS:
+        theirs = lossless[lossless.dataset == dataset].set_index("arch")
+        shipped = ours(dataset).set_index("arch")
+        common = theirs.index.intersection(shipped.index)
+        for proxy in NASLIB_COLUMNS:
+            if proxy not in theirs or proxy not in shipped:
+                continue
+            both = pd.DataFrame({"a": shipped.loc[common, proxy], "b": theirs.loc[common, proxy]}).dropna()
+            if len(both) < 3:
+                continue
+            r = stats.spearman(both.a.to_numpy(), both.b.to_numpy(), n_boot=n_boot, seed=seed)
+            rows.append({"dataset": dataset, "proxy": proxy, "rho": r.value, "low": r.low, "high": r.high, "n": r.n})
+    return pd.DataFrame(rows)
+
+
 def cost(dataset: str = "cifar10") -> pd.DataFrame:
     """Median seconds per architecture of each step, by device (from the table's timings)."""
     frame = ours(dataset)
