@@ -147,3 +147,18 @@ def _selection_row(low, high, population="uniform sample", size=3000):
 def test_selection_verdict_boundaries(low, high, population, size, verdict):
     (record,) = study.selection_claims(_selection_row(low, high, population, size))
     assert record["verdict"] == verdict and record["claim_id"] == "naswot.selection.n100.cifar10"
+
+
+def test_input_comparison_by_hand(tmp_path, monkeypatch):
+    import nascore.paths
+
+    shipped = study.ours("cifar10").dropna(subset=["naswot", "synflow"]).head(12)
+    table = pd.DataFrame({"arch": shipped.arch, "dataset": "cifar10", "naswot": shipped.naswot * 2 + 1,
+                          "synflow": -shipped.synflow})
+    (tmp_path / study.LOSSLESS_DIR).mkdir()
+    table.to_csv(tmp_path / study.LOSSLESS_DIR / "scores.csv", index=False)
+    monkeypatch.setattr(nascore.paths, "DATA_DIR", tmp_path)
+    out = study.input_comparison(n_boot=20).set_index(["dataset", "proxy"])
+    assert out.loc[("cifar10", "naswot"), "rho"] == pytest.approx(1.0)   # a monotone change of scale
+    assert out.loc[("cifar10", "synflow"), "rho"] == pytest.approx(-1.0)  # reversed order
+    assert out.loc[("cifar10", "naswot"), "n"] == 12 and "cifar100" not in out.index.get_level_values(0)
