@@ -150,3 +150,15 @@ def official_verdict(gains: pd.DataFrame, cover: dict) -> str:
     if (gains.low > 0).all():
         return "reproduced"
     return "partly" if (gains.gain > 0).all() else "not reproduced"
+
+
+def as_study(verdict: str, population: str) -> tuple[str, str]:
+    """A claim checked on a population the paper did not search (NASLib's subset, a uniform
+    sample) is a study: its verdict is "not attempted" and the rule's outcome on that
+    population is said beside our value. Returns ``(verdict, note)``.
+
+    >>> as_study("reproduced", "NASLib's 725")
+    ('not attempted', "study on NASLib's 725 (alone it would read: reproduced); the verdict rests on the official full-space search")
+    """
+    return "not attempted", (f"study on {population} (alone it would read: {verdict}); "
+                             "the verdict rests on the official full-space search")
