@@ -196,3 +196,13 @@ def test_seeded_networks_are_equal_and_leave_the_global_generator_alone():
     b = Network("011/001/000:conv1x1-bn-relu", seed=3)
     assert torch.equal(torch.random.get_rng_state(), before)
     assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+def test_stacks_halve_the_resolution_and_double_the_channels():
+    net = Network("010/001/000:maxpool3x3", seed=0)
+    shapes = []
+    for module in net.cells:
+        if isinstance(module, Cell):
+            module.register_forward_hook(lambda m, i, out: shapes.append(tuple(out.shape[1:])))
+    net(torch.zeros(1, 3, 32, 32))
+    assert shapes == [(128, 32, 32)] * 3 + [(256, 16, 16)] * 3 + [(512, 8, 8)] * 3
