@@ -222,6 +222,26 @@ MUTATIONS = [
              "incumbent[step] = step if improves(accuracy[step], accuracy[previous]) else previous",
              "incumbent[step] = step if accuracy[step] >= accuracy[previous] else previous",
              ("tests/test_search_roundoff.py",), "the incumbent moves to a later query of equal accuracy"),
+    # --- issue 24: the NAS-Bench-101 cell and network ----------------------------------------
+    Mutation("nb101-remainder-to-last", "nascore/spaces/nb101.py",
+             "channels[v] = share + (rank < extra)", "channels[v] = share + (rank >= len(feeders) - extra)",
+             ("tests/test_spaces_nb101.py",), "the extra channels of an uneven split go to the last feeders of the output"),
+    Mutation("nb101-truncate-last-channels", "nascore/spaces/nb101_network.py",
+             "values[s][:, :channels[t]]", "values[s][:, -channels[t]:]",
+             ("tests/test_spaces_nb101.py",), "a wider predecessor is cut to its last channels, not its first"),
+    Mutation("nb101-no-output-projection", "nascore/spaces/nb101_network.py",
+             "return out if projected is None else out + projected", "return out",
+             ("tests/test_spaces_nb101.py",), "the input -> output edge's projection is dropped from the cell output"),
+    Mutation("nb101-prune-forward-only", "nascore/spaces/nb101.py",
+             "kept = sorted(_reachable(rows, 0, True) & _reachable(rows, n - 1, False))",
+             "kept = sorted(_reachable(rows, 0, True))",
+             ("tests/test_spaces_nb101.py",), "vertices that lead nowhere are kept (pruning from the input only)"),
+    Mutation("nb101-edges-before-pruning", "nascore/spaces/nb101.py",
+             "edges = sum(map(sum, pruned))", "edges = sum(map(sum, rows))",
+             ("tests/test_spaces_nb101.py",), "the 9-edge limit applied before pruning, unlike the official API"),
+    Mutation("nb101-no-downsampling", "nascore/spaces/nb101_network.py",
+             "            if stack > 0:  # TF 'same' pooling", "            if stack > 5:  # TF 'same' pooling",
+             ("tests/test_spaces_nb101.py",), "no max-pool between stacks (the parameter count does not see it)"),
 ]
 
 

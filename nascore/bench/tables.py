@@ -1,4 +1,4 @@
-"""Loaders of the shipped NAS-Bench-201 tables (see ``data/*/README.md`` for provenance)."""
+"""Loaders of the shipped NAS-Bench-201 and NAS-Bench-101 tables (see ``data/*/README.md`` for provenance)."""
 from __future__ import annotations
 
 import functools
@@ -11,11 +11,11 @@ import pandas as pd
 from ..paths import DATA_DIR
 from ..manifest import note_read
 from ..spaces import nb201
-from . import nb201_test
+from . import nb101_zc, nb201_test
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores",
-              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-supernet")
+              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-supernet", "nb101-zc")
 #: Tables this project trained itself: one row per architecture and seed, MNIST-5k only.
 TRAINED = {"mixed-mnist5k": ("mixed-mnist5k", "results.csv"), "nb201-mnist5k": ("nb201-mnist5k", "results.csv")}
 #: NTK statistics on real CIFAR under the papers' official conventions (``data/nb201-cifar-ntk/``):
@@ -46,13 +46,15 @@ def table_files(name: str):
         return [DATA_DIR / "nb201-cifar-scores" / "scores.csv"]
     if name == "nb201-zc":
         return [DATA_DIR / "nasbench201-zc" / "zc_nasbench201.json"]
+    if name == "nb101-zc":
+        return [nb101_zc.PATH]
     return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip", *nb201_test.files()]
 
 
 #: The datasets of each table (the first is the default of :func:`load`).
 TABLE_DATASETS = {"nb201": DATASETS, "nb201-zc": DATASETS, "nb201-cifar-scores": DATASETS,  # IN16: "not attempted"
                   "mixed-mnist5k": ("mnist5k",), "nb201-mnist5k": ("mnist5k",), "nb201-supernet": ("cifar10",),
-                  **CIFAR_NTK}
+                  "nb101-zc": ("cifar10",), **CIFAR_NTK}
 
 
 def _check(name, dataset):
@@ -101,6 +103,13 @@ def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     (``full``, ``no_sandwich``, ``no_distillation``, ``neither``) and ``supernet_seed``,
     with ``supernet_accuracy`` in percent (see ``data/nb201-supernet/README.md``).
 
+    ``"nb101-zc"`` (``dataset`` must be ``"cifar10"``): NASLib's 500 NAS-Bench-101 entries
+    merged into one row per distinct pruned cell (301): ``arch`` (the canonical string of
+    :mod:`nascore.spaces.nb101`), ``naslib_tuple``, ``isomorphism_key``, ``n_entries``,
+    ``val_accuracy`` (percent), ``params`` (millions), ``flops`` and NASLib's scores, each the
+    mean over the cell's entries (:func:`nascore.bench.nb101_zc.architectures`; the 500 as
+    stored: :func:`nascore.bench.nb101_zc.entries`).
+
     ``dataset`` is matched without regard to case; ``None`` is the table's first dataset
     (:data:`TABLE_DATASETS`); a dataset the table does not have is refused, naming those it has.
 
@@ -132,6 +141,8 @@ def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     if name == "nb201-zc":
         note_read(table_files(name)[0])
         return _load_zc(dataset).copy()
+    if name == "nb101-zc":
+        return nb101_zc.architectures()
     note_read(table_files(name)[0])  # the test accuracies' files are noted by their reader
     frame = nb201_test.join_accuracies(_load_full(dataset), dataset)
     if len(frame) != nb201_test.N_CELLS:
