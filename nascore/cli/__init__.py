@@ -90,6 +90,9 @@ def _bench_parser(sub):
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     cifar_scores_cli.add_arguments(scores)
     scores.set_defaults(handler=cifar_scores_cli.run)
+    from .nb101 import add_nb101_parser
+
+    add_nb101_parser(bench_sub)
     try:
         from . import bench as train_cli
     except ImportError:
