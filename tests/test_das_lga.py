@@ -202,3 +202,33 @@ def test_lga_chapter_flags_dead_networks_and_kernel_motion(built_book):
     values = chapter_values("70_lga")
     assert int(values["lga_archs"]) == 80 and int(values["lga_dead"]) >= 1
     assert float(values["lga_distance_median_e5"]) > float(values["lga_distance_median_e1"]) > 0
+
+
+@pytest.mark.parametrize("ratio, n, verdict", [
+    (1.04, 100, "reproduced"), (1.5, 301, "reproduced"), (1.0399, 301, "partly"), (1.0, 301, "not reproduced"),
+    (0.9, 301, "not reproduced"), (1.2, 99, "not attempted"), (float("nan"), 301, "not attempted"),
+])
+def test_das_improvement_verdict_boundaries(ratio, n, verdict):
+    from nascore.studies import das
+
+    assert das.improvement_verdict(ratio, n) == verdict
+
+
+def test_nb101_check_on_a_planted_table():
+    """NASWOT = units + distinguishing; DAS (w = 1) is planted to rank exactly as the
+    accuracy, NASWOT not: DAS's tau is 1 and the ratio is above 1."""
+    import numpy as np
+    import pandas as pd
+
+    from nascore.studies import das
+
+    rng = np.random.default_rng(0)
+    n = 120
+    acc = np.arange(n, dtype=float)
+    units = rng.normal(size=n) * 64
+    distinguishing = acc - units / 64  # D + 1 * units / N = acc
+    frame = pd.DataFrame({"val_accuracy": acc, "das_units": units, "das_distinguishing": distinguishing,
+                          "naswot": units + distinguishing, "das": distinguishing + units / 64})
+    out = das.nb101_check(frame, weights=[0, 1, 8, 64], n_boot=50)
+    assert out["n"] == n and out["das"] == pytest.approx(1.0) and out["naswot"] < 0.9
+    assert out["cv_weight_over_n"] == pytest.approx(1 / 64) and out["ratio"] > 1.04 and out["verdict"] == "reproduced"

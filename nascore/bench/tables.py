@@ -15,7 +15,7 @@ from . import nb101_zc, nb201_test
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores",
-              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-supernet", "nb101-zc")
+              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-supernet", "nb101-zc", "nb101-cifar-scores")
 #: Tables this project trained itself: one row per architecture and seed, MNIST-5k only.
 TRAINED = {"mixed-mnist5k": ("mixed-mnist5k", "results.csv"), "nb201-mnist5k": ("nb201-mnist5k", "results.csv")}
 #: NTK statistics on real CIFAR under the papers' official conventions (``data/nb201-cifar-ntk/``):
@@ -48,13 +48,15 @@ def table_files(name: str):
         return [DATA_DIR / "nasbench201-zc" / "zc_nasbench201.json"]
     if name == "nb101-zc":
         return [nb101_zc.PATH]
+    if name == "nb101-cifar-scores":
+        return [DATA_DIR / "nb101-cifar-scores" / "scores.csv"]
     return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip", *nb201_test.files()]
 
 
 #: The datasets of each table (the first is the default of :func:`load`).
 TABLE_DATASETS = {"nb201": DATASETS, "nb201-zc": DATASETS, "nb201-cifar-scores": DATASETS,  # IN16: "not attempted"
                   "mixed-mnist5k": ("mnist5k",), "nb201-mnist5k": ("mnist5k",), "nb201-supernet": ("cifar10",),
-                  "nb101-zc": ("cifar10",), **CIFAR_NTK}
+                  "nb101-zc": ("cifar10",), "nb101-cifar-scores": ("cifar10",), **CIFAR_NTK}
 
 
 def _check(name, dataset):
@@ -103,6 +105,10 @@ def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     (``full``, ``no_sandwich``, ``no_distillation``, ``neither``) and ``supernet_seed``,
     with ``supernet_accuracy`` in percent (see ``data/nb201-supernet/README.md``).
 
+    ``"nb101-cifar-scores"``: our scores of NB101 cells on real CIFAR-10
+    (``nascore bench nb101-scores``; ``data/nb101-cifar-scores/README.md``), one row per
+    cell with its ``order`` in the job's fixed random order and NASLib's ``val_accuracy``.
+
     ``"nb101-zc"`` (``dataset`` must be ``"cifar10"``): NASLib's 500 NAS-Bench-101 entries
     merged into one row per distinct pruned cell (301): ``arch`` (the canonical string of
     :mod:`nascore.spaces.nb101`), ``naslib_tuple``, ``isomorphism_key``, ``n_entries``,
@@ -143,6 +149,12 @@ def load(name: str, dataset: str | None = None) -> pd.DataFrame:
         return _load_zc(dataset).copy()
     if name == "nb101-zc":
         return nb101_zc.architectures()
+    if name == "nb101-cifar-scores":
+        path = table_files(name)[0]
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: compute it with `nascore bench nb101-scores`")
+        note_read(path)
+        return pd.read_csv(path)
     note_read(table_files(name)[0])  # the test accuracies' files are noted by their reader
     frame = nb201_test.join_accuracies(_load_full(dataset), dataset)
     if len(frame) != nb201_test.N_CELLS:

@@ -124,6 +124,65 @@ def das_weight_cv(units, distinguishing, truth, weights, batch_size: int, *, fol
     return pd.DataFrame(rows)
 
 
+#: DAS's reported improvement over NASWOT (abstract: "1.04x-1.56x improvements on
+#: NAS-Bench-101, Network Design Spaces and the proposed DTB"): the lower end.
+DAS_REPORTED_LOW = 1.04
+#: The fewest cells a verdict may rest on (fewer: a study, "not attempted").
+MIN_CELLS = 100
+
+
+def improvement_verdict(ratio: float, n: int) -> str:
+    """Verdict of "DAS improves NASWOT's rank correlation by 1.04x-1.56x": "reproduced" if
+    the held-out ratio reaches :data:`DAS_REPORTED_LOW`, "partly" if it is above 1, "not
+    reproduced" otherwise; "not attempted" with fewer than :data:`MIN_CELLS` cells or no ratio.
+
+    >>> improvement_verdict(1.04, 300), improvement_verdict(1.01, 300), improvement_verdict(1.2, 99)
+    ('reproduced', 'partly', 'not attempted')
+    """
+    if n < MIN_CELLS or not np.isfinite(ratio):
+        return "not attempted"
+    return "reproduced" if ratio >= DAS_REPORTED_LOW - 1e-12 else "partly" if ratio > 1.0 else "not reproduced"
+
+
+def nb101_scores() -> pd.DataFrame:
+    """Our NB101 score table (``nascore.bench.load("nb101-cifar-scores")``), or an empty
+    frame with its columns while the job has shipped none."""
+    from .. import bench
+
+    try:
+        return bench.load("nb101-cifar-scores", dataset="cifar10")
+    except FileNotFoundError:
+        return pd.DataFrame(columns=["arch", "order", "val_accuracy", "naswot", "das", "das_units",
+                                     "das_distinguishing"])
+
+
+def nb101_check(frame: pd.DataFrame, weights, *, batch_size: int = 64, folds: int = 2, n_boot: int = 1000,
+                seed: int = 0) -> dict:
+    """DAS against NASWOT on NAS-Bench-101 (DAS's own benchmark): Kendall's tau with NB101's
+    validation accuracy of NASWOT (``naswot``), of DAS as the registry defines it
+    (``das``: weight 1, our reading of the paper's rule) and of the cross-validated weight
+    (:func:`das_weight_cv` over ``weights``), with bootstrap intervals where single; the
+    held-out ratio DAS_w / NASWOT and its verdict (:func:`improvement_verdict`). ``frame``
+    is our score table of NB101 cells (``nascore bench nb101-scores``)."""
+    need = ["val_accuracy", "naswot", "das", "das_units", "das_distinguishing"]
+    part = frame.dropna(subset=need)
+    truth = part.val_accuracy.to_numpy(float)
+    wot = stats.kendall(part.naswot.to_numpy(float), truth, n_boot=n_boot, seed=seed)
+    das1 = stats.kendall(part.das.to_numpy(float), truth, n_boot=n_boot, seed=seed)
+    out = {"n": len(part), "naswot": wot.value, "naswot_low": wot.low, "naswot_high": wot.high,
+           "das": das1.value, "das_low": das1.low, "das_high": das1.high,
+           "ratio_default": das1.value / wot.value if wot.value > 0 else np.nan}
+    if len(part) >= 2 * folds:
+        cv = das_weight_cv(part.das_units, part.das_distinguishing, truth, weights, batch_size, folds=folds, seed=seed)
+        out.update(cv_weight_over_n=float(cv.weight.mean() / batch_size), cv_das=float(cv.das.mean()),
+                   cv_naswot=float(cv.naswot.mean()), ratio=float(cv.das.mean() / cv.naswot.mean())
+                   if cv.naswot.mean() > 0 else np.nan)
+    else:
+        out.update(cv_weight_over_n=np.nan, cv_das=np.nan, cv_naswot=np.nan, ratio=np.nan)
+    out["verdict"] = improvement_verdict(out["ratio"], out["n"])
+    return out
+
+
 #: Short names of the chapter's benchmarks (glue keys), by the label its tables show.
 BENCHMARK_KEYS = {"conv": "conv", "zc (CIFAR acc.)": "zc", "mixed": "mixed",
                   "NB201 CIFAR-10, real images": "c10", "NB201 CIFAR-100, real images": "c100"}
