@@ -1,6 +1,7 @@
 """The book around the chapters: the front page's findings and the HTML build (offline)."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -70,8 +71,45 @@ def build_book(book_dir: Path = BOOK_DIR) -> Path:
     with open(log, "w") as handle:
         result = subprocess.run(command, stdout=handle, stderr=subprocess.STDOUT)
     if result.returncode != 0:
-        tail = "\n".join(log.read_text().splitlines()[-30:])
-        raise ReproduceError(f"the book build failed (exit {result.returncode}); log: {log}\n{tail}")
+        raise ReproduceError(build_failure(log.read_text(errors="replace"), result.returncode, log))
     return book_dir / "_build" / "html"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+#: A Sphinx warning's location, ``<file>:<line>: WARNING: ...`` (line optional).
+_LOCATION = re.compile(r"^(?P<file>[^:\s][^:]*?)(?::\d+)?: (?:WARNING|ERROR)")
+#: myst-nb's cross-page glue reference: "Glue reference 'key' not found in doc 'chapters/x'".
+_REFDOC = re.compile(r"not found in doc '(?P<doc>[^']+)'")
+
+
+def missing_glue(log_text: str) -> dict[str, int]:
+    """``{page: number of glue warnings}`` from a book build's log: the page whose glued
+    values are missing (the page a cross-page reference names, else the page warned
+    about), as a stem such as ``40_zhu`` or ``intro``."""
+    pages: dict[str, int] = {}
+    for line in _ANSI.sub("", log_text).splitlines():
+        if "[mystnb.glue]" not in line and "glue" not in line.lower():
+            continue
+        ref, where = _REFDOC.search(line), _LOCATION.match(line.strip())
+        page = ref.group("doc") if ref else where.group("file") if where else None
+        if page:
+            stem = Path(page).stem
+            pages[stem] = pages.get(stem, 0) + 1
+    return pages
+
+
+def build_failure(log_text: str, returncode: int, log: Path) -> str:
+    """The message of a failed book build: which chapters' glued values are missing (a
+    chapter whose last run did not finish, or whose notebook is partial) and the log's
+    tail without terminal colours."""
+    text = _ANSI.sub("", log_text)
+    tail = "\n".join(text.splitlines()[-30:])
+    glue = missing_glue(text)
+    named = ""
+    if glue:
+        pages = ", ".join(f"{page} ({n} value{'s' if n > 1 else ''})" for page, n in sorted(glue.items()))
+        named = (f"\nglued values missing in: {pages}; rerun those chapters "
+                 "(nascore reproduce --only NAME) or see their status on the provenance page")
+    return f"the book build failed (exit {returncode}); log: {log}{named}\n{tail}"
 
 

@@ -14,6 +14,9 @@ LAST = ("claims",)
 
 @dataclass
 class NotebookRun:
+    """One run of a chapter. ``status``: ``pending``, ``ok`` (its outputs are in the book),
+    ``failed``, ``interrupted`` (Ctrl-C or SIGTERM) or ``killed`` (found dead later); ``ended``
+    is when it stopped (UTC), ``output`` its notebook (the partial one when not ``ok``)."""
     name: str
     parameters: dict
     status: str = "pending"
@@ -22,6 +25,7 @@ class NotebookRun:
     error: str = ""
     data_read: list = field(default_factory=list)
     sizes: dict = field(default_factory=dict)
+    ended: str = ""
 
 
 def notebook_names(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[str]:
