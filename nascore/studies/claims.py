@@ -124,6 +124,8 @@ def front_page(ledger, notebook_names: list[str], figure_path: str) -> str:
 def unfinished_runs(ledger, pages: dict) -> list[str]:
     """Lines of the front page for the chapters whose last run did not finish (a claims
     file marked by :func:`nascore.claims.mark_attempt`): which run their claims come from."""
+    if "last_attempt" not in ledger:
+        return []
     marked = ledger[ledger["last_attempt"].astype(bool)]
     lines = []
     for chapter, rows in marked.groupby("chapter"):
