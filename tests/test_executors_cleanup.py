@@ -17,7 +17,7 @@ from nascore.bench import executors
 from nascore.paths import REPO_ROOT
 
 PARENT = """
-import os, pathlib, sys, time
+import os, pathlib, signal, sys, time
 from nascore.bench.executors import LocalExecutor
 
 MARKS = pathlib.Path(os.environ["MARKS"])
@@ -30,6 +30,8 @@ def slow(n):
     return n
 
 if __name__ == "__main__":
+    # Ctrl-C as at a terminal, even when the test runner was started with SIGINT ignored
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     ex = LocalExecutor(2, progress=False)
     results = ex.imap(slow, range(4))  # held by this frame, as a caller's variable would be
     for item, result in results:

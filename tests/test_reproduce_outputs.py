@@ -75,9 +75,13 @@ def _wait_for(condition, what, process=None, timeout=UPPER_BOUND_S):
 
 
 CHILD = """
-import sys
+import signal, sys
 from pathlib import Path
 from nascore import cli, reproduce
+
+# Ctrl-C as at a terminal, even when the test runner was started with SIGINT ignored (a
+# background job inherits that)
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 whole = reproduce.reproduce
 reproduce.reproduce = lambda **kw: whole(**kw, book_dir=Path(sys.argv[1]), notebooks_dir=Path(sys.argv[2]))

@@ -100,7 +100,7 @@ def _signal_group(pid: int, signum: int) -> None:
     """Send ``signum`` to the kernel's process group (the kernel leads its own session, so
     the group holds the kernel and any worker it started), else to the kernel alone."""
     try:
-        os.killpg(pid, signum)
+        getattr(os, "killpg", os.kill)(pid, signum)
     except (ProcessLookupError, PermissionError):
         try:
             os.kill(pid, signum)

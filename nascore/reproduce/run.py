@@ -19,7 +19,7 @@ from ..paths import BOOK_DIR, NOTEBOOKS_DIR
 from .book import ReproduceError, build_book, write_findings
 from .chapters import LAST, NotebookRun, mode_name, mode_parameters, notebook_names, select
 from .kernel import Kernels, log_file, run_notebook
-from .outputs import code_state, partial_output, record_unfinished, stamp, sweep_killed
+from .outputs import book_lock, code_state, partial_output, record_unfinished, stamp, sweep_killed
 
 
 def eta_seconds(remaining: list[str], done: dict, earlier: dict, jobs: int = 1) -> float:
@@ -86,25 +86,25 @@ def _sigterm_as_interrupt():
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
-def _stop(kernels: Kernels, parameters: dict, book_dir: Path, state: dict, echo) -> None:
-    """After Ctrl-C: stop the kernels; a notebook that did not report back even so is marked
-    interrupted here (its run-private folder, if left, is swept by the next run)."""
+def _stop(kernels: Kernels, parameters: dict, book_dir: Path, state: dict) -> None:
+    """After Ctrl-C (or an error of our own): stop the kernels; a notebook that did not
+    report back even so is marked interrupted here (its run-private folder, if left, is
+    swept by the next run)."""
     for name in kernels.stop():
         run = NotebookRun(name, dict(parameters), status="interrupted", ended=stamp(),
                           error="interrupted (Ctrl-C or SIGTERM)",
                           output=str(partial_output(name, book_dir).relative_to(book_dir)))
         record_unfinished(run, None, book_dir, state)
-    echo("nascore reproduce: interrupted; the chapters that were running are marked interrupted, "
-         "every chapter keeps its last complete outputs")
 
 
 def reproduce(*, quick: bool = False, regenerate: bool = False, seed: int = 0, only: list[str] | None = None,
               jobs: int = 1, build: bool = True, book_dir: Path = BOOK_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
               echo=print, verbose: bool = False) -> list[NotebookRun]:
-    """Run the notebooks (and build the book); raises :class:`ReproduceError` on any failure.
+    """Run the notebooks (and build the book); raises :class:`ReproduceError` on any failure,
+    :class:`KeyboardInterrupt` when stopped by Ctrl-C or SIGTERM (within seconds).
 
     The mode (:func:`mode_parameters`): the papers' sizes on the shipped tables by
     default, ``quick`` for tests and CI, ``regenerate`` to recompute the shipped tables.
@@ -154,12 +154,21 @@ def reproduce(*, quick: bool = False, regenerate: bool = False, seed: int = 0, o
                     eta = f"ETA {_minutes(left)}" if len(runs) < len(names) else "done"
                     echo(f"  [{len(runs):>2}/{len(names)}] {run.name:<{width}}  {run.status:<6} "
                          f"{run.duration_s:7.1f} s   {eta}" + (f"\n      {run.error}" if run.error else ""))
-        except KeyboardInterrupt:
-            _stop(kernels, parameters, book_dir, state, echo)
+        except BaseException as exc:  # Ctrl-C, SIGTERM, or a failure here: no kernel outlives the run
+            _stop(kernels, parameters, book_dir, state)
+            if isinstance(exc, KeyboardInterrupt):
+                echo("nascore reproduce: interrupted; the chapters that were running are marked interrupted, "
+                     "every chapter keeps its last complete outputs")
             raise
     failed = [r for r in runs if r.status != "ok"]
     logs = log_file("x", book_dir).parent
-    write_findings(book_dir, notebooks_dir)  # from every chapter's last complete claims, marks included
+    try:
+        with book_lock(book_dir):  # another run of some chapter may be committing meanwhile
+            write_findings(book_dir, notebooks_dir)  # every chapter's last complete claims, marks included
+    except ValueError as exc:
+        if not failed:
+            raise
+        echo(f"nascore reproduce: the front page was not rewritten: {exc}")
     if failed:
         details = "\n".join(f"  {r.name}: {r.error}\n    partial output kept at {book_dir / r.output}; "
                             "the chapter keeps its last complete outputs"
