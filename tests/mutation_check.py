@@ -123,7 +123,7 @@ MUTATIONS = [
              "_kernel_manager_class(os.environ.update(env) or {}, log, kernels, token)",
              ("tests/test_reproduce.py",), "the --jobs 2 bug: kernels' variables set in os.environ from threads"),
     Mutation("reproduce-keeps-last-runs-claims", "nascore/reproduce/outputs.py",
-             "            claims.chapter_file(run.name, claims_dir).unlink(missing_ok=True)\n", "",
+             "            claims.chapter_file(run.name, claims_dir).unlink(missing_ok=True)\n", "            pass\n",
              ("tests/test_reproduce.py",), "a chapter's claims file from its last run survives a rerun"),
     Mutation("reproduce-ctrl-c-waits-for-the-notebook", "nascore/reproduce/run.py",
              "    for name in kernels.stop():", "    for name in kernels._wait_empty(600) or []:",
