@@ -24,14 +24,10 @@ import zipfile
 import numpy as np
 import torch
 
-from .paths import DATA_DIR, note_read, sha256
+from .paths import DATA_DIR
+from .manifest import note_read
 
 CIFAR_DIR = DATA_DIR / "cifar"
-SHA256 = {
-    "cifar10_test_first1017.npz": "1aae97cb67c59cc080dd0b39e3a6b852ee551366eb5cdb734773ec1236d2544a",
-    "cifar100_test_first916.npz": "4c51347b2df1100935107c8b8bedd79279cc98d3c8d9ceec81de2ad522788811",
-    "cifar10_train_10k_jpeg.zip": "1ae1c1fa9b21212f925b47f3cb3c2ea6807a7ee1a8b228f04f5d3f3154e9b9b7",
-}
 #: NAS-Bench-201's per-channel mean and std on the 0-255 pixel scale (its data loader).
 NB201_MEAN = {"cifar10": (125.3, 123.0, 113.9), "cifar100": (129.3, 124.1, 112.4)}
 NB201_STD = {"cifar10": (63.0, 62.1, 66.7), "cifar100": (68.2, 65.4, 70.4)}
@@ -39,12 +35,7 @@ NB201_STD = {"cifar10": (63.0, 62.1, 66.7), "cifar100": (68.2, 65.4, 70.4)}
 
 def _checked(filename: str):
     path = CIFAR_DIR / filename
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: the repository's data/cifar folder is incomplete")
-    digest = sha256(path)
-    if digest != SHA256[filename]:
-        raise ValueError(f"{path} has SHA-256 {digest}, expected {SHA256[filename]}")
-    note_read(path)
+    note_read(path)  # checked against data/cifar/manifest.json
     return path
 
 
@@ -86,6 +77,25 @@ def lossless_test_images(name: str) -> tuple[np.ndarray, np.ndarray]:
         with np.load(_checked("cifar100_test_first916.npz")) as f:
             return f["x"], f["fine"].astype(np.int64)
     raise ValueError(f"unknown CIFAR dataset {name!r}; allowed: 'cifar10', 'cifar100'")
+
+
+#: The shipped training images with their original bytes (a cut-off copy of the official
+#: pickles; ``data/cifar/README.md``): CIFAR-10's 5,438, CIFAR-100's first 1,117.
+LOSSLESS_TRAIN = {"cifar10": "cifar10_train_lossless_5438.npz", "cifar100": "cifar100_train_first1117.npz"}
+
+
+def lossless_train_images(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Training images with their original bytes: uint8 (N, 32, 32, 3) and labels (CIFAR-100: fine)."""
+    if name not in LOSSLESS_TRAIN:
+        raise ValueError(f"unknown CIFAR name {name!r}; allowed: {', '.join(LOSSLESS_TRAIN)}")
+    with np.load(_checked(LOSSLESS_TRAIN[name]), allow_pickle=False) as archive:
+        return archive["x"], archive["y" if name == "cifar10" else "fine"].astype(np.int64)
+
+
+def lossless_train_tensors(name: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`lossless_train_images` as float [0, 1] (N, 3, 32, 32) and int64 labels."""
+    x, y = lossless_train_images(name)
+    return _to_tensor(x), torch.from_numpy(y)
 
 
 def tensors(name: str) -> dict:

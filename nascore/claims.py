@@ -31,7 +31,7 @@ import time
 import uuid
 from pathlib import Path
 
-from .paths import cache_dir
+from .paths import cache_folder
 
 VERDICTS = ("reproduced", "partly", "not reproduced", "not attempted")
 #: Where our value comes from: our own code on the paper's data, a precomputed table
@@ -51,7 +51,7 @@ _SESSION = uuid.uuid4().hex
 
 
 def claims_dir() -> Path:
-    path = Path(os.environ.get("NASCORE_CLAIMS", cache_dir() / "claims"))
+    path = Path(os.environ.get("NASCORE_CLAIMS", cache_folder("claims")))
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -13,11 +13,27 @@ NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 BOOK_DIR = REPO_ROOT / "book"
 
 
+#: The file that marks a folder as nascore's cache (written when nascore creates it or
+#: finds it empty): ``nascore cache clear`` refuses any folder without it.
+CACHE_MARKER = ".nascore-cache"
+#: The folders nascore writes inside its cache, one per kind of result; ``cache clear``
+#: removes nothing else.
+CACHE_FOLDERS = ("metric-scores", "results", "zhu", "cifar-scores", "claims")
+
+
+def cache_location() -> tuple[Path, str]:
+    """Where the cache is (``NASCORE_CACHE`` or ``~/.cache/nascore``) and which of the two
+    said so; nothing is created."""
+    if os.environ.get("NASCORE_CACHE"):
+        return Path(os.environ["NASCORE_CACHE"]), "NASCORE_CACHE"
+    return Path.home() / ".cache" / "nascore", "the default cache folder"
+
+
 def cache_dir() -> Path:
-    """Folder for computed results (``NASCORE_CACHE`` or ``~/.cache/nascore``), created if
-    needed; ``ValueError`` naming the folder if it cannot be created or written."""
-    source = "NASCORE_CACHE" if os.environ.get("NASCORE_CACHE") else "the default cache folder"
-    path = Path(os.environ.get("NASCORE_CACHE") or Path.home() / ".cache" / "nascore")
+    """Folder for computed results (:func:`cache_location`), created if needed and marked
+    as nascore's (:data:`CACHE_MARKER`) when created or found empty; ``ValueError``
+    naming the folder if it cannot be created or written."""
+    path, source = cache_location()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -26,7 +42,17 @@ def cache_dir() -> Path:
     if not os.access(path, os.W_OK | os.X_OK):
         raise ValueError(f"the cache folder {str(path)!r} ({source}) is not writable; "
                          "set NASCORE_CACHE to a writable folder") from None
+    if not (path / CACHE_MARKER).exists() and not any(path.iterdir()):
+        (path / CACHE_MARKER).write_text("This folder is nascore's cache of computed results. "
+                                         "`nascore cache clear` deletes only nascore's folders in it.\n")
     return path
+
+
+def cache_folder(name: str) -> Path:
+    """One of nascore's folders inside the cache (:data:`CACHE_FOLDERS`)."""
+    if name not in CACHE_FOLDERS:
+        raise ValueError(f"unknown cache folder {name!r}; nascore's cache folders: {', '.join(CACHE_FOLDERS)}")
+    return cache_dir() / name
 
 
 def sha256(path: Path | str) -> str:
@@ -36,21 +62,3 @@ def sha256(path: Path | str) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def note_read(path: Path | str) -> None:
-    """Record that a data file was read (for the provenance of ``nascore reproduce``).
-
-    When ``NASCORE_READS`` names a file, append ``<sha256> <path>`` to it; otherwise
-    do nothing. Notebook kernels inherit the variable from ``nascore reproduce``.
-    """
-    log = os.environ.get("NASCORE_READS")
-    if not log:
-        return
-    path = Path(path).resolve()
-    try:
-        shown = path.relative_to(REPO_ROOT)
-    except ValueError:
-        shown = path
-    with open(log, "a") as handle:
-        handle.write(f"{sha256(path)} {shown}\n")

@@ -25,8 +25,12 @@ def test_full_table_covers_the_space():
 
 def test_dataset_names_are_case_insensitive_and_checked():
     assert len(bench.load("nb201-zc", dataset="CIFAR100")) == 725
-    with pytest.raises(ValueError, match="unknown dataset 'svhn'.*cifar10, cifar100, ImageNet16-120"):
+    with pytest.raises(ValueError, match="no dataset 'svhn'; its datasets: cifar10, cifar100, ImageNet16-120"):
         bench.load("nb201", dataset="svhn")
+    # one rule for every table: case-insensitive, canonical spelling returned
+    assert len(bench.load("nb201-cifar-ntk", dataset="CIFAR10")) == 725
+    assert len(bench.load("nb201-mnist5k", dataset="MNIST5K")) > 0
+    assert len(bench.load("nb201-cifar-scores", dataset="Cifar100")) == len(bench.load("nb201-cifar-scores", "cifar100"))
     with pytest.raises(ValueError, match="unknown benchmark 'nb101'"):
         bench.load("nb101")
 
@@ -42,5 +46,9 @@ def test_trained_tables_load_by_name():
     assert len(mixed) == 1200 and set(mixed.seed) == {0, 1}  # README: 600 archs x 2 seeds
     conv = bench.load("nb201-mnist5k", dataset="mnist5k")
     assert conv.arch.str.startswith("|").all()
-    with pytest.raises(ValueError, match="trained on mnist5k only, got dataset 'cifar100'"):
+    with pytest.raises(ValueError, match="no dataset 'cifar100'; its datasets: mnist5k"):
         bench.load("mixed-mnist5k", dataset="cifar100")
+    # the MNIST table is never returned for a CIFAR dataset; without one, its own is used
+    with pytest.raises(ValueError, match="no dataset 'cifar10'; its datasets: mnist5k"):
+        bench.load("mixed-mnist5k", dataset="cifar10")
+    assert len(bench.load("mixed-mnist5k")) == 1200

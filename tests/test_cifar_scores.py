@@ -204,3 +204,30 @@ def test_scored_head_counts_only_an_unbroken_head_of_the_order():
     assert scored_head(set(order[:40])) == 40
     assert scored_head(set(order[:40]) | set(order[41:90])) == 40  # a gap ends the sample
     assert scored_head(set(order[1:500])) == 0
+
+
+@pytest.mark.parametrize("dataset, row", [("cifar10", 0), ("cifar10", 1234), ("cifar100", 7)])
+def test_the_default_protocol_rescoring_a_shipped_row_gives_the_shipped_values(dataset, row, one_thread):
+    """Pins every default of the scoring protocol (network seed, batch draw and its seed,
+    crop/flip, normalisation constants, loss, BN mode) against the table it produced: a
+    change to any of them moves grad_norm / snip / jacov far beyond round-off."""
+    shipped = bench.load("nb201-cifar-scores", dataset).sort_values("arch", ignore_index=True).iloc[row]
+    names = ("params", "flops", "grad_norm", "snip", "jacov", "synflow")
+    record = cs.run_job(cs.Job(shipped.arch, dataset, names, cs.ScoringProtocol()))
+    for name in names:
+        assert record["values"][name] == pytest.approx(shipped[name], rel=2e-4), name
+
+
+def test_lossless_training_images_are_a_protocol_option_that_leaves_the_shipped_digest_alone():
+    from nascore import cifar
+
+    x, y = cifar.lossless_train_images("cifar10")
+    assert x.shape == (5438, 32, 32, 3) and x.dtype == np.uint8 and y[:5].tolist() == [6, 9, 9, 4, 1]
+    x100, y100 = cifar.lossless_train_images("cifar100")
+    assert x100.shape == (1117, 32, 32, 3) and set(y100) == set(range(100))
+    shipped, lossless = cs.ScoringProtocol(), cs.ScoringProtocol(images="lossless-train")
+    assert "images" not in shipped.to_dict() and shipped.digest() != lossless.digest()
+    xb, yb = lossless.batch_for(A, "cifar100")
+    assert xb.shape == (64, 3, 32, 32) and int(yb.max()) < 100
+    with pytest.raises(ValueError, match="unknown image source 'jpeg'; allowed: shipped, lossless-train"):
+        cs.ScoringProtocol(images="jpeg")

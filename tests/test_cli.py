@@ -64,6 +64,17 @@ def test_score_prints_a_value_per_metric(capsys):
     assert name == arch and float(naswot) > 0 and 0 < float(params) < 1
 
 
+def test_search_prints_the_picks_test_accuracy_on_the_three_datasets(capsys):
+    from nascore import bench, search
+
+    assert cli.main(["search", "random", "--budget", "5", "--seeds", "3", "--dataset", "cifar100"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    pick = search.run("random", search.tables.benchmark("nb201-zc", "cifar100"), budget=5, seed=3).best_arch
+    expected = [bench.nb201_accuracies(d).set_index("arch").test_accuracy[pick] for d in bench.DATASETS]
+    assert line == ("the picks' 200-epoch test accuracy (NAS-Bench-201): cifar10 {:.2f} %; "
+                    "cifar100 (searched) {:.2f} %; ImageNet16-120 {:.2f} %".format(*expected))
+
+
 def test_score_rejects_unknown_metric(capsys):
     assert cli.main(["score", "accuracy"]) == 2
     assert "unknown metric(s) 'accuracy'; available:" in capsys.readouterr().err
@@ -71,6 +82,8 @@ def test_score_rejects_unknown_metric(capsys):
 
 def test_search_summarises_seeds(capsys):
     assert cli.main(["search", "random", "--budget", "5", "--seeds", "0", "1"]) == 0
-    assert "random on nb201-zc/cifar10, 5 queries, 2 seeds: mean best validation accuracy" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "random on nb201-zc/cifar10, 5 queries, 2 seeds: mean best validation accuracy" in out
+    assert "the picks' 200-epoch test accuracy (NAS-Bench-201, mean ± std over seeds): cifar10 (searched) " in out
     assert cli.main(["search", "annealing"]) == 2
     assert "invalid choice: 'annealing' (choose from 'bo', 'evolution'" in capsys.readouterr().err

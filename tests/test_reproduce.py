@@ -77,7 +77,7 @@ def read_cell(path, name, other):
     """Announce the start, wait (up to 60 s) until notebook ``other`` has started too, so the
     two runs overlap, then read ``path`` through the data layer's read log."""
     marker = path.parent
-    return (f"import pathlib, time\nfrom nascore.paths import note_read\n"
+    return (f"import pathlib, time\nfrom nascore.manifest import note_read\n"
             f"pathlib.Path({str(marker / f'started-{name}')!r}).touch()\n"
             f"deadline = time.time() + 60\n"
             f"while not pathlib.Path({str(marker / f'started-{other}')!r}).exists() and time.time() < deadline:\n"

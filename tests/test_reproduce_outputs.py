@@ -221,7 +221,7 @@ def test_two_runs_of_one_chapter_at_once_keep_their_own_reads_and_sizes(tmp_path
     data.write_text("a\n1\n")
     # each run announces itself, waits (up to a minute) for the other, then reads and notes sizes
     write_notebook(notebooks / "10_a.ipynb",
-                   f"import os, pathlib, time\nfrom nascore.paths import note_read\nfrom nascore.provenance import "
+                   f"import os, pathlib, time\nfrom nascore.manifest import note_read\nfrom nascore.provenance import "
                    f"note_sizes\nmarks = pathlib.Path({str(marks)!r})\n(marks / str(os.getpid())).touch()\n"
                    "deadline = time.time() + 60\n"
                    "while len(list(marks.iterdir())) < 2 and time.time() < deadline:\n    time.sleep(0.05)\n"

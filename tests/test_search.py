@@ -40,7 +40,9 @@ def test_same_seed_same_history(bench, algorithm):
     runs = [search.run(algorithm, bench, budget=8, seed=s, **OPTIONS[algorithm]) for s in (5, 5, 6)]
     timeless = [r.history.drop(columns=["wall_seconds", "seconds"]) for r in runs]
     pd.testing.assert_frame_equal(timeless[0], timeless[1])
-    assert not timeless[0]["row"].equals(timeless[2]["row"])
+    # Another seed, another history (HNAS's pool here is the whole table, so its picks
+    # may coincide; its BO points do not).
+    assert not timeless[0].equals(timeless[2])
 
 
 @pytest.mark.parametrize("algorithm, budget, options", [

@@ -49,3 +49,77 @@ def test_nan_condition_number_counts_as_1e5():
     first = h.iloc[0]
     assert first["objective"] == pytest.approx(
         search.hnas_objective(toy.score("M")[first["row"]], 1e5, first["target"], first["mu"]))
+
+
+def regime_bench(n=60, seed=7):
+    """``n`` architectures whose two objective terms are of one size at the probes' ``mu``
+    (``0.01 M^2`` and ``kappa / M`` both ~1e2..1e4), every sixth with a singular (NaN)
+    kappa: the pool, ``mu`` and the value read for a NaN kappa all decide the picks."""
+    rng = np.random.default_rng(seed)
+    m = np.exp(rng.uniform(np.log(30.0), np.log(1000.0), n))
+    kappa = np.exp(rng.uniform(np.log(1e4), np.log(3e5), n))
+    kappa[::6] = np.nan
+    return search.TabularBenchmark(keys=tuple(f"a{i}" for i in range(n)), genotypes=np.arange(n)[:, None],
+                                   accuracy=rng.uniform(50, 90, n), scores={"M": m, "kappa": kappa})
+
+
+def probe_picks_by_hand(bench, seed, n_sample, n_probes):
+    """The probes' queries, replayed: each step adds ``n_sample`` uniform draws (the search's
+    generator, which the probes use for nothing else) to a pool that persists, removes what
+    was queried, and queries the pool's minimum of ``0.01 M^2 + kappa / M`` (probes: mu =
+    10**-2; ``C ~ 0`` here), kappa NaN read as 1e5 (HNAS's official code)."""
+    rng = np.random.default_rng(seed)
+    m = bench.score("M")
+    kappa = np.where(np.isnan(bench.score("kappa")), 1e5, bench.score("kappa"))
+    pool, rows, sizes = set(), [], []
+    for _ in range(n_probes):
+        pool |= set(rng.integers(0, len(bench), size=n_sample).tolist())
+        pool -= set(rows)
+        sizes.append(len(pool))
+        rows.append(min(pool, key=lambda r: 0.01 * m[r] ** 2 + kappa[r] / (m[r] + 1e-6)))
+    return rows, sizes
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_probes_pick_from_a_persistent_pool_with_nan_kappa_as_1e5(seed):
+    # budget 40: min(int(0.25 * 40), 10) = 10 probes at log10 mu = -2; scale ~0 makes C ~ 0.
+    bench = regime_bench()
+    h = search.run("hnas", bench, budget=40, seed=seed, metric="M", kappa="kappa", scale=1e-9,
+                   n_sample=3, restarts=0, n_warmup=100, n_starts=0).history
+    rows, sizes = probe_picks_by_hand(bench, seed, n_sample=3, n_probes=10)
+    assert h["row"].iloc[:10].tolist() == rows
+    assert h["pool_size"].iloc[:10].tolist() == sizes
+    assert (h["log10_mu"].iloc[:10] == -2.0).all() and h["log10_mu"].iloc[10:].ne(-2.0).all()
+
+
+def test_the_regime_is_sensitive_to_pool_persistence_and_the_nan_kappa():
+    # The hand replay above would catch a pool rebuilt each step, another value for a NaN
+    # kappa, or another probe mu: each changes the picks of the three seeds.
+    bench = regime_bench()
+    m, kappa = bench.score("M"), bench.score("kappa")
+
+    def picks(seed, persistent=True, nan_as=1e5, mu=0.01):
+        rng = np.random.default_rng(seed)
+        k = np.where(np.isnan(kappa), nan_as, kappa)
+        pool, rows = set(), []
+        for _ in range(10):
+            drawn = set(rng.integers(0, len(bench), size=3).tolist())
+            pool = (pool | drawn if persistent else drawn) - set(rows)
+            if pool:
+                rows.append(min(pool, key=lambda r: mu * m[r] ** 2 + k[r] / m[r]))
+        return rows
+
+    for variant in [{"persistent": False}, {"nan_as": 1e4}, {"nan_as": 1e6}, {"mu": 0.1}, {"mu": 0.001}]:
+        assert any(picks(s, **variant) != picks(s) for s in range(3)), variant
+
+
+def test_the_default_pool_is_the_official_2000_draws_per_step():
+    from nascore.studies import hnas_cifar
+
+    bench = search.synthetic(positions=6, choices=4)        # 4,096 architectures
+    h = search.run("hnas", bench, budget=4, seed=3, metric="M", kappa="kappa", restarts=0,
+                   n_warmup=100, n_starts=0).history
+    first = np.unique(np.random.default_rng(3).integers(0, len(bench), size=2000))
+    assert hnas_cifar.OFFICIAL_POOL == 2000
+    assert h["pool_size"].iloc[0] == len(first)
+    assert h["row"].iloc[0] in set(first.tolist())

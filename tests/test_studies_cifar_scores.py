@@ -115,3 +115,50 @@ def test_a_proxy_left_out_of_the_uniform_job_gets_no_uniform_population(monkeypa
     # GraSP was scored on NASLib's architectures only: NaN rows are not counted as failures
     assert table.loc["grasp", "population"] == "NASLib's architectures (not uniform)"
     assert table.loc["grasp", "all_n"] == len(zc & set(rows.arch)) and table.loc["grasp", "all_value"] == 1.0
+
+
+def test_selection_reports_the_picks_test_accuracy_on_three_datasets():
+    from nascore.bench import nb201_accuracies
+
+    table = study.selection_table(ns=(100,), repeats=20, scores=("naswot",), n_boot=50)
+    assert list(table.dataset) == ["cifar10", "cifar100", "ImageNet16-120"]
+    assert table.population.iloc[0] == "uniform sample" and table.population_size.iloc[0] >= 100
+    assert table.paper.tolist() == [92.96, 69.98, 44.44]  # NASWOT, N = 100 (RoBoT Table 2)
+    best = nb201_accuracies("cifar10").test_accuracy.max()
+    assert (table.low <= table["mean"]).all() and (table["mean"] <= table.high).all() and table["mean"].max() <= best
+
+
+def _selection_row(low, high, population="uniform sample", size=3000):
+    import pandas as pd
+
+    return pd.DataFrame([{"score": "naswot", "n": 100, "dataset": "cifar10", "repeats": 100, "mean": (low + high) / 2,
+                          "std": 1.0, "low": low, "high": high, "paper": 92.96, "population": population,
+                          "population_size": size}])
+
+
+@pytest.mark.parametrize("low, high, population, size, verdict", [
+    (92.5, 93.0, "uniform sample", 3000, "reproduced"),          # inside the interval
+    (93.46, 94.0, "uniform sample", 3000, "reproduced"),         # 0.50 below the interval: the tolerance
+    (93.50, 94.0, "uniform sample", 3000, "partly"),             # 0.54 below: within twice the tolerance
+    (94.0, 94.5, "uniform sample", 3000, "not reproduced"),
+    (92.5, 93.0, "NASLib's architectures (not uniform)", 725, "not attempted"),
+    (92.5, 93.0, "uniform sample", 99, "not attempted"),         # under 100 cells is never a verdict
+])
+def test_selection_verdict_boundaries(low, high, population, size, verdict):
+    (record,) = study.selection_claims(_selection_row(low, high, population, size))
+    assert record["verdict"] == verdict and record["claim_id"] == "naswot.selection.n100.cifar10"
+
+
+def test_input_comparison_by_hand(tmp_path, monkeypatch):
+    import nascore.paths
+
+    shipped = study.ours("cifar10").dropna(subset=["naswot", "synflow"]).head(12)
+    table = pd.DataFrame({"arch": shipped.arch, "dataset": "cifar10", "naswot": shipped.naswot * 2 + 1,
+                          "synflow": -shipped.synflow})
+    (tmp_path / study.LOSSLESS_DIR).mkdir()
+    table.to_csv(tmp_path / study.LOSSLESS_DIR / "scores.csv", index=False)
+    monkeypatch.setattr(nascore.paths, "DATA_DIR", tmp_path)
+    out = study.input_comparison(n_boot=20).set_index(["dataset", "proxy"])
+    assert out.loc[("cifar10", "naswot"), "rho"] == pytest.approx(1.0)   # a monotone change of scale
+    assert out.loc[("cifar10", "synflow"), "rho"] == pytest.approx(-1.0)  # reversed order
+    assert out.loc[("cifar10", "naswot"), "n"] == 12 and "cifar100" not in out.index.get_level_values(0)

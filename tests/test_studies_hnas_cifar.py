@@ -141,3 +141,30 @@ def test_gain_table_pairs_seeds_and_beats_verdict_reads_it():
     assert hnas_study.beats_verdict(gains) == "not reproduced"
     assert hnas_study.beats_verdict(gains.iloc[:1]) == "reproduced"  # 2 and 3: every resample above 0
     assert hnas_study.beats_verdict(pd.DataFrame({"gain": [0.5, 0.2], "low": [0.1, -0.1]})) == "partly"
+
+
+@pytest.mark.parametrize("c10, c100, pct, verdict", [
+    (93.0, 71.0, 0.5, "reproduced"),        # 0.46 and 0.42 below the leaderboard: within 0.5
+    (92.96, 71.0, 0.5, "reproduced"),       # exactly 0.50 below on CIFAR-10
+    (92.9, 71.0, 0.8, "partly"),            # 0.56 below, but the pick is in the top quarter
+    (92.9, 71.0, 0.74, "not reproduced"),
+])
+def test_eigennas_verdict_boundaries(c10, c100, pct, verdict):
+    import pandas as pd
+
+    from nascore.studies import hnas_cifar
+
+    basis = pd.DataFrame([{"dataset": "cifar10", "pick_test": c10, "percentile": pct},
+                          {"dataset": "cifar100", "pick_test": c100, "percentile": 0.9}])
+    assert hnas_cifar.eigennas_verdict(basis) == verdict
+    assert hnas_cifar.eigennas_verdict(basis.iloc[:0]) == "not attempted"
+
+
+def test_eigennas_table_reports_the_picks_test_accuracy():
+    from nascore.bench import nb201_accuracies
+    from nascore.studies import hnas_cifar
+
+    table = hnas_cifar.eigennas_table(n_boot=20)
+    row = table[(table.dataset == "cifar10") & (table.key == "zhu")].iloc[0]
+    assert row.pick_test == nb201_accuracies("cifar10").set_index("arch").loc[row.arch, "test_accuracy"]
+    assert row.pick_test <= row.optimum_test

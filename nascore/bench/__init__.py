@@ -3,11 +3,15 @@
 ``load("nb201-zc", dataset=...)``: about 725 NAS-Bench-201 architectures with their real
 validation accuracy and 12 zero-cost proxy scores computed on real CIFAR / ImageNet16
 batches (NAS-Bench-Suite-Zero, via NASLib). ``load("nb201", dataset=...)``: all 15,625
-architectures with validation accuracy and the Zen-NAS score. ``load_mixed(dataset)``: the
+architectures with validation accuracy, the Zen-NAS score, and the 200-epoch test and
+12-epoch accuracies (:func:`nb201_accuracies`, :func:`join_accuracies`: the same columns
+for any table of NB201 cells). ``load_mixed(dataset)``: the
 mixed-activation ground truth this project trained (``data/mixed-<dataset>/``).
 """
 from __future__ import annotations
 
+from .nb201_test import join_accuracies, nb201_accuracies
 from .tables import BENCHMARKS, DATASETS, load, load_mixed, table_files
 
-__all__ = ["BENCHMARKS", "DATASETS", "load", "load_mixed", "table_files"]
+__all__ = ["BENCHMARKS", "DATASETS", "join_accuracies", "load", "load_mixed", "nb201_accuracies",
+           "table_files"]

@@ -61,6 +61,11 @@ NORMALISATIONS = {
               "cifar100": ((129.3 / 255, 124.1 / 255, 112.4 / 255), (68.2 / 255, 65.4 / 255, 70.4 / 255))},
 }
 BATCHES = ("per-arch", "fixed")
+#: Where batches come from: ``shipped`` (CIFAR-10's 10,000 JPEG-re-encoded training images,
+#: CIFAR-100's 916 test images: the inputs of the shipped score table) or
+#: ``lossless-train`` (training images with their original bytes: CIFAR-10's 5,438 and
+#: CIFAR-100's 1,117, :func:`nascore.cifar.lossless_train_images`).
+IMAGE_SOURCES = ("shipped", "lossless-train")
 
 
 def check_dataset(dataset: str) -> str:
@@ -73,10 +78,15 @@ def check_dataset(dataset: str) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def images(dataset: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """The images batches are drawn from (``SPLITS[dataset]``), float [0, 1], decoded once per process."""
-    from .. import data
+def images(dataset: str, source: str = "shipped") -> tuple[torch.Tensor, torch.Tensor]:
+    """The images batches are drawn from (:data:`IMAGE_SOURCES`; ``shipped``:
+    ``SPLITS[dataset]``), float [0, 1], decoded once per process."""
+    from .. import cifar, data
 
+    if source == "lossless-train":
+        return cifar.lossless_train_tensors(check_dataset(dataset))
+    if source != "shipped":
+        raise ValueError(f"unknown image source {source!r}; allowed: {', '.join(IMAGE_SOURCES)}")
     return data.load(check_dataset(dataset)).split(SPLITS[dataset])
 
 
@@ -130,6 +140,7 @@ class ScoringProtocol:
     seed: int = 42
     C: int = 16
     N: int = 5
+    images: str = "shipped"
 
     def __post_init__(self):
         for name in ("batch_size", "C", "N"):
@@ -142,16 +153,23 @@ class ScoringProtocol:
             raise ValueError(f"unknown normalisation {self.normalisation!r}; allowed: {', '.join(NORMALISATIONS)}")
         if self.batch not in BATCHES:
             raise ValueError(f"unknown batch rule {self.batch!r}; allowed: {', '.join(BATCHES)}")
+        if self.images not in IMAGE_SOURCES:
+            raise ValueError(f"unknown image source {self.images!r}; allowed: {', '.join(IMAGE_SOURCES)}")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The fields; ``images`` only when not ``shipped``, so the protocol of the shipped
+        table keeps the digest (and the store keys) it had before the field existed."""
+        out = asdict(self)
+        if out["images"] == "shipped":
+            del out["images"]
+        return out
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
 
     def batch_for(self, arch: str, dataset: str) -> tuple[torch.Tensor, torch.Tensor]:
         """The normalised batch ``(x, y)`` architecture ``arch`` is scored on."""
-        x_all, y_all = images(check_dataset(dataset))
+        x_all, y_all = images(check_dataset(dataset), self.images)
         if self.batch_size > len(y_all):
             raise ValueError(f"batch_size {self.batch_size} exceeds the {len(y_all)} {dataset} images")
         key = (self.seed, dataset) if self.batch == "fixed" else (self.seed, arch, dataset)

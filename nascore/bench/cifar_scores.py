@@ -25,7 +25,7 @@ import pandas as pd
 from ..paths import DATA_DIR
 from .cifar_protocol import DATASETS, ScoringProtocol, check_dataset
 from ..fingerprint import result_key
-from .store import ResultStore
+from .store import ResultStore, Schema
 
 TABLE_DIR = DATA_DIR / "nb201-cifar-scores"
 KIND = "nb201-cifar-scores"
@@ -100,6 +100,22 @@ def _supersets(metrics) -> list[tuple]:
     return [tuple(s) for s in METRIC_SETS.values() if set(metrics) < set(s)]
 
 
+def _score_problems(record) -> list[str]:
+    from .store import explained_values
+
+    return explained_values(record.get("values"), record.get("errors"), record.get("metrics") or ())
+
+
+#: A stored record: every metric it names is a finite number, or None with its error.
+STORE_SCHEMA = Schema({"arch": str, "dataset": str, "metrics": list, "seconds": float}, finite=("seconds",),
+                      check=_score_problems)
+
+
+def open_store(path) -> ResultStore:
+    """The results store of this table at ``path``, checking :data:`STORE_SCHEMA`."""
+    return ResultStore(path, schema=STORE_SCHEMA)
+
+
 def stored(store: ResultStore, job: Job) -> dict | None:
     """``job``'s record, or that of the same architecture scored with a superset of its metrics."""
     for metrics in [job.metrics, *_supersets(job.metrics)]:
@@ -141,7 +157,7 @@ def fill(store: ResultStore, executor, archs, datasets=("cifar10",), metrics=ZC_
     results = executor.imap(run_job, todo, desc="scoring", unit="arch")
     try:
         for job, record in results:
-            store.put(job_key(job), record)
+            store.put_checked(job_key(job), record)
             scored += 1
             if deadline is not None and time.monotonic() > deadline:
                 log(f"time budget reached after {scored} architectures; rerun to resume")

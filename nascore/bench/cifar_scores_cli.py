@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cifar_protocol import DATASETS, NORMALISATIONS, ScoringProtocol
+from ..manifest import write_manifest
+from .cifar_protocol import DATASETS, IMAGE_SOURCES, NORMALISATIONS, ScoringProtocol
 from .cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, SAMPLE, TABLE_DIR, ZC_METRICS, fill,
                            records_frame, scored_head, select_archs, with_accuracy)
 
@@ -88,6 +89,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="seed the per-architecture batches and weights derive from (default: %(default)s)")
     parser.add_argument("--normalisation", choices=sorted(NORMALISATIONS), default=ScoringProtocol.normalisation,
                         help="input normalisation constants (default: %(default)s)")
+    parser.add_argument("--images", choices=IMAGE_SOURCES, default=ScoringProtocol.images,
+                        help="shipped (the score table's inputs: CIFAR-10's JPEG training images, CIFAR-100's test "
+                             "images) or lossless-train (training images with their original bytes)")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
 
@@ -105,11 +109,12 @@ def _metrics(text: str, archs: str) -> tuple:
 
 
 def run(args) -> int:
-    from ..paths import cache_dir
-    from .store import ResultStore
+    from ..paths import cache_folder
+    from .cifar_scores import open_store
 
-    protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation)
-    store = ResultStore(args.store or cache_dir() / "cifar-scores")
+    protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation,
+                               images=args.images)
+    store = open_store(args.store or cache_folder("cifar-scores"))
     store.sweep()
     start = time.perf_counter()
     if not args.export_only:
@@ -145,6 +150,9 @@ def _command(args) -> str:
 
 
 def _fill(store, args, archs, datasets, metrics, protocol, start):
+    from .executors import usable_device
+
+    usable_device(args.device)
     from .executors import make_executor
 
     budgets = []
@@ -215,7 +223,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, 
                   zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table),
                   cheap_seconds=cheap_seconds)
     (folder / "README.md").write_text(text)
-    return [folder / "scores.csv", folder / "README.md"]
+    return [folder / "scores.csv", folder / "README.md", write_manifest(folder)]
 
 
 def main(argv=None) -> int:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from .licence import INTEGRITY
 from .cifar_scores import FULL_SPACE_METRICS, ZC_METRICS
 
 
@@ -102,5 +103,6 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "Krizhevsky, *Learning Multiple Layers of Features from Tiny Images*, 2009); the accuracies "
         "come from NAS-Bench-201 (Dong & Yang, ICLR 2020) via NASLib's tables (`data/nasbench201-full`, "
         "`data/nasbench201-zc`, Apache-2.0). Cite them with this table.", "",
+        *INTEGRITY,
     ]
     return "\n".join(lines)

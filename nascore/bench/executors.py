@@ -23,6 +23,27 @@ from typing import Callable, Iterable, Iterator
 from tqdm.auto import tqdm
 
 
+def usable_device(text: str) -> str:
+    """``text`` if it names a device this machine can run on (``cpu``, ``cuda``,
+    ``cuda:N``); ``ValueError`` in one line otherwise (no CUDA in this torch build, no GPU
+    visible, an index past the last GPU, or another name)."""
+    import re
+
+    import torch
+
+    if text != "cpu" and not (isinstance(text, str) and re.fullmatch(r"cuda(:[0-9]{1,2})?", text)):
+        raise ValueError(f"unknown device {text!r}; allowed: cpu, cuda, cuda:N")
+    if text != "cpu":
+        if not torch.cuda.is_available():
+            why = "has no CUDA support" if torch.version.cuda is None else "sees no GPU"
+            raise ValueError(f"--device {text}: this machine has no usable CUDA device "
+                             f"(torch {torch.__version__} {why}); use --device cpu")
+        index = int(text.partition(":")[2] or 0)
+        if index >= torch.cuda.device_count():
+            raise ValueError(f"--device {text}: only {torch.cuda.device_count()} CUDA device(s) visible")
+    return text
+
+
 @contextmanager
 def torch_threads(threads: int | None):
     """Run a block with ``torch.set_num_threads(threads)``, restoring the old value.

@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA_DIR, note_read
+from ..paths import DATA_DIR
+from ..manifest import note_read
 
 NTK_DIR = DATA_DIR / "nb201-ntk"
 COLUMNS = ("arch", "ntk_trace", "ntk_condition", "lambda_min", "lambda_max", "params", "seconds")

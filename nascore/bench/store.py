@@ -44,7 +44,7 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pandas as pd
 
@@ -81,7 +81,9 @@ class StoreWarning(UserWarning):
 @dataclass(frozen=True)
 class Schema:
     """What a valid record holds: ``required`` maps field -> type (or tuple of types);
-    ``finite`` lists numeric fields that must be finite numbers in an ``ok`` record.
+    ``finite`` lists numeric fields that must be finite numbers in an ``ok`` record;
+    ``check`` (optional) returns the problems of a table's value fields
+    (:func:`explained_values`, :func:`number_values`).
 
     >>> Schema({"acc": float}, finite=("acc",)).problems({"acc": float("nan")})
     ["field 'acc' is not finite (nan)"]
@@ -89,6 +91,7 @@ class Schema:
 
     required: dict = field(default_factory=dict)
     finite: tuple = ()
+    check: Callable | None = None
 
     def problems(self, record: dict) -> list[str]:
         out = []
@@ -104,7 +107,56 @@ class Schema:
                 out.append(f"field {name!r} is not a number ({value!r})")
             elif not math.isfinite(value):
                 out.append(f"field {name!r} is not finite ({value!r})")
+        if self.check is not None and not out:
+            out.extend(self.check(record))
         return out
+
+
+def explained_values(values, errors, names) -> list[str]:
+    """Problems of value fields that must each be a finite number, or ``None`` with its
+    reason in ``errors`` (the documented missing value: exported empty, its error kept).
+    NaN, infinities, strings, a bare ``None`` or a missing field are problems.
+
+    >>> explained_values({"a": 1.0, "b": None}, {"b": "singular kernel"}, ["a", "b"])
+    []
+    >>> explained_values({"a": "abc", "b": None}, {}, ["a", "b", "c"])
+    ["value 'a' is not a number ('abc')", "value 'b' is missing without a reason", "value 'c' is missing"]
+    """
+    if not isinstance(values, dict) or not isinstance(errors, dict):
+        return ["values and errors must be objects"]
+    out = []
+    for name in names:
+        if name not in values:
+            out.append(f"value {name!r} is missing")
+        elif values[name] is None:
+            if not (isinstance(errors.get(name), str) and errors[name]):
+                out.append(f"value {name!r} is missing without a reason")
+        elif not _is_number(values[name]):
+            out.append(f"value {name!r} is not a number ({_short(values[name])})")
+        elif not math.isfinite(values[name]):
+            out.append(f"value {name!r} is not finite ({values[name]!r})")
+    return out
+
+
+def number_values(record, names, *, nan_allowed=()) -> list[str]:
+    """Problems of value fields that must be finite numbers; those in ``nan_allowed`` may
+    also be NaN, a value the table documents (e.g. the condition number of an exactly
+    singular kernel). Infinities, strings, ``null`` and missing fields are problems."""
+    out = []
+    for name in names:
+        value = record.get(name, _MISSING)
+        if value is _MISSING:
+            out.append(f"value {name!r} is missing")
+        elif not _is_number(value):
+            out.append(f"value {name!r} is not a number ({_short(value)})")
+        elif math.isnan(value) and name in nan_allowed:
+            continue
+        elif not math.isfinite(value):
+            out.append(f"value {name!r} is not finite ({value!r})")
+    return out
+
+
+_MISSING = object()
 
 
 def _is_number(value):
@@ -242,6 +294,19 @@ class ResultStore:
             raise ValueError(f"refusing to store an invalid result under {key[:12]}: {'; '.join(problems)}")
         self._write(key, {"key": key, "status": "ok", "record": record})
 
+    def put_checked(self, key: str, record: dict) -> bool:
+        """Store ``record`` if it passes the schema (``True``), else store it as a failed
+        result whose reason lists the problems (``False``): a computed value that is
+        NaN, infinite or not a number never becomes an ordinary row."""
+        if not isinstance(record, dict):
+            raise ValueError(f"a record must be a dict, got {type(record).__name__}")
+        problems = self.schema.problems(record)
+        if problems:
+            self.put_failure(key, "invalid values: " + "; ".join(problems), record)
+            return False
+        self._write(key, {"key": key, "status": "ok", "record": record})
+        return True
+
     def put_failure(self, key: str, reason: str, record: dict | None = None) -> None:
         """Record that the computation of ``key`` failed, and why (never exported)."""
         if not isinstance(reason, str) or not reason:
@@ -260,6 +325,11 @@ class ResultStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
+        except OSError as error:  # a full disk says "No space left on device" without a path
+            Path(tmp).unlink(missing_ok=True)
+            if error.filename is None:
+                raise OSError(error.errno, error.strerror, str(path)) from error
+            raise
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

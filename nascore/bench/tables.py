@@ -1,4 +1,4 @@
-"""Loaders of the shipped NAS-Bench-201 tables (see ``data/*/README.md`` for provenance)."""
+"""Loaders of the shipped NAS-Bench-201 and NAS-Bench-101 tables (see ``data/*/README.md`` for provenance)."""
 from __future__ import annotations
 
 import functools
@@ -8,12 +8,14 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA_DIR, note_read
+from ..paths import DATA_DIR
+from ..manifest import note_read
 from ..spaces import nb201
+from . import nb101_zc, nb201_test
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores",
-              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-supernet")
+              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-supernet", "nb101-zc")
 #: Tables this project trained itself: one row per architecture and seed, MNIST-5k only.
 TRAINED = {"mixed-mnist5k": ("mixed-mnist5k", "results.csv"), "nb201-mnist5k": ("nb201-mnist5k", "results.csv")}
 #: NTK statistics on real CIFAR under the papers' official conventions (``data/nb201-cifar-ntk/``):
@@ -44,21 +46,42 @@ def table_files(name: str):
         return [DATA_DIR / "nb201-cifar-scores" / "scores.csv"]
     if name == "nb201-zc":
         return [DATA_DIR / "nasbench201-zc" / "zc_nasbench201.json"]
-    return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip"]
+    if name == "nb101-zc":
+        return [nb101_zc.PATH]
+    return [DATA_DIR / "nasbench201-full" / "nb201_zen.zip", *nb201_test.files()]
+
+
+#: The datasets of each table (the first is the default of :func:`load`).
+TABLE_DATASETS = {"nb201": DATASETS, "nb201-zc": DATASETS, "nb201-cifar-scores": DATASETS,  # IN16: "not attempted"
+                  "mixed-mnist5k": ("mnist5k",), "nb201-mnist5k": ("mnist5k",), "nb201-supernet": ("cifar10",),
+                  "nb101-zc": ("cifar10",), **CIFAR_NTK}
 
 
 def _check(name, dataset):
+    """The canonical spelling of ``dataset`` for table ``name`` (case-insensitive; ``None``
+    is the table's first dataset); ``ValueError`` naming what the table has otherwise."""
     if name not in BENCHMARKS:
         raise ValueError(f"unknown benchmark {name!r}; known benchmarks: {', '.join(BENCHMARKS)}")
-    canonical = {d.lower(): d for d in DATASETS}
+    allowed = TABLE_DATASETS[name]
+    if dataset is None:
+        return allowed[0]
+    canonical = {d.lower(): d for d in allowed}
     if not isinstance(dataset, str) or dataset.lower() not in canonical:
-        raise ValueError(f"unknown dataset {dataset!r} for {name}; known datasets: {', '.join(DATASETS)}")
+        raise ValueError(f"table {name} has no dataset {dataset!r}; its datasets: {', '.join(allowed)}")
     return canonical[dataset.lower()]
 
 
-def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
+def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     """One row per architecture: ``arch`` (NAS-Bench-201 string), ``op_indices`` (NASLib
     tuple), ``val_accuracy`` (percent) and every score of the table.
+
+    ``"nb201"`` (all 15,625 cells) also has, joined on ``arch`` from
+    ``data/nasbench201-test/`` (:mod:`nascore.bench.nb201_test`): ``test_accuracy`` (the
+    200-epoch test accuracy the papers report), ``val_accuracy_12`` and
+    ``test_accuracy_12`` (12 epochs; on CIFAR-10 the ``cifar10-valid`` validation
+    accuracy HNAS's official search queries) and ``nb201_index``. ``val_accuracy`` stays
+    NASLib's 200-epoch validation accuracy. Other tables of NB201 cells get the same
+    columns from :func:`nascore.bench.join_accuracies`.
 
     ``"nb201-cifar-scores"``: our own training-free scores of NAS-Bench-201 architectures on
     real CIFAR batches (``data/nb201-cifar-scores/README.md``), one column per registry
@@ -80,25 +103,30 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
     (``full``, ``no_sandwich``, ``no_distillation``, ``neither``) and ``supernet_seed``,
     with ``supernet_accuracy`` in percent (see ``data/nb201-supernet/README.md``).
 
+    ``"nb101-zc"`` (``dataset`` must be ``"cifar10"``): NASLib's 500 NAS-Bench-101 entries
+    merged into one row per distinct pruned cell (301): ``arch`` (the canonical string of
+    :mod:`nascore.spaces.nb101`), ``naslib_tuple``, ``isomorphism_key``, ``n_entries``,
+    ``val_accuracy`` (percent), ``params`` (millions), ``flops`` and NASLib's scores, each the
+    mean over the cell's entries (:func:`nascore.bench.nb101_zc.architectures`; the 500 as
+    stored: :func:`nascore.bench.nb101_zc.entries`).
+
+    ``dataset`` is matched without regard to case; ``None`` is the table's first dataset
+    (:data:`TABLE_DATASETS`); a dataset the table does not have is refused, naming those it has.
+
     The frame is a fresh copy: callers may modify it.
     """
+    dataset = _check(name, dataset)
     if name == SUPERNET[0]:
-        if dataset != "cifar10":
-            raise ValueError(f"nb201-supernet was trained on cifar10 only, got dataset {dataset!r}")
         path = table_files(name)[0]
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: build it with `python -m nascore.supernet table`")
         note_read(path)
         return pd.read_csv(path)
     if name in TRAINED:
-        if dataset not in ("mnist5k", "cifar10"):  # cifar10 is only the default argument
-            raise ValueError(f"{name} was trained on mnist5k only, got dataset {dataset!r}")
         path = table_files(name)[0]
         note_read(path)
         return pd.read_csv(path)
     if name in CIFAR_NTK:
-        if dataset not in CIFAR_NTK[name]:
-            raise ValueError(f"{name} has datasets {', '.join(CIFAR_NTK[name])}, got {dataset!r}")
         files = table_files(name)
         path = files[CIFAR_NTK[name].index(dataset)]
         if not path.exists():
@@ -108,13 +136,19 @@ def load(name: str, dataset: str = "cifar10") -> pd.DataFrame:
         frame = pd.read_csv(path).drop(columns=["op_indices"], errors="ignore")  # the CSV's is text
         frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
         return frame
-    dataset = _check(name, dataset)
     if name == "nb201-cifar-scores":
         return _load_cifar_scores(dataset)
-    for path in table_files(name):
-        note_read(path)
-    loader = _load_zc if name == "nb201-zc" else _load_full
-    return loader(dataset).copy()
+    if name == "nb201-zc":
+        note_read(table_files(name)[0])
+        return _load_zc(dataset).copy()
+    if name == "nb101-zc":
+        return nb101_zc.architectures()
+    note_read(table_files(name)[0])  # the test accuracies' files are noted by their reader
+    frame = nb201_test.join_accuracies(_load_full(dataset), dataset)
+    if len(frame) != nb201_test.N_CELLS:
+        raise ValueError(f"{table_files(name)[0].name} has {len(frame)} cells on {dataset}, "
+                         f"not NAS-Bench-201's {nb201_test.N_CELLS}")
+    return frame
 
 
 @functools.lru_cache(maxsize=None)
@@ -187,4 +221,5 @@ def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
         shipped = sorted(p.name[len("mixed-"):] for p in DATA_DIR.glob("mixed-*/results.csv"))
         raise ValueError(f"no shipped mixed-space table for dataset {dataset!r}; "
                          f"available: {', '.join(shipped) or 'none'}")
+    note_read(path)
     return pd.read_csv(path)

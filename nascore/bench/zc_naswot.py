@@ -29,7 +29,7 @@ def load_zc_naswot(path=PATH) -> pd.DataFrame:
     """The shipped scores: one row per zero-cost-table architecture (see :data:`COLUMNS`)."""
     from pathlib import Path
 
-    from ..paths import note_read
+    from ..manifest import note_read
 
     path = Path(path)
     if not path.exists():

@@ -18,7 +18,9 @@ Misuse gets one line on stderr, never a traceback: a bad option value is refused
 the arguments are parsed, a ``ValueError`` raised later (a bad architecture string, a
 table without the columns an algorithm needs) is printed as ``nascore: error: ...``;
 both exit with status 2. A file-system error (a full disk, a folder that vanished) is
-one line too, with status 1.
+one line too, with status 1. A damaged shipped data file
+(:class:`nascore.manifest.DataIntegrityError`: the file, both hashes, how to restore it)
+exits with status 3.
 """
 from __future__ import annotations
 
@@ -88,6 +90,9 @@ def _bench_parser(sub):
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     cifar_scores_cli.add_arguments(scores)
     scores.set_defaults(handler=cifar_scores_cli.run)
+    from .nb101 import add_nb101_parser
+
+    add_nb101_parser(bench_sub)
     try:
         from . import bench as train_cli
     except ImportError:
@@ -139,10 +144,14 @@ def main(argv=None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version, or a bad option (already reported)
         return stop.code if isinstance(stop.code, int) else 2
+    from ..manifest import DataIntegrityError
     from ..reproduce import ReproduceError
 
     try:
         return args.handler(args)
+    except DataIntegrityError as exc:
+        print(f"nascore: damaged data: {clip(exc)}", file=sys.stderr)
+        return 3
     except (ValueError, ReproduceError) as exc:
         print(f"nascore: error: {clip(exc)}", file=sys.stderr)
         return 2 if isinstance(exc, ValueError) else 1

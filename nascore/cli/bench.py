@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     from ..bench.agreement import seed_agreement
     from ..bench.executors import make_executor
     from ..bench.store import ResultStore
-    from ..paths import cache_dir
+    from ..paths import cache_folder
     from ..studies import ground_truth as gt
 
     space = gt.MixedSpace(hidden_layers=args.hidden_layers, width=args.width)
@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     protocol = replace(gt.MIXED_PROTOCOL, epochs=args.epochs, lr=args.lr,
                        batch_size=args.batch_size, checkpoints=checkpoints)
     archs = space.architectures(args.n)
-    store = ResultStore(args.store or cache_dir() / "results", schema=gt.RESULT_SCHEMA)
+    store = ResultStore(args.store or cache_folder("results"), schema=gt.RESULT_SCHEMA)
     store.sweep()
     executor = make_executor(args.jobs, args.scheduler, threads=args.threads,
                              progress=not args.no_progress)

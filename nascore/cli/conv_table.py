@@ -10,6 +10,7 @@ import time
 
 import pandas as pd
 
+from ..manifest import write_manifest
 from ..fingerprint import code_digest
 from ..training import Protocol
 from ..bench.licence import TRAINED_TABLE_LICENCE
@@ -69,7 +70,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
         *TRAINED_TABLE_LICENCE,
     ]
     (folder / "README.md").write_text("\n".join(lines))
-    return [folder / "results.csv", folder / "README.md"]
+    return [folder / "results.csv", folder / "README.md", write_manifest(folder)]
 
 
 def main(argv=None) -> int:
@@ -78,7 +79,7 @@ def main(argv=None) -> int:
     from dataclasses import replace
 
     from ..bench.executors import make_executor
-    from ..paths import cache_dir
+    from ..paths import cache_folder
     from .args import Parser, folder, positive
 
     parser = Parser(prog="python -m nascore.cli.conv_table",
@@ -99,7 +100,7 @@ def main(argv=None) -> int:
         protocol = replace(CONV_PROTOCOL, epochs=args.epochs,
                            checkpoints=tuple(c for c in CONV_PROTOCOL.checkpoints if c <= args.epochs))
         archs = space.architectures(args.n)
-        store = ResultStore(args.store or cache_dir() / "results")
+        store = ResultStore(args.store or cache_folder("results"))
     except ValueError as error:
         parser.error(str(error))
     store.sweep()

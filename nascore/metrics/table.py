@@ -96,13 +96,22 @@ def score_key(*, space: str, space_options: dict, arch: str, metric: str, option
                               "inputs": inputs, "targets": targets})
 
 
+def _score_problems(record) -> list[str]:
+    from ..bench.store import explained_values
+
+    return explained_values({"value": record.get("value")} if "value" in record else {},
+                            {"value": record.get("error")}, ["value"])
+
+
 def _store(cache):
-    from ..bench.store import ResultStore
-    from ..paths import cache_dir
+    from ..bench.store import ResultStore, Schema
+    from ..paths import cache_folder
 
     if cache is False or cache is None:
         return None
-    return ResultStore(cache_dir() / STORE_NAME if cache is True else cache)
+    # a score is a finite number, or None with the metric's error message
+    schema = Schema({"seconds": float}, finite=("seconds",), check=_score_problems)
+    return ResultStore(cache_folder(STORE_NAME) if cache is True else cache, schema=schema)
 
 
 def _check_metrics(metrics, metric_options):
@@ -168,7 +177,7 @@ def _score_long(archs, metrics, inputs, targets, *, space, space_options, seed, 
                 records[metric] = _score_one(registry, metric, net, inputs, targets,
                                              metric_options[metric], on_error)
                 if store is not None:
-                    store.put(keys[metric], records[metric])
+                    store.put_checked(keys[metric], records[metric])
         for metric in metrics:
             record = records[metric]
             value = record["value"]

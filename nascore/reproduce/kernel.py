@@ -124,7 +124,7 @@ def notebook_env(name: str, staging: Path, book_dir: Path = BOOK_DIR) -> dict:
     """Environment variables the kernel of notebook ``name`` starts with (added to ours).
 
     What the run writes goes to its private folder ``staging`` (:func:`outputs.open_staging`):
-    ``NASCORE_READS`` collects the data files it reads (:func:`nascore.paths.note_read`),
+    ``NASCORE_READS`` collects the data files it reads (:func:`nascore.manifest.note_read`),
     ``NASCORE_SIZES`` its sample sizes (:func:`nascore.provenance.note_sizes`),
     ``NASCORE_CLAIMS_RUN`` its claims, ``NASCORE_FIGURES`` its figures. ``NASCORE_CLAIMS``
     is the book's claims folder (what the ledger reads), ``NASCORE_NOTEBOOK`` the chapter

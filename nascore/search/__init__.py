@@ -12,14 +12,18 @@ Algorithms (:func:`available`): ``random``, ``evolution`` (Real et al. 2019), ``
 Benchmarks: :class:`TabularBenchmark` (any table), :func:`nb201` (the shipped
 NAS-Bench-201 tables), :mod:`.tables` (every shipped table a search runs on, declared as
 data: ``tables.benchmark("nb201-ntk")``), :func:`synthetic` (tests).
+Reporting (:mod:`.report`): :func:`report_test_accuracy` and :func:`pick_accuracy_table`
+give the 200-epoch test accuracy of the cells NAS-Bench-201 searches return, as the
+papers report them (mean ± std and an interval over seeds).
 """
 from .benchmark import TabularBenchmark, nb201, synthetic
 from .curves import run_many, summary_at
 from .hnas import hnas_objective
+from .report import pick_accuracy_table, report_test_accuracy
 from .result import SearchResult
 from .run import ALGORITHMS, SCORE_OPTIONS, available, run, scores_needed
 from . import tables
 
 __all__ = ["ALGORITHMS", "SCORE_OPTIONS", "SearchResult", "TabularBenchmark", "available",
-           "hnas_objective", "nb201", "run", "run_many", "scores_needed", "summary_at", "synthetic",
-           "tables"]
+           "hnas_objective", "nb201", "pick_accuracy_table", "report_test_accuracy", "run", "run_many",
+           "scores_needed", "summary_at", "synthetic", "tables"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 
-import numpy as np
+from .picks import argbest, ranked
 
 
 def random_search(benchmark, recorder, rng):
@@ -51,7 +51,9 @@ def regularized_evolution(benchmark, recorder, rng, *, population_size=10, sampl
         population.append((int(row), recorder.query(row, parent=-1)))
     while recorder.remaining > 0:
         picks = rng.choice(len(population), size=min(sample_size, len(population)), replace=False)
-        parent = max((population[i] for i in picks), key=lambda member: member[1])[0]
+        # The most accurate pick; accuracies within a relative 1e-9 tie, and a tie goes to
+        # the first drawn (so round-off in a table cannot choose the parent).
+        parent = population[picks[argbest([population[i][1] for i in picks])]][0]
         child = benchmark.mutate(parent, rng, exclude=recorder.queried)
         population.append((child, recorder.query(child, parent=parent)))
         if len(population) > population_size:
@@ -62,24 +64,25 @@ def regularized_evolution(benchmark, recorder, rng, *, population_size=10, sampl
 def training_free(benchmark, recorder, rng, *, score, n_sample=None, higher_is_better=True):
     """Pure training-free selection (e.g. Mellor et al. 2021's NASWOT search; spec §9).
 
-    Draw ``n_sample`` architectures without replacement (default 100, or the whole table
-    when it holds fewer), read the training-free ``score`` of each (no query), and query
+    Draw ``n_sample`` architectures without replacement (default 100, or the budget when
+    larger, or the whole table when it holds fewer), read the training-free ``score`` of each (no query), and query
     the best-scored one; a budget of ``k`` queries queries the ``k`` best-scored in order,
-    so a budget of 1 is the pure method. Non-finite scores rank last. Needs
+    so a budget of 1 is the pure method. Non-finite scores rank last; scores within a
+    relative 1e-9 are a tie (:func:`nascore.search.picks.ranked`), in sampling order. Needs
     ``n_sample >= budget``.
     """
     values = benchmark.score(score)
     if n_sample is None:
-        n_sample = min(100, len(benchmark))
+        if recorder.budget > len(benchmark):
+            raise ValueError(f"a budget of {recorder.budget} queries exceeds the table's {len(benchmark)} architectures")
+        n_sample = min(max(100, recorder.budget), len(benchmark))
     if not (isinstance(n_sample, int) and recorder.budget <= n_sample <= len(benchmark)):
         raise ValueError(f"n_sample must be an integer between the budget ({recorder.budget}) "
                          f"and the number of architectures ({len(benchmark)}), got {n_sample!r}")
     rows = rng.choice(len(benchmark), size=n_sample, replace=False)
     recorder.scored(n_sample)
-    key = values[rows] if higher_is_better else -values[rows]
-    key = np.where(np.isfinite(key), key, -np.inf)
-    # Stable sort on the negated key: ties keep sampling order.
-    for row in rows[np.argsort(-key, kind="stable")][:recorder.remaining]:
+    # Best first; scores within a relative 1e-9 tie, and ties keep sampling order.
+    for row in rows[ranked(values[rows], recorder.remaining, higher=higher_is_better)]:
         if recorder.remaining <= 0:
             break
         recorder.query(row, score=float(values[row]))

@@ -8,7 +8,8 @@ e.g. White et al.'s BANANAS/NASLib baselines use the same loop with other surrog
    (:meth:`TabularBenchmark.encode`) of the queried architectures and their accuracies;
 3. draw a candidate pool of ``pool_size`` not-yet-queried architectures uniformly, and
    query the one with the largest expected improvement over the best accuracy so far
-   (ties broken by the posterior mean);
+   (EIs within a relative 1e-9 tie; ties go to the larger posterior mean, then to the
+   first in table order: :func:`nascore.search.picks.argbest`);
 4. repeat 2-3 until the budget is spent.
 
 The kernel is ``c * Matern52(one-hot distance / l) + white noise``: the white term
@@ -22,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from .gp import expected_improvement, fit_gp, predict
+from .picks import argbest
 
 
 def bayesian_optimization(benchmark, recorder, rng, *, n_init=10, pool_size=1000, xi=0.0,
@@ -44,6 +46,6 @@ def bayesian_optimization(benchmark, recorder, rng, *, n_init=10, pool_size=1000
         pool = free if len(free) <= pool_size else rng.choice(free, size=pool_size, replace=False)
         mean, std = predict(model, benchmark.encode(pool))
         ei = expected_improvement(mean, std, y.max(), xi)
-        pick = np.lexsort((-mean, -ei))[0]   # largest EI, then largest mean
+        pick = argbest(ei, then=mean, order=pool)   # largest EI, then mean, then table order
         recorder.query(pool[pick], ei=float(ei[pick]))
     return ()

@@ -24,21 +24,58 @@ import warnings
 import numpy as np
 from scipy.stats import norm
 
+from .picks import argbest, climb
+
+
+#: Step levels, in natural log of the kernel's hyper-parameters, of the marginal-likelihood
+#: search (:func:`_likelihood_search`): a decade, then halves down to a sixteenth of one.
+LOG_STEPS = np.log(10.0) * np.array([1.0, 1 / 2, 1 / 4, 1 / 8, 1 / 16])
+
 
 def fit_gp(x, y, rng: np.random.Generator, *, kernel=None, alpha=1e-6, restarts=2):
-    """Fit an exact GP to ``(x, y)`` (targets normalised inside); returns the regressor."""
+    """Fit an exact GP to ``(x, y)`` (targets normalised inside); returns the regressor.
+
+    The kernel's hyper-parameters maximise the log marginal likelihood, searched by
+    :func:`nascore.search.picks.climb` on :data:`LOG_STEPS` from the kernel's initial
+    values and from ``restarts`` points drawn uniformly (in log space) within its bounds;
+    the best of those searches wins (ties to the earliest start). scikit-learn's default,
+    L-BFGS-B, stops where round-off in its stopping test lets it, so the fitted values (and
+    every later pick of a search) differed between CPUs; this search moves only on a
+    likelihood gain above a relative 1e-9, so the same data give the same fit anywhere.
+    """
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import Matern
 
+    if not (isinstance(restarts, (int, np.integer)) and restarts >= 0):
+        raise ValueError(f"restarts must be an integer >= 0, got {restarts!r}")
     model = GaussianProcessRegressor(kernel=Matern(nu=2.5) if kernel is None else kernel,
-                                     alpha=alpha, normalize_y=True, n_restarts_optimizer=restarts,
-                                     random_state=int(rng.integers(2**31 - 1)))
+                                     alpha=alpha, normalize_y=True, n_restarts_optimizer=0,
+                                     optimizer=_likelihood_search(rng, int(restarts)))
     with warnings.catch_warnings():
         # Length scales hitting their bounds on a handful of points is expected, not an error.
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(np.asarray(x, float), np.asarray(y, float))
     return model
+
+
+def _likelihood_search(rng, restarts):
+    """scikit-learn ``optimizer`` callable: :func:`~nascore.search.picks.climb` on the log
+    marginal likelihood from the initial hyper-parameters and ``restarts`` random ones."""
+
+    def optimizer(obj_func, initial_theta, bounds):
+        bounds = np.asarray(bounds, dtype=float)
+
+        def likelihood(points):
+            return np.array([-float(obj_func(p, eval_gradient=False)) for p in points])
+
+        starts = [np.asarray(initial_theta, dtype=float),
+                  *rng.uniform(bounds[:, 0], bounds[:, 1], size=(restarts, len(initial_theta)))]
+        found = [climb(likelihood, start, bounds, LOG_STEPS) for start in starts]
+        best = argbest([value for _, value in found])
+        return found[best][0], -found[best][1]
+
+    return optimizer
 
 
 def expected_improvement(mean, std, best, xi=0.0):

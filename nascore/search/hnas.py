@@ -17,7 +17,9 @@ against queried accuracies, as the official code does for NAS-Bench-201 (details
 - BO variables ``t in [0, 1]`` with ``C = t * scale`` (``scale = 5e3``) and
   ``c = log10 mu in [-4, 0]``; GP surrogate (Matern-5/2, fitted by marginal likelihood,
   as in the ``bayes_opt`` package), expected-improvement acquisition maximised over
-  ``(t, c)`` by dense random sampling followed by L-BFGS-B polishing;
+  ``(t, c)`` by dense random sampling followed by local polishing (``bayes_opt`` uses
+  L-BFGS-B with finite differences, whose result moves with round-off; here a coordinate
+  search with tolerant comparisons, :func:`nascore.search.picks.climb`);
 - the first ``min(int(0.25 * iterations), 10)`` evaluations are probes on the grid
   ``t = linspace(0, 1, n)`` with ``c = -2``;
 - each evaluation (probe or BO step) adds ``n_sample = 2000`` architectures drawn
@@ -34,11 +36,13 @@ and an architecture whose ``M`` is not finite is never preferred.
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize
 
 from .gp import expected_improvement, fit_gp, predict
+from .picks import argbest, climb
 
 EPSILON = 1e-6
+#: HNAS reads a singular kernel's (NaN) condition number as this value (official code).
+KAPPA_NAN = 1e5
 
 
 def hnas_objective(metric, kappa, target, mu):
@@ -49,7 +53,7 @@ def hnas_objective(metric, kappa, target, mu):
 
 def hnas(benchmark, recorder, rng, *, metric="ntk_trace", kappa="ntk_condition", scale=5e3,
          log_mu_bounds=(-4.0, 0.0), n_sample=2000, init_fraction=0.25, max_init=10, xi=0.0,
-         n_warmup=10000, n_starts=5, restarts=5, kappa_nan=1e5):
+         n_warmup=10000, n_starts=5, restarts=5, kappa_nan=KAPPA_NAN):
     m_values = benchmark.score(metric)
     k_values = benchmark.score(kappa)
     k_values = np.where(np.isnan(k_values), kappa_nan, k_values)
@@ -81,17 +85,24 @@ def hnas(benchmark, recorder, rng, *, metric="ntk_trace", kappa="ntk_condition",
         target, mu = t * scale, 10.0**c
         values = hnas_objective(m_values[pool], k_values[pool], target, mu)
         values = np.where(np.isfinite(values) & np.isfinite(m_values[pool]), values, np.inf)
-        pick = pool[int(np.argmin(values))]
+        best = argbest(values, higher=False)   # ties: the first in table order
+        pick = pool[best]
         in_pool[pick] = False
         accuracy = recorder.query(pick, t=float(t), log10_mu=float(c), target=float(target),
-                                  mu=float(mu), objective=float(values.min()), pool_size=len(pool))
+                                  mu=float(mu), objective=float(values[best]), pool_size=len(pool))
         x_seen.append((float(t), float(c)))
         y_seen.append(accuracy)
     return (metric, kappa)
 
 
+#: Step levels of the acquisition's local search, as fractions of each variable's range.
+EI_STEPS = (1 / 16, 1 / 64, 1 / 256, 1 / 1024)
+
+
 def _next_point(x_seen, y_seen, bounds, rng, xi, n_warmup, n_starts, restarts):
-    """The ``(t, c)`` maximising EI under a GP fitted to the evaluations so far."""
+    """The ``(t, c)`` maximising EI under a GP fitted to the evaluations so far: the best
+    of ``n_warmup`` uniform points, polished (with ``n_starts`` further uniform starts) by
+    :func:`~nascore.search.picks.climb`; ties go to the earlier candidate."""
     model = fit_gp(np.array(x_seen), np.array(y_seen), rng, restarts=restarts)
     best = max(y_seen)
 
@@ -100,10 +111,8 @@ def _next_point(x_seen, y_seen, bounds, rng, xi, n_warmup, n_starts, restarts):
         return expected_improvement(mean, std, best, xi)
 
     warm = rng.uniform(bounds[:, 0], bounds[:, 1], size=(n_warmup, 2))
-    values = ei(warm)
-    x_best, v_best = warm[np.argmax(values)], values.max()
-    for start in rng.uniform(bounds[:, 0], bounds[:, 1], size=(n_starts, 2)):
-        found = minimize(lambda p: -ei(p)[0], start, bounds=bounds, method="L-BFGS-B")
-        if found.success and -found.fun > v_best:
-            x_best, v_best = np.clip(found.x, bounds[:, 0], bounds[:, 1]), -found.fun
+    starts = [warm[argbest(ei(warm))], *rng.uniform(bounds[:, 0], bounds[:, 1], size=(n_starts, 2))]
+    steps = [fraction * (bounds[:, 1] - bounds[:, 0]) for fraction in EI_STEPS]
+    found = [climb(ei, start, bounds, steps) for start in starts]
+    x_best = found[argbest([value for _, value in found])][0]
     return float(x_best[0]), float(x_best[1])

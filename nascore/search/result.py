@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .picks import argbest, improves
+
 
 @dataclass(frozen=True)
 class SearchResult:
@@ -47,16 +49,20 @@ class SearchResult:
             return np.maximum.accumulate(accuracy)
         if report not in self.history:
             raise ValueError(f"unknown history column {report!r}; columns: {list(self.history.columns)!r}")
-        # Running argmax, first index on ties: a later query must be strictly better.
-        steps = np.arange(len(accuracy))
-        improved = np.r_[True, accuracy[1:] > np.maximum.accumulate(accuracy)[:-1]] if len(accuracy) else []
-        incumbent = np.maximum.accumulate(np.where(improved, steps, 0))
+        # Running argmax, first index on ties: a later query must be better by more than
+        # a relative 1e-9 (:func:`~nascore.search.picks.improves`), so round-off cannot
+        # swap two equally accurate incumbents.
+        incumbent = np.zeros(len(accuracy), dtype=np.int64)
+        for step in range(1, len(accuracy)):
+            previous = incumbent[step - 1]
+            incumbent[step] = step if improves(accuracy[step], accuracy[previous]) else previous
         return self.history[report].to_numpy(float)[incumbent]
 
     @property
     def best(self) -> pd.Series:
-        """The history row of the best query (the first one on ties)."""
-        return self.history.loc[self.history["accuracy"].idxmax()]
+        """The history row of the best query (the first one on ties, accuracies within a
+        relative 1e-9 being a tie)."""
+        return self.history.iloc[argbest(self.history["accuracy"].to_numpy(float))]
 
     @property
     def best_accuracy(self) -> float:

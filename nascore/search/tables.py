@@ -24,11 +24,14 @@ import pandas as pd
 from ..messages import short
 from .benchmark import TabularBenchmark
 
-SPACES = ("nb201", "mixed")
+SPACES = ("nb201", "mixed", "nb101")
 #: NAS-Bench-Suite-Zero's proxies in the zero-cost table (computed on real CIFAR/ImageNet16 batches).
 ZC_SCORES = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "synflow", "jacov", "nwot",
              "epe_nas", "l2_norm", "plain")
 NB201_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+#: NASLib's scores in the NAS-Bench-101 table (no NASWOT).
+NB101_ZC_SCORES = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "synflow", "jacov",
+                   "epe_nas", "l2_norm", "plain")
 #: At-initialisation metrics of the conv ground truth (columns ``<name>_e0``).
 CONV_INIT_SCORES = ("naswot", "das_units", "das_distinguishing", "das_layerwise", "n_units", "lga",
                     "ntk_trace", "ntk_condition", "ntk_lambda_min", "ntk_frobenius", "ntk_mean")
@@ -106,6 +109,10 @@ TABLES = {t.name: t for t in (
     Table("mixed-mnist5k", "mixed", ("mnist5k",), "acc_final", "test accuracy (mean over training seeds)",
           accuracy_scale=100.0, per_seed=True,
           description="600 of Zhu et al.'s mixed-activation MLPs this project trained on MNIST-5k"),
+    Table("nb101-zc", "nb101", ("cifar10",), "val_accuracy", "validation accuracy",
+          {s: s for s in NB101_ZC_SCORES},
+          description="301 distinct NAS-Bench-101 cells (NASLib's 500 entries) with their real accuracy "
+                      "and 11 zero-cost scores"),
 )}
 
 
@@ -127,7 +134,11 @@ def benchmark(name: str, dataset: str | None = None) -> TabularBenchmark:
 
     Queries return the accuracy column in percent; the free scores are the entry's
     ``scores``; genotypes encode the space (NB201: the op index of each of the 6 edges;
-    mixed: the activation of each hidden layer, then one on/off code per skip slot).
+    mixed: the activation of each hidden layer, then one on/off code per skip slot;
+    NB101: :func:`nascore.spaces.nb101.adjacency_encoding`, 21 edge bits and 5 labels).
+    On NAS-Bench-201's own datasets the benchmark also carries each cell's 200-epoch test
+    accuracy (:func:`nascore.bench.join_accuracies`), reported in the search history as
+    ``test_accuracy`` and never shown to an algorithm.
     """
     table = get(name)
     dataset = table.datasets[0] if dataset is None else dataset
@@ -147,7 +158,17 @@ def benchmark(name: str, dataset: str | None = None) -> TabularBenchmark:
         keys=tuple(frame["arch"]), genotypes=genotypes,
         accuracy=frame[table.accuracy].to_numpy(float) * table.accuracy_scale,
         scores={s: frame[c].to_numpy(float) for s, c in scores.items()},
+        test_accuracy=_nb201_test_accuracy(table.space, frame["arch"], dataset),
         n_choices=n_choices, name=f"{name}/{dataset}")
+
+
+def _nb201_test_accuracy(space: str, archs: pd.Series, dataset: str):
+    """The 200-epoch test accuracy of NB201 cells on an NB201 dataset, else ``None``."""
+    if space != "nb201" or dataset not in NB201_DATASETS:
+        return None
+    from ..bench import join_accuracies
+
+    return join_accuracies(pd.DataFrame({"arch": archs}), dataset)["test_accuracy"].to_numpy(float)
 
 
 def _genotypes(space: str, archs: list[str]):
@@ -171,4 +192,9 @@ def _genotypes(space: str, archs: list[str]):
         codes = np.array([[names.index(n) for n in a.activations] + [int(s in a.skips) for s in slots]
                           for a in parsed])
         return codes, (len(names),) * layers + (2,) * len(slots)
+    if space == "nb101":
+        from ..spaces import nb101
+
+        codes = np.array([nb101.adjacency_encoding(nb101.parse(a)) for a in archs])
+        return codes, nb101.ENCODING_CHOICES
     raise ValueError(f"unknown space {short(space)}; allowed: {', '.join(SPACES)}")

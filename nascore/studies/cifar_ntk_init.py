@@ -106,7 +106,8 @@ def batch_study() -> pd.DataFrame:
     """``data/nb201-cifar-ntk/batch_study.csv``: per statistic and batch, Spearman's rho of
     the ranking with the largest batch's ranking (``rho_vs_largest``) and with NB201
     accuracy (``rho_vs_accuracy``, not oriented), over ``archs`` architectures."""
-    from ..paths import DATA_DIR, note_read
+    from ..manifest import note_read
+    from ..paths import DATA_DIR
 
     path = DATA_DIR / "nb201-cifar-ntk" / "batch_study.csv"
     if not path.exists():

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..cli.args import device
+from ..manifest import write_manifest
 from . import cifar_ntk as proto
 
 #: The code a record depends on: the import closure of these modules (content-addressed,
@@ -82,6 +84,28 @@ def _key(kind, arch, dataset, **fields):
                       params={"arch": arch, "dataset": dataset, **fields})
 
 
+def _record_problems(record) -> list[str]:
+    from nascore.bench.store import number_values
+
+    from .cifar_ntk_train import COLUMNS as TRAIN_COLUMNS
+
+    if record.get("kind") == "train":
+        return number_values(record, TRAIN_COLUMNS, nan_allowed=set(TRAIN_COLUMNS) - {"train_loss", "train_accuracy"})
+    columns = proto.COLUMNS.get(record.get("group"))
+    if columns is None:
+        return [f"unknown group {record.get('group')!r}"]
+    # M is always defined; a condition number, lambda_min or LGA may be NaN (singular or constant kernel)
+    return number_values(record, columns, nan_allowed=set(columns) - {"ntk_trace"})
+
+
+def open_store(store_dir):
+    """The results store of this table, checking each record's values (finite numbers; NaN
+    only where the table documents it): a poisoned record is quarantined, never exported."""
+    from nascore.bench.store import ResultStore, Schema
+
+    return ResultStore(store_dir, schema=Schema({"kind": str, "arch": str, "dataset": str}, check=_record_problems))
+
+
 def _environment(device):
     import torch
 
@@ -105,9 +129,7 @@ def full_precision() -> None:
 def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, seed=0, tenas_repeats=1,
               progress=True) -> int:
     """Compute the missing (arch, group) statistics into the store; returns how many were new."""
-    from nascore.bench.store import ResultStore
-
-    store, batches, done = ResultStore(store_dir), dict(batches or {}), 0
+    store, batches, done = open_store(store_dir), dict(batches or {}), 0
     env = _environment(device)
     for group in groups:  # group-major: cheap statistics complete for every arch first
         batch = batches.get(group) or proto.OFFICIAL_BATCH[group]
@@ -118,7 +140,7 @@ def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, 
                 continue
             values = proto.group_stats(group, arch, dataset, batch=batch, seed=seed, device=device,
                                        tenas_repeats=tenas_repeats)
-            store.put(key, {"kind": "stats", "arch": arch, "dataset": dataset, **fields, **values, **env})
+            store.put_checked(key, {"kind": "stats", "arch": arch, "dataset": dataset, **fields, **values, **env})
             done += 1
             if progress:
                 print(f"[{group} {i + 1}/{len(archs)}] {dataset} b={batch} {values['seconds']:.2f}s {arch}", flush=True)
@@ -128,18 +150,16 @@ def run_stats(store_dir, *, groups, dataset, archs, device="cpu", batches=None, 
 def run_train(store_dir, *, archs, device="cpu", seed=0, batch=None, limit=None, held_out=None,
               progress=True) -> int:
     """LGA / NASWOT / DAS after one epoch (:mod:`.cifar_ntk_train`) for the missing archs."""
-    from nascore.bench.store import ResultStore
-
     from . import cifar_ntk_train as tr
 
-    store, done, env = ResultStore(store_dir), 0, _environment(device)
+    store, done, env = open_store(store_dir), 0, _environment(device)
     batch, held_out = batch or tr.TRAIN_BATCH, held_out or tr.HELD_OUT
     for i, arch in enumerate(archs):
         fields = dict(batch=batch, seed=seed, limit=limit, held_out=held_out)
         key = _key("train", arch, "cifar10", **fields)
         if key not in store:
             values = tr.trained_stats(arch, device=device, seed=seed, batch=batch, held_out=held_out, limit=limit)
-            store.put(key, {"kind": "train", "arch": arch, "dataset": "cifar10", **fields, **values, **env})
+            store.put_checked(key, {"kind": "train", "arch": arch, "dataset": "cifar10", **fields, **values, **env})
             done += 1
         if progress:
             print(f"[{i + 1}/{len(archs)}] trained {arch}", flush=True)
@@ -148,9 +168,7 @@ def run_train(store_dir, *, archs, device="cpu", seed=0, batch=None, limit=None,
 
 # ----------------------------------------------------------------------------- analysis
 def records(store_dir, kind: str) -> pd.DataFrame:
-    from nascore.bench.store import ResultStore
-
-    frame = ResultStore(store_dir).frame()
+    frame = open_store(store_dir).frame()
     if frame.empty or "kind" not in frame:
         return pd.DataFrame()
     return frame[frame.kind == kind].reset_index(drop=True)
@@ -253,6 +271,9 @@ def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
     per-group batches added as suffixed columns (:func:`table`)."""
     from nascore.spaces import nb201
 
+    if not Path(store_dir).is_dir():
+        raise ValueError(f"no results store at {str(store_dir)!r}: nothing to export (--store names the folder "
+                         "that `stats` / `train` filled)")
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     zc = set(arch_list("zc"))
@@ -277,7 +298,31 @@ def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
         if not frame.empty:
             frame.to_csv(dest / f"{name}.csv", index=False, float_format="%.6g")
             written.append(dest / f"{name}.csv")
-    return written
+    return written + [write_manifest(dest)]
+
+
+def extend_hnas_all(store_dir, dest) -> tuple[Path, int]:
+    """Add the store's HNAS rows (CIFAR-10, official batch) that ``dest/hnas_all_cifar10.csv``
+    lacks to that file, keeping every row it has (a run resumed with ``--skip-table`` whose
+    earlier store is gone); rewrites the folder's manifest. Returns the path and how many
+    rows were added."""
+    from nascore.spaces import nb201
+
+    path = Path(dest) / "hnas_all_cifar10.csv"
+    shipped = pd.read_csv(path)
+    if not Path(store_dir).is_dir():
+        raise ValueError(f"no results store at {str(store_dir)!r}: nothing to add")
+    fresh = table(store_dir, "cifar10")
+    columns = [c for c in shipped.columns if c not in ("arch", "op_indices")]
+    if fresh.empty or "ntk_trace" not in fresh:
+        return path, 0
+    fresh = fresh[~fresh.arch.isin(set(shipped.arch))].dropna(subset=["ntk_trace"])
+    fresh = fresh[["arch"] + [c for c in columns if c in fresh]]
+    fresh = fresh.assign(op_indices=[str(nb201.to_op_indices(a)) for a in fresh.arch])[shipped.columns]
+    merged = pd.concat([shipped, fresh], ignore_index=True).sort_values("arch", ignore_index=True)
+    merged.to_csv(path, index=False, float_format="%.10g")
+    write_manifest(Path(dest))
+    return path, len(fresh)
 
 
 # ----------------------------------------------------------------------------- command line
@@ -287,7 +332,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     def common(p, archs):
         p.add_argument("--store", required=True, help="results store folder (shared by parallel processes)")
         p.add_argument("--archs", default=archs, help=f"zc, all, sample:N, stratified:N [,first:N] (default {archs})")
-        p.add_argument("--device", default="cpu", help="cpu or cuda (default cpu)")
+        p.add_argument("--device", type=device, default="cpu", help="cpu, cuda or cuda:N (default cpu)")
         p.add_argument("--shard", help="i/n: this process takes every n-th architecture from i")
         p.add_argument("--seed", type=int, default=0, help="batch / shuffling seed (default 0)")
         p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
@@ -325,6 +370,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         exp.add_argument(f"--batch-{g}", type=int, help=f"batch of group {g} in the tables (default official)")
     exp.add_argument("--extra", nargs="+", default=[], metavar="GROUP=BATCH",
                      help="also export GROUP at BATCH as columns suffixed _bBATCH (e.g. lga=32 zhu=16)")
+    exp.add_argument("--extend-hnas-all", action="store_true",
+                     help="only add the store's new full-space HNAS rows to DEST/hnas_all_cifar10.csv, keeping its rows "
+                          "(a run resumed with stats --skip-table)")
     exp.set_defaults(handler=_export)
 
 
@@ -333,8 +381,6 @@ def _setup(args, skip_table=None):
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.device not in ("cpu", "cuda") and not args.device.startswith("cuda:"):
-        raise ValueError(f"--device must be cpu or cuda, got {args.device!r}")
     full_precision()
     archs = arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0)
     return _shard(skip_shipped(archs, skip_table) if skip_table else archs, args.shard)
@@ -400,6 +446,10 @@ def parse_extra(items) -> dict:
 
 
 def _export(args) -> int:
+    if args.extend_hnas_all:
+        path, added = extend_hnas_all(args.store, args.dest)
+        print(f"added {added} rows to {path}")
+        return 0
     batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
     for path in export(args.store, args.dest, batches, parse_extra(args.extra)):
         print(f"wrote {path}")

@@ -215,6 +215,10 @@ def fill_zc_naswot(path=zc_naswot.PATH, *, batch_size: int = zc_naswot.BATCH_SIZ
         row.to_csv(path, mode="a", header=not path.exists(), index=False, float_format="%.9g")
         if i % 50 == 0:
             log(f"{i + 1}/{len(todo)}")
+    if todo:
+        from ..manifest import write_manifest
+
+        write_manifest(path.parent)  # the appended table is the shipped one now
     return zc_naswot.load_zc_naswot(path)
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..manifest import write_manifest
 from .. import provenance
 from ..spaces import mixed
 from ..training import Protocol, prepare, train_many
@@ -284,4 +285,4 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
         *TRAINED_TABLE_LICENCE,
     ]
     (folder / "README.md").write_text("\n".join(lines))
-    return written + [folder / "README.md"]
+    return written + [folder / "README.md", write_manifest(folder)]

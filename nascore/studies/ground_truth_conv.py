@@ -215,7 +215,7 @@ def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
     ``acc_e<k>`` and ``acc_final`` (test accuracy, 0-1), and ``<metric>_e<k>`` for every
     :data:`nascore.training.probes.PROBE_COLUMNS` at epoch ``k`` (0 = init).
     """
-    from ..paths import note_read
+    from ..manifest import note_read
 
     path = TABLE_DIR / "results.csv"
     if not path.exists():
@@ -260,9 +260,9 @@ def conv_table(*, quick: bool = True, n: int = 60, regenerate: bool = False, sto
     if not regenerate:
         return load_conv(quick=quick, n=n)
     from ..bench.executors import make_executor
-    from ..paths import cache_dir
+    from ..paths import cache_folder
 
-    store = ResultStore(store or cache_dir() / "results")
+    store = ResultStore(store or cache_folder("results"))
     frame = fill(store, make_executor(jobs, threads=1, progress=False),
                  ConvSpace().architectures(TABLE_ARCHS), TABLE_SEEDS, log=log)
     if "seconds_probe_init" not in frame.columns:  # rows of the first run (see the table's README)

@@ -39,7 +39,9 @@ from ..search.benchmark import TabularBenchmark
 from ..search.hnas import hnas_objective
 from ..search.run import run
 from ..stats import mean_ci, spearman
+from . import hnas_official as official  # noqa: F401  (HNAS's search as its official code runs it)
 from .cifar_ntk_init import batch_study  # noqa: F401  (how the kernel's statistics move with the batch)
+from .reported import beside_paper, beside_papers  # noqa: F401  (searches beside the papers' test accuracies)
 from .hnas_cifar import (KAPPA_NAN, OFFICIAL_POOL, add_objective_columns, cifar_frame, gain_row,  # noqa: F401
                          scaled_pool, uniform_frame)
 

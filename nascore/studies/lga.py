@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats
+from ..search.picks import argbest
 from .das import correlations_over_epochs, direction  # noqa: F401
 from .cifar_after_epoch import correlations as cifar_correlations, trained_frame as cifar_trained_frame  # noqa: F401
 from .cifar_ntk_init import batch_study, init_correlations, init_frame  # noqa: F401  (at-init metrics, real CIFAR)
@@ -51,7 +52,7 @@ def equal_cost_search(scores, truth, *, cost_per_candidate: float, budget: float
     picks = np.empty(runs)
     for r in range(runs):
         idx = rng.choice(len(scores), m, replace=False)
-        picks[r] = truth[idx[np.argmax(ranked[idx])]]
+        picks[r] = truth[idx[argbest(ranked[idx])]]   # ties (1e-9): first drawn
     return picks
 
 

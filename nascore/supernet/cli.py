@@ -123,12 +123,10 @@ def _setup(args):
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    if args.device.startswith("cuda"):
-        if not torch.cuda.is_available():
-            raise ValueError(f"--device {args.device} asked for, but torch sees no CUDA device")
+    from ..bench.executors import usable_device
+
+    if usable_device(args.device) != "cpu":
         torch.backends.cudnn.benchmark = True
-    elif args.device != "cpu":
-        raise ValueError(f"unknown device {args.device!r}; allowed: cpu, cuda, cuda:N")
 
 
 def _train(args) -> int:

@@ -27,7 +27,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..paths import DATA_DIR, note_read
+from ..bench.licence import INTEGRITY
+from ..manifest import write_manifest
+from ..paths import DATA_DIR
+from ..manifest import note_read
 
 TABLE_DIR = DATA_DIR / "nb201-supernet"
 
@@ -82,6 +85,7 @@ def build_table(collected: Path | str, to: Path | str | None = None, *, command:
         frame.to_csv(tmp, index=False)
         os.replace(tmp, to / name)
     (to / "README.md").write_text(_readme(results, run_table, runs, command, provisional))
+    write_manifest(to)
     return to
 
 
@@ -140,7 +144,7 @@ def _readme(results, run_table, runs, command, provisional) -> str:
         "Produced by this project: the table is released under the project's MIT licence (`LICENSE` at the "
         "repository root). It was computed from CIFAR-10 images (`data/cifar/`; no formal licence; cite "
         "A. Krizhevsky, *Learning Multiple Layers of Features from Tiny Images*, 2009) and names NAS-Bench-201 "
-        "architectures (Dong & Yang, ICLR 2020); cite both with it.", ""]
+        "architectures (Dong & Yang, ICLR 2020); cite both with it.", "", *INTEGRITY]
     return "\n".join(lines)
 
 

@@ -1,0 +1,117 @@
+"""What the papers report on NAS-Bench-201, in one table with its sources.
+
+Every number is the **200-epoch test accuracy** (percent) of the cell a method returns,
+on CIFAR-10, CIFAR-100 and ImageNet16-120, as "mean ± std" over repeated searches where
+the source gives a std. They were collected in 2026-12 from what could be reached offline
+(``../shared/spec/details.md``, section "Reported NB201 numbers"). ``secondary`` marks a
+number read from another paper's comparison table quoting the method, not from the
+method's own paper or code; ``approximate`` marks one read off a plot. A chapter that
+compares with one of these compares on the same measure: the search queries validation
+accuracy, the pick is reported by :func:`nascore.search.report_test_accuracy`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+_ROBOT = "RoBoT (He et al., ICLR 2024, HNAS's group), Table 2, repo hzf1174/RoBoT images/Table2.jpg"
+
+
+@dataclass(frozen=True)
+class Reported:
+    """One method's reported NB201 numbers: ``values`` maps a dataset to ``(mean, std)``
+    (``std`` None where the source gives none)."""
+
+    key: str
+    method: str
+    values: dict
+    source: str
+    secondary: bool
+    cost: str = ""
+    approximate: bool = False
+    note: str = ""
+
+    def __post_init__(self):
+        if set(self.values) != set(DATASETS):
+            raise ValueError(f"{self.key}: values must cover {', '.join(DATASETS)}, got {sorted(self.values)}")
+
+
+def _three(c10, c100, in16):
+    return dict(zip(DATASETS, (c10, c100, in16)))
+
+
+#: The methods, in the spec's order; the key is what chapters and claims refer to.
+NB201_TEST_ACCURACY = {r.key: r for r in (
+    Reported("hnas", "HNAS (NTK trace)", _three((94.04, 0.21), (71.75, 1.04), (45.91, 0.88)), _ROBOT,
+             secondary=True, cost="3,010 GPU-s (1080Ti)"),
+    Reported("hnas-figure", "HNAS, official figure at 18,000 s", _three((94.26, None), (73.19, None), (46.48, None)),
+             "shuyao95/HNAS figs/nb2.jpg, read off the plot (±0.05): test error 5.74 / 26.81 / 53.52",
+             secondary=False, approximate=True, note="at 2,000 s the plot reads test error 6.53 / 29.54 / 55.91"),
+    Reported("eigennas", "EigenNAS (Zhu et al.)", _three((93.46, None), (71.42, None), (45.54, None)),
+             "leaderboard mirrors of the Papers-with-Code archive (NATS-Bench topology)", secondary=True),
+    Reported("tenas", "TE-NAS", _three((93.90, 0.47), (71.24, 0.56), (42.38, 0.46)), _ROBOT,
+             secondary=True, cost="1,558 s"),
+    Reported("naswot", "NASWOT", _three((92.96, 0.81), (69.98, 1.22), (44.44, 2.10)), _ROBOT,
+             secondary=True, cost="306 s"),
+    Reported("naswot-readme-n10", "NASWOT, official README (N = 10)",
+             _three((91.53, 1.62), (66.63, 3.14), (38.33, 5.22)), "the official NASWOT README's older table",
+             secondary=False),
+    Reported("nasi", "NASI", _three((93.55, 0.10), (71.20, 0.14), (44.84, 1.41)), _ROBOT,
+             secondary=True, cost="120 s"),
+    Reported("rea", "REA", _three((93.92, 0.30), (71.84, 0.99), (45.15, 0.89)), _ROBOT + ", reported by Dong & Yang (2020)",
+             secondary=True, cost="12,000 s"),
+    Reported("random", "random search (no sharing)", _three((93.70, 0.36), (71.04, 1.07), (44.57, 1.25)),
+             _ROBOT + ", reported by Dong & Yang (2020)", secondary=True, cost="12,000 s"),
+    Reported("reinforce", "REINFORCE", _three((93.85, 0.37), (71.71, 1.09), (45.24, 1.18)),
+             _ROBOT + ", reported by Dong & Yang (2020)", secondary=True, cost="12,000 s"),
+    Reported("bohb", "BOHB", _three((93.61, 0.52), (70.85, 1.28), (44.42, 1.49)),
+             _ROBOT + ", reported by Dong & Yang (2020)", secondary=True, cost="12,000 s"),
+    Reported("resnet", "ResNet cell", _three((93.97, None), (70.86, None), (43.63, None)),
+             _ROBOT + ", reported by Dong & Yang (2020)", secondary=True),
+    Reported("optimum", "optimum", _three((94.37, None), (73.51, None), (47.31, None)),
+             _ROBOT + "; also the maxima of data/nasbench201-test/nats_bench.csv", secondary=True),
+)}
+
+
+def reported(key: str) -> Reported:
+    """The entry of :data:`NB201_TEST_ACCURACY` called ``key``."""
+    if key not in NB201_TEST_ACCURACY:
+        raise ValueError(f"unknown reported method {key!r}; known: {', '.join(NB201_TEST_ACCURACY)}")
+    return NB201_TEST_ACCURACY[key]
+
+
+def reported_table(keys=None) -> pd.DataFrame:
+    """One row per (method, dataset): ``key``, ``method``, ``dataset``, ``mean``, ``std``
+    (NaN where none is given), ``secondary``, ``approximate``, ``cost``, ``source``."""
+    rows = []
+    for key in keys or NB201_TEST_ACCURACY:
+        entry = reported(key)
+        for dataset, (mean, std) in entry.values.items():
+            rows.append({"key": key, "method": entry.method, "dataset": dataset, "mean": mean,
+                         "std": np.nan if std is None else std, "secondary": entry.secondary,
+                         "approximate": entry.approximate, "cost": entry.cost, "source": entry.source})
+    return pd.DataFrame(rows)
+
+
+def paper_value(key: str, dataset: str) -> str:
+    """The number as a claims-ledger entry shows it, its source's kind said:
+    ``"94.04 ± 0.21 (secondary source: ...)"``."""
+    entry = reported(key)
+    if dataset not in entry.values:
+        raise ValueError(f"unknown dataset {dataset!r}; known: {', '.join(DATASETS)}")
+    mean, std = entry.values[dataset]
+    number = f"{'≈' if entry.approximate else ''}{mean:.2f}" + ("" if std is None else f" ± {std:.2f}")
+    kind = "secondary source" if entry.secondary else "source"
+    return f"{number} ({kind}: {entry.source})"
+
+
+def paper_values(key: str) -> str:
+    """All three datasets in one ledger entry, C10 / C100 / ImageNet16-120, source said:
+    ``"94.04 ± 0.21 / 71.75 ± 1.04 / 45.91 ± 0.88 (C10 / C100 / IN16-120; secondary source: ...)"``."""
+    entry = reported(key)
+    numbers = [paper_value(key, d).split(" (", 1)[0] for d in DATASETS]
+    kind = "secondary source" if entry.secondary else "source"
+    return f"{' / '.join(numbers)} (C10 / C100 / IN16-120, 200-epoch test accuracy; {kind}: {entry.source})"

@@ -1,0 +1,82 @@
+"""HNAS's official protocol (``nascore.studies.hnas_official``): queries return the
+12-epoch CIFAR-10 validation accuracy, picks are reported by their 200-epoch test
+accuracy on three datasets, and a verdict needs the whole space."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from nascore.bench import nb201_accuracies
+from nascore.search import run
+from nascore.studies import hnas_official as ho
+
+
+@pytest.fixture(scope="module")
+def frame():
+    return ho.official_frame()
+
+
+def test_the_frame_carries_the_12_epoch_query_and_the_three_test_accuracies(frame):
+    c10 = nb201_accuracies("cifar10").set_index("arch")
+    c100 = nb201_accuracies("cifar100").set_index("arch")
+    some = frame.sample(25, random_state=0)
+    assert np.array_equal(some[ho.QUERY].to_numpy(), c10.loc[some.arch, "val_accuracy_12"].to_numpy())
+    assert np.array_equal(some["test_cifar100"].to_numpy(), c100.loc[some.arch, "test_accuracy"].to_numpy())
+    assert frame[[ho.QUERY, "test_cifar10", "test_cifar100", "test_ImageNet16-120"]].notna().all().all()
+    # the 12-epoch accuracy is another number than the 200-epoch validation accuracy
+    assert (frame[ho.QUERY] < frame.val_accuracy).mean() > 0.9
+
+
+def test_a_query_returns_the_12_epoch_accuracy_and_no_search_sees_the_test_accuracy(frame):
+    bench = ho.official_benchmark(frame)
+    assert set(bench.scores) == set(ho.SCORES)
+    result = run("random", bench, budget=5, seed=0)
+    rows = frame.set_index("arch").loc[list(result.history.arch)]
+    assert np.array_equal(result.history.accuracy.to_numpy(), rows["val_accuracy_12"].to_numpy())
+
+
+def test_coverage_and_pool():
+    assert ho.coverage(pd.DataFrame(index=range(15625))) == {"archs": 15625, "space": 15625, "complete": True,
+                                                             "pool": 2000}
+    partial = ho.coverage(pd.DataFrame(index=range(3125)))
+    assert not partial["complete"] and partial["pool"] == 400  # 2,000 x 3,125 / 15,625
+
+
+def _picks():
+    # two seeds, two methods; CIFAR-10 test accuracies chosen to check by hand
+    return pd.DataFrame({"method": ["HNAS", "HNAS", "random", "random"], "seed": [0, 1, 0, 1],
+                         "arch": list("abcd"),
+                         "test_cifar10": [94.0, 93.0, 92.0, 92.5], "test_cifar100": [72.0, 71.0, 70.0, 71.0],
+                         "test_ImageNet16-120": [46.0, 45.0, 44.0, 46.0]})
+
+
+def test_summary_by_hand():
+    table = ho.summary(_picks(), n_boot=200).set_index(["method", "dataset"])
+    row = table.loc[("HNAS", "cifar10")]
+    assert row["mean"] == pytest.approx(93.5) and row["std"] == pytest.approx(np.sqrt(0.5))
+    assert row.n_seeds == 2 and 93.0 <= row.low <= row.high <= 94.0
+
+
+def test_paired_gains_by_hand():
+    gains = ho.paired_gains(_picks(), n_boot=200).set_index(["dataset", "baseline"])
+    assert gains.loc[("cifar10", "random"), "gain"] == pytest.approx(((94 - 92) + (93 - 92.5)) / 2)
+    assert gains.loc[("ImageNet16-120", "random"), "gain"] == pytest.approx(((46 - 44) + (45 - 46)) / 2)
+    with pytest.raises(ValueError, match="different seeds"):
+        ho.paired_gains(_picks().drop(index=3), n_boot=10)
+
+
+@pytest.mark.parametrize("low, gain, complete, expected", [
+    ([0.1, 0.01], [0.5, 0.2], True, "reproduced"),
+    ([0.1, 0.0], [0.5, 0.2], True, "partly"),         # an interval touching 0 is not above it
+    ([0.1, -0.3], [0.5, 0.0], True, "not reproduced"),  # a zero mean gain is not a gain
+    ([0.1, 0.01], [0.5, 0.2], False, "not attempted"),  # a uniform sample is a study
+])
+def test_official_verdict_boundaries(low, gain, complete, expected):
+    assert ho.official_verdict(pd.DataFrame({"low": low, "gain": gain}), {"complete": complete}) == expected
+
+
+def test_the_methods_share_the_budget_and_hnas_uses_the_pool(frame):
+    table = ho.methods(370, len(frame))
+    assert table["HNAS"] == ("hnas", {"n_sample": 370})
+    assert table["training-free kappa/M"][1]["higher_is_better"] is False
+    results = ho.run_official(ho.official_benchmark(frame), {"random": table["random"]}, seeds=[0, 1], budget=4)
+    assert [len(r.history) for r in results["random"]] == [4, 4]
