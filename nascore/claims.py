@@ -12,11 +12,15 @@ Storage: one JSON file per chapter in the claims folder (``NASCORE_CLAIMS``, els
 The file belongs to one run of the chapter. The first :func:`record` of a run (a new
 Python process: another ``session``) replaces the file as a whole, later ones in the same
 run add to it; so a claim the chapter no longer records is gone the next time the
-chapter runs. ``nascore reproduce`` deletes the file before it runs the chapter (a
-chapter that stops recording claims leaves none behind) and tells the kernel the
-notebook's name (``NASCORE_NOTEBOOK``, the file's name) and the run's start
-(``NASCORE_RUN_STARTED``, shown in the ledger). Outside ``reproduce`` the file is named
-after ``chapter`` and stamped with the time of its first claim.
+chapter runs. Under ``nascore reproduce`` a chapter writes its claims to a run-private
+folder (``NASCORE_CLAIMS_RUN``) from which they replace the chapter's file only when the
+chapter finished; a chapter that stops recording claims leaves none behind. A run that
+failed, was interrupted or killed keeps the chapter's last complete claims, marked with
+``"last_attempt": "failed at <time>"`` (:func:`mark_attempt`), shown by the ledger and the
+front page. ``reproduce`` tells the kernel the notebook's name (``NASCORE_NOTEBOOK``, the
+file's name) and the run's start (``NASCORE_RUN_STARTED``, shown in the ledger). Outside
+``reproduce`` the file is named after ``chapter`` and stamped with the time of its first
+claim.
 """
 from __future__ import annotations
 
@@ -37,8 +41,9 @@ SOURCES = ("our code, real data", "precomputed table", "stand-in data")
 UNSTATED = "unstated"
 #: Text fields of a claim, each a non-empty string.
 FIELDS = ("id", "paper", "where", "claim", "paper_value", "our_value", "verdict", "chapter", "source")
-#: Columns of :func:`load`: the fields plus the run that recorded the claim.
-COLUMNS = FIELDS + ("run_started",)
+#: Columns of :func:`load`: the fields, the run that recorded the claim and the chapter's
+#: later run that did not finish, if any (``"failed at <time>"``, else ``""``).
+COLUMNS = FIELDS + ("run_started", "last_attempt")
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 #: One id per Python process: a kernel running a chapter is one run of it.
@@ -49,6 +54,16 @@ def claims_dir() -> Path:
     path = Path(os.environ.get("NASCORE_CLAIMS", cache_folder("claims")))
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _record_dir() -> Path:
+    """Where :func:`record` writes: the run-private folder of ``nascore reproduce``
+    (``NASCORE_CLAIMS_RUN``), else :func:`claims_dir`."""
+    private = os.environ.get("NASCORE_CLAIMS_RUN")
+    if not private:
+        return claims_dir()
+    Path(private).mkdir(parents=True, exist_ok=True)
+    return Path(private)
 
 
 def chapter_file(chapter: str, folder: Path | None = None) -> Path:
@@ -95,7 +110,7 @@ def record(claim_id: str, *, paper: str, where: str, claim: str, paper_value: st
     empty = [k for k, v in entry.items() if not isinstance(v, str) or not v.strip()]
     if empty:
         raise ValueError(f"claim {claim_id!r} of chapter {chapter!r}: empty or non-text {', '.join(empty)}")
-    path = chapter_file(_file_key(chapter))
+    path = chapter_file(_file_key(chapter), _record_dir())
     try:
         current = _read(path, path.stem) if path.exists() else None
     except ValueError:  # an earlier run's damaged file: this run replaces it
@@ -104,10 +119,27 @@ def record(claim_id: str, *, paper: str, where: str, claim: str, paper_value: st
         started = os.environ.get("NASCORE_RUN_STARTED") or time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())
         current = {"chapter": path.stem, "run_started": started, "session": _SESSION, "claims": []}
     current["claims"] = [c for c in current["claims"] if c.get("id") != claim_id] + [entry]
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(current, indent=1))
-    os.replace(tmp, path)
+    _replace(path, current)
     return entry
+
+
+def _replace(path: Path, content: dict) -> None:
+    """Write ``path`` whole or not at all (a reader never sees half a file)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(content, indent=1))
+    os.replace(tmp, path)
+
+
+def mark_attempt(chapter: str, mark: str, folder: Path | None = None) -> bool:
+    """Mark the claims of ``chapter`` (a notebook name) as those of its last complete run:
+    ``mark`` says what became of a later one (``"failed at 2025-01-31 09:12:03 UTC"``).
+    The claims themselves are kept. Returns False when the chapter has no claims file."""
+    path = chapter_file(chapter, folder)
+    if not path.exists():
+        return False
+    content = _read(path, chapter)
+    _replace(path, content | {"last_attempt": mark})
+    return True
 
 
 def _read(path: Path, chapter: str) -> dict:
@@ -120,6 +152,8 @@ def _read(path: Path, chapter: str) -> dict:
     if not isinstance(content, dict) or not isinstance(content.get("claims"), list) \
             or not isinstance(content.get("run_started"), str):
         raise ValueError(f"{where}: expected an object with 'run_started' and a 'claims' list")
+    if not isinstance(content.get("last_attempt", ""), str):
+        raise ValueError(f"{where}: 'last_attempt' must be text, got {content['last_attempt']!r}")
     for n, entry in enumerate(content["claims"]):
         name = entry.get("id") if isinstance(entry, dict) else None
         label = f"{where}, claim {name!r}" if name else f"{where}, claim #{n}"
@@ -159,7 +193,8 @@ def load(chapters=None, folder: Path | None = None):
                 raise ValueError(f"claim {entry['id']!r} recorded by chapters {owner[entry['id']]!r} "
                                  f"and {path.stem!r}")
             owner[entry["id"]] = path.stem
-            rows.append({k: entry[k] for k in FIELDS} | {"run_started": content["run_started"]})
+            rows.append({k: entry[k] for k in FIELDS} | {"run_started": content["run_started"],
+                                                          "last_attempt": content.get("last_attempt", "")})
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     return frame.sort_values(["paper", "id"], ignore_index=True)
 
@@ -203,9 +238,13 @@ def _count_name(verdict: str, source: str) -> str:
 
 
 def chapter_runs(ledger):
-    """One row per chapter of the ledger: the run that recorded its claims and how many."""
-    runs = ledger.groupby(["chapter", "run_started"]).size().rename("claims").reset_index()
-    return runs.rename(columns={"run_started": "run started"})
+    """One row per chapter of the ledger: the run that recorded its claims and how many;
+    with a column "last attempt" when a chapter's later run did not finish."""
+    runs = ledger.groupby(["chapter", "run_started", "last_attempt"]).size().rename("claims").reset_index()
+    runs = runs.rename(columns={"run_started": "run started", "last_attempt": "last attempt"})
+    if not runs["last attempt"].astype(bool).any():
+        runs = runs.drop(columns="last attempt")
+    return runs
 
 
 def verdict_for_interval(paper_value: float, low: float, high: float, *, tolerance: float = 0.05) -> str:

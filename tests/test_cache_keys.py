@@ -49,7 +49,7 @@ def _key(root, which):
     ("metric-score", "nascore/ntk/factored.py", "nascore/studies/zhu.py"),
     ("zhu", "nascore/theory/kernels.py", "nascore/cli/score.py"),
     ("trained-mixed", "nascore/data.py", "nascore/studies/zhu.py"),
-    ("trained-mixed", "nascore/training/loop.py", "nascore/reproduce.py"),
+    ("trained-mixed", "nascore/training/loop.py", "nascore/reproduce/run.py"),
 ])
 def test_editing_a_dependency_misses_the_cache_and_an_unrelated_edit_does_not(package_copy, which,
                                                                               edited, kept):

@@ -50,7 +50,7 @@ def test_editing_any_file_of_the_closure_changes_the_digest(package_copy):
 
 def test_editing_a_file_outside_the_closure_keeps_the_digest(package_copy):
     before = code_digest("nascore.stats", root=package_copy)
-    _edit(package_copy / "reproduce.py")
+    _edit(package_copy / "reproduce" / "run.py")
     assert code_digest("nascore.stats", root=package_copy) == before
 
 

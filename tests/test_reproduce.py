@@ -29,7 +29,9 @@ def test_failure_names_the_cell_and_keeps_partial_output(folders):
     run = reproduce.run_notebook("01_broken", {"quick": True, "seed": 3}, book, notebooks)
     assert run.status == "failed"
     assert "RuntimeError: boom" in run.error and "cell" in run.error
-    partial = nbformat.read(book / "chapters" / "01_broken.ipynb", as_version=4)
+    assert run.output == "_build/partial/01_broken.ipynb"  # not a chapter of the book
+    assert not (book / "chapters" / "01_broken.ipynb").exists()
+    partial = nbformat.read(book / run.output, as_version=4)
     printed = [o.get("text", "") for c in partial.cells for o in c.get("outputs", [])]
     assert "42\n" in printed  # the cells before the failure kept their output
 
@@ -114,8 +116,8 @@ def test_a_failed_notebook_raises_names_it_and_keeps_partial_output(folders):
     message = str(caught.value)
     assert message.startswith("1 notebook(s) failed:") and "20_broken: cell" in message
     assert "ZeroDivisionError" in message and "10_ok" not in message
-    assert f"partial output kept at {book / 'chapters' / '20_broken.ipynb'}" in message
-    partial = nbformat.read(book / "chapters" / "20_broken.ipynb", as_version=4)
+    assert f"partial output kept at {book / '_build' / 'partial' / '20_broken.ipynb'}" in message
+    partial = nbformat.read(book / "_build" / "partial" / "20_broken.ipynb", as_version=4)
     printed = [o.get("text", "") for c in partial.cells for o in c.get("outputs", [])]
     assert "42\n" in printed and "never\n" not in printed
     record = json.loads((book / "generated" / "provenance.json").read_text())["notebooks"]

@@ -62,6 +62,20 @@ def test_front_page_totals_sentences_links_and_figure():
     assert "{doc}`chapters/70_lga`" in text and "```{figure} generated/findings.svg" in text
 
 
+def test_a_chapter_whose_last_run_did_not_finish_is_named_with_the_run_its_claims_come_from(tmp_path):
+    ledger = make_ledger()
+    ledger["last_attempt"] = ledger["chapter"].map({"lga": "interrupted at 2025-02-01 10:00:00 UTC"}).fillna("")
+    text = L.front_page(ledger, ["40_zhu", "70_lga", "99_claims"], "generated/findings.svg")
+    assert ("- **The last run of {doc}`chapters/70_lga` did not finish (interrupted at 2025-02-01 10:00:00 UTC)**: "
+            "its claims counted here are those of its last complete run, started t.") in text
+    assert "40_zhu` did not finish" not in text
+    notebook(tmp_path, "40_zhu", "## Claims")
+    notebook(tmp_path, "70_lga", "no heading")
+    rows = re.findall(r"<tr id=.*?</tr>", L.ledger_html(ledger, ["40_zhu", "70_lga"], tmp_path))
+    assert "from the run of t; the last run interrupted at 2025-02-01 10:00:00 UTC" in rows[0]  # b.1
+    assert not any("the last run" in row for row in rows[1:])
+
+
 def test_ledger_html_side_by_side_escaped_links_and_filter(tmp_path):
     notebook(tmp_path, "40_zhu", "## Claims")
     notebook(tmp_path, "70_lga", "no heading")

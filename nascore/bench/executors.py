@@ -10,8 +10,12 @@ or to Dask; nothing here decides which worker runs what.
 """
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
+import threading
+import time
+import weakref
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Callable, Iterable, Iterator
@@ -137,11 +141,12 @@ class LocalExecutor:
                         yield item, result
                 return
             context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
-                                       initargs=(self.threads, os.getpid()))
-            pending = {pool.submit(fn, item): item for item in items}
-            finished = False
-            try:
+            pool, finished = None, False
+            try:  # created inside: an interrupt while workers start or jobs are queued ends them too
+                pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_init_worker,
+                                           initargs=(self.threads, os.getpid()))
+                _OPEN_POOLS.add(pool)
+                pending = {pool.submit(fn, item): item for item in items}
                 while pending:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
@@ -151,24 +156,60 @@ class LocalExecutor:
                         yield item, result
                 finished = True
             finally:
-                if finished:
-                    pool.shutdown(wait=True)
-                else:  # interrupted (Ctrl-C, an error, the consumer stopped): stop workers now
-                    _terminate(pool)
+                if pool is not None:
+                    _OPEN_POOLS.discard(pool)
+                    if finished:
+                        pool.shutdown(wait=True)
+                    else:  # interrupted (Ctrl-C, an error, the consumer stopped): stop workers now
+                        _terminate(pool)
         finally:
             bar.close()
 
 
+#: Seconds a worker has to exit after SIGTERM before it is killed (SIGKILL).
+TERMINATE_GRACE_SECONDS = 2.0
+
+#: Pools of :meth:`LocalExecutor.imap` calls not finished yet, ended at interpreter exit.
+_OPEN_POOLS: "weakref.WeakSet[ProcessPoolExecutor]" = weakref.WeakSet()
+
+
 def _terminate(pool: ProcessPoolExecutor) -> None:
     """Cancel queued jobs and end running workers at once (a running job is abandoned;
-    its result was never stored, so a resumed run computes it again)."""
-    processes = list(getattr(pool, "_processes", {}).values())  # no public handle exists
+    its result was never stored, so a resumed run computes it again).
+
+    Workers get SIGTERM, then SIGKILL after :data:`TERMINATE_GRACE_SECONDS`; the pool's
+    manager thread is then given the same time to notice, so that the interpreter's exit,
+    which joins that thread, has nothing left to wait for. Calling it twice is harmless.
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public handle exists
+    manager = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():
             process.terminate()
+    deadline = time.monotonic() + TERMINATE_GRACE_SECONDS
     for process in processes:
-        process.join(timeout=5)
+        process.join(timeout=max(deadline - time.monotonic(), 0.01))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=TERMINATE_GRACE_SECONDS)
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=TERMINATE_GRACE_SECONDS)
+
+
+def _end_open_pools() -> None:
+    """At interpreter exit, end the workers of an ``imap`` left open (its caller stopped
+    by an exception while still holding the iterator): otherwise the exit would wait for
+    their running jobs, since the standard library joins a pool's threads first."""
+    for pool in list(_OPEN_POOLS):
+        _OPEN_POOLS.discard(pool)
+        _terminate(pool)
+
+
+# run before concurrent.futures' own exit hook (registered when it was imported above):
+# the threading module calls these hooks last-registered first, before joining threads
+getattr(threading, "_register_atexit", atexit.register)(_end_open_pools)
 
 
 class DaskExecutor:

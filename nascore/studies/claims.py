@@ -109,6 +109,7 @@ def front_page(ledger, notebook_names: list[str], figure_path: str) -> str:
              f"{counts['claims_not_reproduced']} not reproduced and {counts['claims_not_attempted']} "
              "not attempted. Each verdict, with the paper's number next to ours, is in the "
              "{doc}`claims ledger <chapters/99_claims>`.", ""]
+    lines += unfinished_runs(ledger, pages)
     for paper, row in summary.iterrows():
         chapters = sorted({pages[c] for c in ledger.loc[ledger["paper"] == paper, "chapter"]})
         links = ", ".join(f"{{doc}}`chapters/{name}`" for name in chapters)
@@ -118,6 +119,20 @@ def front_page(ledger, notebook_names: list[str], figure_path: str) -> str:
               "on (plain: our code on the paper's data; hatched: a precomputed table, stand-in "
               "data or unstated).", "```", ""]
     return "\n".join(lines)
+
+
+def unfinished_runs(ledger, pages: dict) -> list[str]:
+    """Lines of the front page for the chapters whose last run did not finish (a claims
+    file marked by :func:`nascore.claims.mark_attempt`): which run their claims come from."""
+    if "last_attempt" not in ledger:
+        return []
+    marked = ledger[ledger["last_attempt"].astype(bool)]
+    lines = []
+    for chapter, rows in marked.groupby("chapter"):
+        lines.append(f"- **The last run of {{doc}}`chapters/{pages[chapter]}` did not finish "
+                     f"({rows['last_attempt'].iloc[0]})**: its claims counted here are those of its last "
+                     f"complete run, started {rows['run_started'].iloc[0]}.")
+    return lines + [""] if lines else []
 
 
 _STYLE = """<style>
@@ -147,6 +162,14 @@ _SCRIPT = """<script>
 </script>"""
 
 
+def _attempt_note(row) -> str:
+    mark = getattr(row, "last_attempt", "")
+    if not mark:
+        return ""
+    return (f'<br><span class="nascore-where">from the run of {html.escape(row.run_started)}; '
+            f"the last run {html.escape(mark)}</span>")
+
+
 def ledger_html(ledger, notebook_names: list[str], notebooks_dir: Path) -> str:
     """The ledger as one HTML table for the ledger chapter (a page in ``chapters/``):
     paper, claim (with where the paper makes it), the paper's value and ours side by
@@ -173,6 +196,6 @@ def ledger_html(ledger, notebook_names: list[str], notebooks_dir: Path) -> str:
             f'<td><span class="nascore-verdict" style="background:{colour}">{e(row.verdict)}</span></td>'
             f"<td>{e(row.source)}</td>"
             f'<td><a class="nascore-chapter-link" href="{e(page)}.html{anchors[row.chapter]}">'
-            f"{e(page)}</a></td></tr>")
+            f"{e(page)}</a>{_attempt_note(row)}</td></tr>")
     out += ["</tbody></table>", _SCRIPT]
     return "\n".join(out)
