@@ -168,6 +168,33 @@ MUTATIONS = [
              '"leaderboard mirrors of the Papers-with-Code archive (NATS-Bench topology)", secondary=True',
              '"leaderboard mirrors of the Papers-with-Code archive (NATS-Bench topology)", secondary=False',
              ("tests/test_papers.py",), "a secondary source presented as the paper's own"),
+    # --- issue 25: sanity checks of the weight-sharing supernet -----------------------------
+    Mutation("supernet-recalibration-keeps-old-statistics", "nascore/supernet/evaluate.py",
+             "        m.reset_running_stats()\n", "",
+             ("tests/test_supernet_sanity.py::test_recalibrated_statistics_are_those_of_a_fresh_pass",
+              "tests/test_supernet_sanity.py::test_a_childs_evaluation_does_not_depend_on_the_children_before_it"),
+             "recalibration averages into the statistics left by training or by the previous child"),
+    Mutation("supernet-recalibration-short-last-batch", "nascore/supernet/evaluate.py",
+             "batches = torch.tensor_split(calibration, -(-len(calibration) // batch_size))",
+             "batches = calibration.split(batch_size)",
+             ("tests/test_supernet_sanity.py::test_recalibrated_statistics_are_those_of_a_fresh_pass",),
+             "a short last calibration batch weighs as much as a full one"),
+    Mutation("supernet-one-child-still-draws", "nascore/supernet/sandwich.py",
+             "    if recipe.only_child is not None:\n        return [recipe.only_child]",
+             "    if recipe.only_child is not None:\n        kids.sample_connected(1, generator)\n"
+             "        return [recipe.only_child]",
+             ("tests/test_supernet_sanity.py::test_a_one_child_recipe_draws_nothing",
+              "tests/test_supernet_sanity.py::test_a_supernet_trained_on_one_child_is_that_child_trained_alone"),
+             "the supernet's random stream drifts from the lone network's (other data order and crops)"),
+    Mutation("supernet-teacher-label-loss-dropped", "nascore/supernet/sandwich.py",
+             "        total.backward()\n", "        if i > 0:\n            total.backward()\n",
+             ("tests/test_supernet_sanity.py::test_the_largest_child_fits_its_training_images_better_with_more_epochs",),
+             "the teacher's label loss never reaches the weights (only distillation to an untaught teacher)"),
+    Mutation("supernet-one-child-zero-init", "nascore/supernet/trainer.py",
+             "    if recipe.zero_init_residual:\n        net.zero_init_residual()",
+             "    net.zero_init_residual()",
+             ("tests/test_supernet_sanity.py::test_a_supernet_trained_on_one_child_is_that_child_trained_alone",),
+             "a recipe switch ignored by the trainer (zero-init always on)"),
 ]
 
 
