@@ -1,0 +1,105 @@
+"""Sanity studies of the weight-sharing supernet too slow or too noisy to be tests
+(issue 25, item 1; the cheap checks are ``tests/test_supernet_sanity.py``).
+
+- :func:`calibration_study`: the accuracy of the same children of one trained supernet
+  with BN statistics recalibrated on 256 and on 2,000 training images (BigNAS, Yu et
+  al., ECCV 2020, Sec. 3.1, "Batch Norm Calibration"): how much the children's accuracy
+  and their ranking against NAS-Bench-201's real accuracy move with the number of
+  calibration images;
+- :func:`epochs_study`: the test accuracy of the largest and smallest child of trained
+  supernets that differ only in their number of epochs (each with its whole schedule).
+
+``python -m nascore.studies.supernet_sanity RUN_DIR... --children sample:60`` prints
+both as JSON (the first run directory for the calibration study).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import pandas as pd
+
+from .. import bench, stats
+
+
+def calibration_study(net, archs, sizes=(256, 2000), *, test_images: int | None = None, seed: int = 0) -> dict:
+    """Children ``archs`` of ``net`` evaluated after recalibration on each of ``sizes``
+    calibration images (the same seeded draw of training images as the runs use).
+
+    Returns ``{"frame": one row per child (accuracy per size, val_accuracy), "summary":
+    per size the images and batches used, Kendall tau with NAS-Bench-201's accuracy and
+    seconds per child; between the first two sizes the mean and largest absolute
+    difference in accuracy (points) and Kendall tau}``."""
+    from ..supernet.evaluate import accuracy, recalibrate
+    from ..supernet.inputs import calibration_images, test_images as test
+
+    x_test, y_test = test(test_images)
+    archs = list(dict.fromkeys(archs))
+    frame = pd.DataFrame({"arch": archs})
+    summary = {}
+    for size in sizes:
+        calibration = calibration_images(size, seed=seed)
+        values, start = [], time.perf_counter()
+        for arch in archs:
+            used = recalibrate(net, arch, calibration)
+            values.append(accuracy(net, arch, x_test, y_test))
+        frame[f"acc_{size}"] = values
+        summary[str(size)] = {**used, "seconds_per_child": (time.perf_counter() - start) / len(archs)}
+    truth = bench.load("nb201", "cifar10")[["arch", "val_accuracy"]]
+    frame = frame.merge(truth, on="arch", how="left")
+    for size in sizes:
+        summary[str(size)]["kendall_nb201"] = stats.kendall(frame[f"acc_{size}"], frame["val_accuracy"], n_boot=0).value
+    a, b = (frame[f"acc_{s}"] for s in sizes[:2])
+    summary["difference"] = {"mean_abs": float((a - b).abs().mean()), "max_abs": float((a - b).abs().max()),
+                             "mean": float((b - a).mean()), "kendall_between": stats.kendall(a, b, n_boot=0).value,
+                             "children": len(frame), "test_images": len(y_test)}
+    return {"frame": frame, "summary": summary}
+
+
+def epochs_study(run_dirs, *, calibration: int = 256, test_images: int | None = None) -> pd.DataFrame:
+    """The largest and smallest child's test accuracy for each trained run directory,
+    with its epochs and final teacher loss."""
+    from ..supernet import children as kids
+    from ..supernet.evaluate import child_accuracy
+    from ..supernet.inputs import calibration_images, test_images as test
+    from ..supernet.trainer import load_supernet
+
+    x_test, y_test = test(test_images)
+    calib = calibration_images(calibration, seed=0)
+    rows = []
+    for run_dir in run_dirs:
+        net, recipe, info = load_supernet(run_dir)
+        rows.append({"run": str(run_dir), "variant": recipe.variant, "C": recipe.C, "N": recipe.N,
+                     "epochs": info["epoch"], "train_seconds": info["seconds"],
+                     "teacher_loss": info["log"][-1]["teacher_loss"],
+                     "largest": child_accuracy(net, kids.largest(recipe.C, recipe.N), calib, x_test, y_test),
+                     "smallest": child_accuracy(net, kids.smallest(recipe.C, recipe.N), calib, x_test, y_test)})
+    return pd.DataFrame(rows)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m nascore.studies.supernet_sanity", description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", help="trained run directories (the first for the calibration study)")
+    parser.add_argument("--children", default="sample:60", help="children spec for the calibration study")
+    parser.add_argument("--sizes", type=int, nargs=2, default=[256, 2000], help="calibration images compared")
+    parser.add_argument("--threads", type=int, default=1)
+    args = parser.parse_args(argv)
+    import torch
+
+    from ..supernet.runs import children_for
+    from ..supernet.trainer import load_supernet
+
+    torch.set_num_threads(args.threads)
+    epochs = epochs_study(args.runs)
+    net, _, _ = load_supernet(args.runs[0])
+    calib = calibration_study(net, children_for(args.children), tuple(args.sizes))
+    json.dump({"epochs": epochs.to_dict("records"), "calibration": calib["summary"],
+               "calibration_children": calib["frame"].to_dict("records")}, sys.stdout, indent=1)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
