@@ -16,6 +16,20 @@ validation accuracy (:func:`nascore.stats.kendall`, tau-b), the mean child accur
 largest and smallest child's accuracy, training seconds and seconds per epoch; and, per
 budget, the sandwich gap: ``tau(full) - tau(no_sandwich)`` and the mean paired accuracy
 difference over the same children.
+
+The CPU-scale job (C = 8, N = 1, the 10,000 training images, 256 calibration images as
+in the shipped table), one process per variant so that two cores both work::
+
+    W=/work/stores/supernet-curve; COMMON="-C 8 -N 1 --threads 1 --no-progress"
+    nice python -m nascore.supernet curve --work $W --variants full $COMMON &
+    nice python -m nascore.supernet curve --work $W --variants no_sandwich $COMMON &
+    wait; python -m nascore.supernet curve-table --work $W --out $W/curve.csv
+
+It trains 8 + 16 + 32 + 64 = 120 epochs per variant: at the 43-97 s per epoch of the
+shipped 8-epoch runs (one thread each, two cores shared with another job) about 1.5-3.2
+hours per variant, several times that on a busier machine; evaluating 202 children
+per run adds minutes. Rerun the same lines after a kill. The wider setting is the same
+with ``-C 16`` and another ``--work`` (about twice the time per epoch).
 """
 from __future__ import annotations
 
