@@ -195,6 +195,11 @@ MUTATIONS = [
              "    net.zero_init_residual()",
              ("tests/test_supernet_sanity.py::test_a_supernet_trained_on_one_child_is_that_child_trained_alone",),
              "a recipe switch ignored by the trainer (zero-init always on)"),
+    Mutation("supernet-calibration-class-sorted", "nascore/supernet/inputs.py",
+             "order = torch.randperm(len(y), generator=torch.Generator().manual_seed(20_000 + seed))",
+             "order = torch.arange(len(y))",
+             ("tests/test_supernet_sanity.py::test_calibration_batches_mix_the_classes",),
+             "calibration images in the stored (class) order: each recalibration batch holds one or two classes"),
 ]
 
 

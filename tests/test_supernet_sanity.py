@@ -16,6 +16,7 @@ from nascore.cifar import nb201_normalise
 from nascore.spaces import nb201
 from nascore.supernet import children as kids
 from nascore.supernet.evaluate import child_accuracy, evaluate_children, recalibrate
+from nascore.supernet.inputs import calibration_set, training_images
 from nascore.supernet.network import Supernet, copy_child_into
 from nascore.supernet.recipe import Recipe
 from nascore.supernet.sandwich import step_children
@@ -116,6 +117,17 @@ def test_recalibrated_statistics_are_those_of_a_fresh_pass(n, batch_size, sizes)
         assert torch.allclose(bn.running_mean, mean, atol=1e-5)
         assert torch.allclose(bn.running_var, var, rtol=1e-4, atol=1e-6)
     assert all(m.momentum == 0.1 for m in recalibrated) and not supernet.training
+
+
+def test_calibration_batches_mix_the_classes():
+    # The training images are stored by class; a class-sorted calibration set would give
+    # each batch of 256 one or two classes (as it did before the fix: 186 of class 0 and
+    # 64 of class 1 in the first of 2,000), and BN statistics of such batches.
+    _, y = calibration_set(2000)
+    assert torch.equal(torch.bincount(y, minlength=10), torch.bincount(training_images(2000, seed=10_000)[1]))
+    for batch in y.split(256):
+        counts = torch.bincount(batch, minlength=10)
+        assert counts.min() >= 1 and counts.max() <= 2 * len(batch) / 10, counts.tolist()
 
 
 # -- evaluation order -------------------------------------------------------------------------
