@@ -24,37 +24,56 @@ import pandas as pd
 from .. import bench, stats
 
 
-def calibration_study(net, archs, sizes=(256, 2000), *, test_images: int | None = None, seed: int = 0) -> dict:
-    """Children ``archs`` of ``net`` evaluated after recalibration on each of ``sizes``
-    calibration images (the same seeded draw of training images as the runs use).
+def calibration_sets(sizes=(256, 2000), *, seed: int = 0, class_sorted: bool = False) -> dict:
+    """Name -> calibration images, one set per size (the runs' seeded draw); with
+    ``class_sorted`` also the largest in the stored class order, as recalibration used
+    them before the fix (each batch of 256 then held one or two classes)."""
+    from ..cifar import nb201_normalise
+    from ..supernet.inputs import calibration_images, training_images
 
-    Returns ``{"frame": one row per child (accuracy per size, val_accuracy), "summary":
-    per size the images and batches used, Kendall tau with NAS-Bench-201's accuracy and
-    seconds per child; between the first two sizes the mean and largest absolute
-    difference in accuracy (points) and Kendall tau}``."""
+    sets = {str(n): calibration_images(n, seed=seed) for n in sizes}
+    if class_sorted:
+        sets[f"{max(sizes)}_class_sorted"] = nb201_normalise(training_images(max(sizes), seed=10_000 + seed)[0],
+                                                             "cifar10")
+    return sets
+
+
+def calibration_study(net, archs, sets: dict | None = None, *, test_images: int | None = None) -> dict:
+    """Children ``archs`` of ``net`` evaluated after recalibration on each calibration
+    set (default :func:`calibration_sets`: 256 and 2,000 images).
+
+    Returns ``{"frame": one row per child (accuracy per set, val_accuracy), "summary":
+    per set the images and batches used, Kendall tau with NAS-Bench-201's accuracy and
+    seconds per child; per other set against the first, the mean and largest absolute
+    difference in accuracy (points), the mean difference and Kendall tau between them}``."""
     from ..supernet.evaluate import accuracy, recalibrate
-    from ..supernet.inputs import calibration_images, test_images as test
+    from ..supernet.inputs import test_images as test
 
+    sets = calibration_sets() if sets is None else sets
     x_test, y_test = test(test_images)
     archs = list(dict.fromkeys(archs))
     frame = pd.DataFrame({"arch": archs})
     summary = {}
-    for size in sizes:
-        calibration = calibration_images(size, seed=seed)
+    for name, calibration in sets.items():
         values, start = [], time.perf_counter()
         for arch in archs:
             used = recalibrate(net, arch, calibration)
             values.append(accuracy(net, arch, x_test, y_test))
-        frame[f"acc_{size}"] = values
-        summary[str(size)] = {**used, "seconds_per_child": (time.perf_counter() - start) / len(archs)}
+        frame[f"acc_{name}"] = values
+        summary[name] = {**used, "seconds_per_child": (time.perf_counter() - start) / len(archs)}
     truth = bench.load("nb201", "cifar10")[["arch", "val_accuracy"]]
     frame = frame.merge(truth, on="arch", how="left")
-    for size in sizes:
-        summary[str(size)]["kendall_nb201"] = stats.kendall(frame[f"acc_{size}"], frame["val_accuracy"], n_boot=0).value
-    a, b = (frame[f"acc_{s}"] for s in sizes[:2])
-    summary["difference"] = {"mean_abs": float((a - b).abs().mean()), "max_abs": float((a - b).abs().max()),
-                             "mean": float((b - a).mean()), "kendall_between": stats.kendall(a, b, n_boot=0).value,
-                             "children": len(frame), "test_images": len(y_test)}
+    names = list(sets)
+    for name in names:
+        summary[name]["kendall_nb201"] = stats.kendall(frame[f"acc_{name}"], frame["val_accuracy"], n_boot=0).value
+        summary[name]["mean_accuracy"] = float(frame[f"acc_{name}"].mean())
+    a = frame[f"acc_{names[0]}"]
+    for name in names[1:]:
+        b = frame[f"acc_{name}"]
+        summary[f"{name}_vs_{names[0]}"] = {
+            "mean_abs": float((a - b).abs().mean()), "max_abs": float((a - b).abs().max()),
+            "mean": float((b - a).mean()), "kendall_between": stats.kendall(a, b, n_boot=0).value}
+    summary["children"], summary["test_images"] = len(frame), len(y_test)
     return {"frame": frame, "summary": summary}
 
 
@@ -84,6 +103,8 @@ def main(argv=None) -> int:
     parser.add_argument("runs", nargs="+", help="trained run directories (the first for the calibration study)")
     parser.add_argument("--children", default="sample:60", help="children spec for the calibration study")
     parser.add_argument("--sizes", type=int, nargs=2, default=[256, 2000], help="calibration images compared")
+    parser.add_argument("--class-sorted", action="store_true",
+                        help="also the largest set in class order (how recalibration ran before the fix)")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     import torch
@@ -94,7 +115,8 @@ def main(argv=None) -> int:
     torch.set_num_threads(args.threads)
     epochs = epochs_study(args.runs)
     net, _, _ = load_supernet(args.runs[0])
-    calib = calibration_study(net, children_for(args.children), tuple(args.sizes))
+    calib = calibration_study(net, children_for(args.children),
+                              calibration_sets(tuple(args.sizes), class_sorted=args.class_sorted))
     json.dump({"epochs": epochs.to_dict("records"), "calibration": calib["summary"],
                "calibration_children": calib["frame"].to_dict("records")}, sys.stdout, indent=1)
     print()
