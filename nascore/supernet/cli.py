@@ -8,6 +8,9 @@ Commands:
   standalone  train children alone under the same budget (the "no retraining" reference)
   collect   gather the run directories of WORK into children.csv, runs.json, standalone.csv
   table     build data/nb201-supernet/ from collected outputs
+  curve     the budget curve: one recipe at several epochs (default 8 16 32 64), full and
+            no_sandwich, in WORK/e<epochs>/<variant>-s<seed>/, resumable
+  curve-table  one row per run of a curve: Kendall tau with NB201, largest child, gaps
 
 Variants (BigNAS ablations): full, no_sandwich, no_distillation, neither.
 Children specs: zc (the ~725 NAS-Bench-201 zero-cost architectures), zc:N (first N of
@@ -107,6 +110,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--command", dest="job_command", default="", help="the shell command that produced it (for the README)")
     p.add_argument("--provisional", action="store_true", help="mark the table as a provisional CPU stand-in")
     p.set_defaults(handler=_table)
+    p = sub.add_parser("curve", help="train + evaluate one recipe at several epoch budgets in WORK/e<epochs>/")
+    p.add_argument("--work", required=True, help="work folder (one subfolder per budget)")
+    p.add_argument("--budgets", type=int, nargs="+", default=[8, 16, 32, 64], metavar="EPOCHS",
+                   help="epoch budgets, each with its whole schedule (default 8 16 32 64)")
+    p.add_argument("--variants", nargs="+", default=["full", "no_sandwich"], help="default full no_sandwich")
+    p.add_argument("--cost-steps", type=int, default=3, help="steps per block of the machine probe (0: none)")
+    _recipe_arguments(p), _eval_arguments(p), _common(p)
+    p.set_defaults(handler=_curve, children=["sample:200", "ends"], calibration_images=256, epochs=None)
+    p = sub.add_parser("curve-table", help="one row per run of a budget curve (CSV to --out or stdout)")
+    p.add_argument("--work", required=True), p.add_argument("--out", default=None)
+    p.add_argument("--sample", default="sample:200", help="the children spec ranked (default sample:200)")
+    p.set_defaults(handler=_curve_table)
 
 
 def _recipe(args):
@@ -215,6 +230,32 @@ def _table(args) -> int:
 
     path = build_table(args.collected, args.to, command=args.job_command, provisional=args.provisional)
     print(f"wrote {path}")
+    return 0
+
+
+def _curve(args) -> int:
+    from .curve import run_curve
+
+    _setup(args)
+    if args.epochs is not None:
+        raise ValueError("curve takes its epochs from --budgets, not --epochs")
+    dirs = run_curve(args.work, epochs=args.budgets, variants=args.variants, seed=args.seed, children=args.children,
+                     calibration_images=args.calibration_images, test_images=args.test_images, device=args.device,
+                     progress=args.progress, cost_steps=args.cost_steps, C=args.width, N=args.cells,
+                     batch_size=args.batch_size, lr=args.lr, schedule=args.schedule, train_images=args.train_images)
+    print(f"done: {len(dirs)} runs under {args.work}")
+    return 0
+
+
+def _curve_table(args) -> int:
+    from .curve import curve_table
+
+    table = curve_table(args.work, sample=args.sample)
+    if args.out:
+        table.to_csv(args.out, index=False)
+        print(f"wrote {args.out} ({len(table)} runs)")
+    else:
+        print(table.to_string(index=False))
     return 0
 
 

@@ -5,9 +5,15 @@ statistics accumulated during training mix every child that ran, so before a chi
 evaluated they are recomputed for that child alone on training images, without
 changing any weight. Here :func:`recalibrate` resets every BN's running statistics,
 sets its momentum to ``None`` (PyTorch then keeps the plain average over batches), and
-runs the child in training mode over the calibration images in batches of
-``batch_size``: each BN ends with the mean over batches of the batch mean and of the
-unbiased batch variance. No retraining or fine-tuning follows: the child is evaluated
+runs the child in training mode over the calibration images, split into the fewest
+batches of at most ``batch_size`` images whose sizes differ by at most one: each BN
+ends with the mean over batches of the batch mean and of the unbiased batch variance.
+The plain average weighs every batch alike, so the batches are made (nearly) equal:
+with a short last batch (2,000 images in batches of 256: seven of 256 and one of 208)
+the last 208 images would count as much as 256. With equal batches the running mean is
+the mean over every calibration image. It returns the number of images and batches
+used (the run summary records the number of images, the table's README states it).
+No retraining or fine-tuning follows: the child is evaluated
 with the shared weights as they are (the BigNAS claim under test).
 
 :func:`evaluate_children` evaluates many children with one model on the device, the
@@ -29,23 +35,28 @@ COLUMNS = ("arch", "supernet_accuracy", "seconds")
 
 
 @torch.no_grad()
-def recalibrate(net, arch: str, calibration: torch.Tensor, batch_size: int = 256) -> None:
-    """Recompute every BN's running statistics for child ``arch`` on ``calibration``."""
+def recalibrate(net, arch: str, calibration: torch.Tensor, batch_size: int = 256) -> dict:
+    """Recompute every BN's running statistics for child ``arch`` on ``calibration``;
+    returns ``{"images": ..., "batches": ...}`` used."""
     if len(calibration) == 0:
         raise ValueError("calibration needs at least one image")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
     norms = [m for m in net.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
     momenta = [m.momentum for m in norms]
     for m in norms:
         m.reset_running_stats()
         m.momentum = None
+    batches = torch.tensor_split(calibration, -(-len(calibration) // batch_size))
     net.train()
     try:
-        for start in range(0, len(calibration), batch_size):
-            net(calibration[start:start + batch_size], arch)
+        for batch in batches:
+            net(batch, arch)
     finally:
         for m, momentum in zip(norms, momenta):
             m.momentum = momentum
         net.eval()
+    return {"images": len(calibration), "batches": len(batches)}
 
 
 @torch.no_grad()

@@ -5,7 +5,9 @@
   (:func:`nascore.cifar.nb201_normalise`) is applied after augmentation, per batch;
 - calibration: a seeded random subset of the *training* images, not augmented, shared
   by every child (BigNAS, Sec. 3.1, "Batch Norm Calibration", recalibrates on training
-  data);
+  data), in a seeded random order: recalibration runs it in batches, and a batch of
+  class-sorted images (one or two classes each) has batch statistics far from those of
+  the whole set;
 - test: the 1,017 lossless CIFAR-10 test images.
 
 The training set is ordered by class on disk; every subset here is drawn at random.
@@ -41,10 +43,17 @@ def training_images(n: int | None = None, *, seed: int = 0):
     return _subset(x, y, n, seed)
 
 
+def calibration_set(n: int = 1024, *, seed: int = 0):
+    """``(x, y)``: ``n`` normalised training images for BN recalibration, in random order
+    (classes mixed in every batch), and their labels (recalibration does not use them)."""
+    x, y = training_images(n, seed=10_000 + seed)
+    order = torch.randperm(len(y), generator=torch.Generator().manual_seed(20_000 + seed))
+    return nb201_normalise(x[order], "cifar10"), y[order]
+
+
 def calibration_images(n: int = 1024, *, seed: int = 0):
-    """``n`` normalised training images for BN recalibration (labels are not needed)."""
-    x, _ = training_images(n, seed=10_000 + seed)
-    return nb201_normalise(x, "cifar10")
+    """The images of :func:`calibration_set` (labels are not needed)."""
+    return calibration_set(n, seed=seed)[0]
 
 
 def test_images(n: int | None = None):

@@ -18,6 +18,12 @@ the full method in exactly one field:
 - ``schedule="bignas"`` (Sec. 3.1, "Convergence Behavior"): exponential decay with a
   constant ending (:mod:`.schedule`); ``"cosine"``: NAS-Bench-201's schedule.
 
+``only_child`` is not a BigNAS technique but a sanity check of the machinery: every step
+trains that one child, from the labels, and draws no random children, so with the
+stand-alone recipe (cosine schedule, ordinary weight decay, no zero-init) the supernet
+must end with the weights of that child trained alone (:mod:`.standalone`) from the same
+initial weights, data order and augmentation. Its variant is ``one_child``.
+
 BN recalibration before evaluation (Sec. 3.1, "Batch Norm Calibration") belongs to
 evaluation (:mod:`.evaluate`), not to training.
 
@@ -65,6 +71,7 @@ class Recipe:
     lr_floor: float = 0.05
     decay_fraction: float = 2 / 3
     train_images: int | None = None
+    only_child: str | None = None
 
     def __post_init__(self):
         for name in ("C", "N", "epochs", "batch_size"):
@@ -86,10 +93,20 @@ class Recipe:
         if self.train_images is not None and (isinstance(self.train_images, bool) or
                                               not isinstance(self.train_images, int) or self.train_images < 1):
             raise ValueError(f"train_images must be a positive integer or None, got {self.train_images!r}")
+        if self.only_child is not None:
+            from ..spaces import nb201
+
+            nb201.parse(self.only_child)  # a clear message for a bad string
+            if self.sandwich or self.distillation:
+                raise ValueError("only_child trains one child from the labels: it needs sandwich=False and "
+                                 "distillation=False")
 
     @property
     def variant(self) -> str:
-        """``full``, ``no_sandwich``, ``no_distillation`` or ``neither``."""
+        """``full``, ``no_sandwich``, ``no_distillation``, ``neither``, or ``one_child``
+        (``only_child`` set)."""
+        if self.only_child is not None:
+            return "one_child"
         return next(name for name, flags in VARIANTS.items() if flags == (self.sandwich, self.distillation))
 
     @classmethod

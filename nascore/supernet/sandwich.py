@@ -34,7 +34,10 @@ from .recipe import Recipe
 
 
 def step_children(recipe: Recipe, generator: torch.Generator) -> list[str]:
-    """The children of one step, teacher first (see the module docstring)."""
+    """The children of one step, teacher first (see the module docstring);
+    ``[recipe.only_child]`` if set (nothing drawn from ``generator``)."""
+    if recipe.only_child is not None:
+        return [recipe.only_child]
     if recipe.sandwich:
         drawn = kids.sample_connected(recipe.k_random, generator)
         return [kids.largest(recipe.C, recipe.N), kids.smallest(recipe.C, recipe.N)] + drawn

@@ -33,10 +33,13 @@ from .schedule import learning_rate
 COLUMNS = ("arch", "standalone_accuracy", "seconds", "epochs")
 
 
-def train_child(arch: str, images, test, *, C: int, N: int, epochs: int, batch_size: int = 256, lr: float = 0.1,
-                weight_decay: float = 5e-4, seed: int = 0, device: str = "cpu") -> float:
-    """Test accuracy (percent) of ``arch`` trained alone (see the module docstring)."""
-    net = nb201.Network(arch, C=C, N=N, seed=seed).to(device)
+def fit(net: torch.nn.Module, images, *, epochs: int, batch_size: int = 256, lr: float = 0.1,
+        weight_decay: float = 5e-4, seed: int = 0, device: str = "cpu") -> torch.nn.Module:
+    """Train ``net`` (a lone network, already on ``device``) in place with the recipe of
+    the module docstring; returned for chaining. The random generator, seeded from
+    ``seed``, draws the order of each epoch, then each batch's crops and flips, exactly
+    as the supernet trainer draws them (:mod:`.trainer`), which draws nothing else for
+    a recipe with ``only_child`` set."""
     decayed = {id(m.weight) for m in net.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))}
     params = list(net.parameters())
     optimizer = torch.optim.SGD([{"params": [p for p in params if id(p) in decayed], "weight_decay": weight_decay},
@@ -56,6 +59,15 @@ def train_child(arch: str, images, test, *, C: int, N: int, epochs: int, batch_s
             optimizer.zero_grad(set_to_none=True)
             F.cross_entropy(net(x), y_all[idx]).backward()
             optimizer.step()
+    return net
+
+
+def train_child(arch: str, images, test, *, C: int, N: int, epochs: int, batch_size: int = 256, lr: float = 0.1,
+                weight_decay: float = 5e-4, seed: int = 0, device: str = "cpu") -> float:
+    """Test accuracy (percent) of ``arch`` trained alone (see the module docstring)."""
+    net = nb201.Network(arch, C=C, N=N, seed=seed).to(device)
+    fit(net, images, epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay, seed=seed,
+        device=device)
     net.eval()
     x_test, y_test = test[0].to(device), test[1].to(device)
     with torch.no_grad():

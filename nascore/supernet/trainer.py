@@ -37,7 +37,8 @@ LOG_FILE = "train_log.csv"
 def _check_recipe(run_dir: Path, recipe: Recipe) -> None:
     path = run_dir / RECIPE_FILE
     if path.exists():
-        saved = json.loads(path.read_text())
+        # compared as recipes, so that a field added later (with its default) is no change
+        saved = Recipe.from_dict(json.loads(path.read_text())).to_dict()
         if saved != recipe.to_dict():
             changed = sorted(k for k in set(saved) | set(recipe.to_dict()) if saved.get(k) != recipe.to_dict().get(k))
             raise ValueError(f"run directory {run_dir} holds a run with another recipe (differs in {changed}); "
