@@ -279,13 +279,24 @@ def _mixed(tmp):
 
 
 # ----------------------------------------------------------------------------- chapters
-def _reproduce(tmp, *argv):
-    env = {**os.environ, "PYTHONPATH": str(REPO), "NASCORE_CACHE": str(tmp / "cache")}
-    return subprocess.Popen([sys.executable, "-m", "nascore.cli", "reproduce", "--quick", *argv], cwd=REPO, env=env,
+def _project_copy(tmp):
+    """A throw-away copy of the project (code, notebooks, book sources, data): the chapter
+    cases never touch this checkout's book."""
+    root = tmp / "project"
+    skip = shutil.ignore_patterns("_build", "chapters", "generated", "_mathjax", "__pycache__", "*.egg-info")
+    for name in ("nascore", "notebooks", "book", "data"):
+        shutil.copytree(REPO / name, root / name, ignore=skip)
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def _reproduce(root, tmp, *argv):
+    env = {**os.environ, "PYTHONPATH": str(root), "NASCORE_CACHE": str(tmp / "cache")}
+    return subprocess.Popen([sys.executable, "-m", "nascore.cli", "reproduce", "--quick", *argv], cwd=root, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
 
 
-def _kernels_of(pid):
+def _descendants(pid):
     """Pids of processes whose parent chain reaches ``pid`` (via /proc)."""
     parents = {}
     for entry in Path("/proc").iterdir():
@@ -306,11 +317,25 @@ def _kernels_of(pid):
     return out
 
 
-@case("reproduce: SIGINT 20 s into a chapter", "exit 130 within 10 s, no kernel left")
+def _kernel_started(root, name, timeout=300):
+    """Wait until the chapter's kernel is running (its run-private folder exists)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if list((root / "book" / "_build" / "runs").glob(f"{name}.*")):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@case("reproduce: SIGINT mid-chapter (40_zhu)", "exit 130 within 10 s, no kernel left")
 def _sigint(tmp):
-    process = _reproduce(tmp, "--only", "40_zhu", "--no-build")
-    time.sleep(20)  # a hostile user's timing; the tests wait on events instead
-    children = _kernels_of(process.pid)
+    root = _project_copy(tmp)
+    process = _reproduce(root, tmp, "--only", "40_zhu", "--no-build")
+    if not _kernel_started(root, "40_zhu"):
+        process.kill()
+        return "the chapter never started", False
+    time.sleep(5)  # well into the chapter's first cells
+    children = _descendants(process.pid)
     start = time.monotonic()
     os.killpg(process.pid, signal.SIGINT)
     try:
@@ -319,9 +344,43 @@ def _sigint(tmp):
         process.kill()
         return "still running 60 s after SIGINT", False
     took = time.monotonic() - start
+    time.sleep(1)
     left = [p for p in children if Path(f"/proc/{p}").exists()]
     return f"exit {process.returncode} after {took:.1f} s, {len(left)} child process(es) left", \
         process.returncode == 130 and took < 10 and not left
+
+
+@case("reproduce: SIGKILL mid-chapter, then another run", "chapter marked 'killed at', ledger keeps its claims")
+def _sigkill(tmp):
+    root = _project_copy(tmp)
+    first = _reproduce(root, tmp, "--only", "10_nb201_table", "--no-build")
+    first.wait(timeout=900)
+    process = _reproduce(root, tmp, "--only", "10_nb201_table", "--no-build")
+    if not _kernel_started(root, "10_nb201_table"):
+        process.kill()
+        return "the chapter never started", False
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    again = _reproduce(root, tmp, "--only", "00_overview", "--no-build")
+    again.wait(timeout=900)
+    record = json.loads((root / "book" / "generated" / "provenance.json").read_text())["notebooks"]
+    text = json.dumps(next((v for k, v in record.items() if "nb201_table" in k), {}))
+    claims = list((root / "book" / "generated" / "claims").glob("*nb201_table*"))
+    return f"first exit {first.returncode}; 'killed at' recorded: {'killed at' in text}; claims files: {len(claims)}", \
+        first.returncode == 0 and "killed" in text and bool(claims)
+
+
+@case("reproduce: two runs of one chapter 4 s apart", "both exit 0, the box lists the data read")
+def _concurrent(tmp):
+    root = _project_copy(tmp)
+    a = _reproduce(root, tmp, "--only", "10_nb201_table", "--no-build")
+    time.sleep(4)
+    b = _reproduce(root, tmp, "--only", "10_nb201_table", "--no-build")
+    codes = (a.wait(timeout=900), b.wait(timeout=900))
+    record = json.loads((root / "book" / "generated" / "provenance.json").read_text())["notebooks"]
+    entry = next((v for k, v in record.items() if "nb201_table" in k), {})
+    reads = len(entry.get("data_read", []))
+    return f"exits {codes}, data files named in the record: {reads}", codes == (0, 0) and reads > 0
 
 
 def main(argv=None) -> int:

@@ -259,3 +259,19 @@ def verdict_for_interval(paper_value: float, low: float, high: float, *, toleran
     if miss <= tolerance:
         return "reproduced"
     return "partly" if miss <= 2 * tolerance else "not reproduced"
+
+
+#: The fewest architectures a verdict may rest on; fewer make a study ("not attempted").
+MIN_POPULATION = 100
+
+
+def verdict_on_population(verdict: str, n: int, *, minimum: int = MIN_POPULATION) -> str:
+    """``verdict`` if it rests on at least ``minimum`` architectures, else "not attempted":
+    a handful of cells is a study, never a verdict.
+
+    >>> verdict_on_population("reproduced", 100), verdict_on_population("not reproduced", 23)
+    ('reproduced', 'not attempted')
+    """
+    if verdict not in VERDICTS:
+        raise ValueError(f"unknown verdict {verdict!r}; allowed: {', '.join(VERDICTS)}")
+    return verdict if int(n) >= minimum else "not attempted"

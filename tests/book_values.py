@@ -35,6 +35,27 @@ REGRESSION_FILE = REPO / "tests" / "glued_quick.json"
 BOOK_INPUTS = ("nascore", "notebooks", "data", "book", "pyproject.toml")
 QUICK = {"quick": True, "seed": 0}
 FLOAT_TOLERANCE = {"rel": 1e-6, "abs": 1e-9}
+#: Why the default float tolerance is what it is: the values are computed in float64 from
+#: shipped tables, and every search or selection picks through ``nascore.search.picks``
+#: (ties within a relative 1e-9 go to a fixed order), so two CPUs agree to round-off
+#: (~1e-15); 1e-6 leaves room for a library's summation order and nothing more.
+DEFAULT_WHY = ("float64 from shipped tables; picks round-off-proof (nascore.search.picks): machines agree "
+               "to ~1e-15")
+#: Chapters that compute float32 networks live on the CPU (scores, kernels, a small
+#: supernet), whose kernels (oneDNN / MKL) choose their summation order per CPU: their
+#: floats are pinned to a relative 1e-4, the accumulated float32 round-off of a batch.
+#: A discrete decision on such a value (a NASWOT activation code at zero) can still move
+#: one; none has been seen to.
+CHAPTER_TOLERANCE = {
+    chapter: ({"rel": 1e-4, "abs": 1e-7}, "float32 networks computed live on the CPU; kernels sum in a "
+                                          "CPU-dependent order")
+    for chapter in ("20_metrics", "40_zhu", "60_das", "70_lga", "80_supernet")
+}
+
+
+def tolerance_for(chapter: str, default=FLOAT_TOLERANCE) -> dict:
+    """The float tolerance of ``chapter``'s values (:data:`CHAPTER_TOLERANCE`, else ``default``)."""
+    return CHAPTER_TOLERANCE.get(chapter, (default, DEFAULT_WHY))[0]
 #: Glued measurements of time on the machine that builds the book: present, a number, not pinned.
 MEASURED_TIME = ("_ms", "_minutes", "_seconds", "_step_ratio")
 REGENERATE = "python tests/book_values.py --build --write"
@@ -101,7 +122,7 @@ def compare(expected: dict, actual: dict, tolerance=FLOAT_TOLERANCE) -> list[str
                 problems.append(f"{chapter}/{name}: new value {got[name]!r}")
             elif name.endswith(MEASURED_TIME) and isinstance(got[name], float):
                 continue
-            elif not same(want[name], got[name], tolerance):
+            elif not same(want[name], got[name], tolerance_for(chapter, tolerance)):
                 problems.append(f"{chapter}/{name}: {want[name]!r} -> {got[name]!r}")
     return problems
 
@@ -116,7 +137,9 @@ def write_expected(values: dict, path: Path = REGRESSION_FILE) -> None:
     content = {"about": "Every value the book's chapters glue in a quick run (nascore reproduce --quick, "
                         f"seed 0). Regenerate with `{REGENERATE}` and commit it with the change "
                         "(CONTRIBUTING.md, 'Published numbers').",
-               "tolerance": {"float": FLOAT_TOLERANCE, "int": "exact", "bool": "exact", "text": "exact"},
+               "tolerance": {"float": FLOAT_TOLERANCE, "float_why": DEFAULT_WHY,
+                             "float_by_chapter": {c: {**t, "why": why} for c, (t, why) in CHAPTER_TOLERANCE.items()},
+                             "int": "exact", "bool": "exact", "text": "exact"},
                "chapters": values}
     path.write_text(json.dumps(content, indent=1, sort_keys=False, ensure_ascii=False) + "\n")
 

@@ -92,3 +92,12 @@ def test_an_uncommitted_change_to_the_code_makes_the_book_stale(tmp_path, scratc
     _provenance(tmp_path)
     scratch_input.write_text("x = 1\n")
     assert stale_reasons(tmp_path, ["10_a"]) == ["10_a: built from other contents of nascore"]
+
+
+def test_a_chapter_computing_float32_networks_live_has_its_own_tolerance():
+    from book_values import CHAPTER_TOLERANCE, tolerance_for
+
+    assert tolerance_for("50_hnas") == FLOAT_TOLERANCE  # search picks: round-off-proof
+    assert tolerance_for("80_supernet")["rel"] == 1e-4 and CHAPTER_TOLERANCE["80_supernet"][1]
+    assert compare({"80_supernet": {"acc": 0.5}}, {"80_supernet": {"acc": 0.5 * (1 + 5e-5)}}) == []
+    assert compare({"50_hnas": {"acc": 0.5}}, {"50_hnas": {"acc": 0.5 * (1 + 5e-5)}}) != []

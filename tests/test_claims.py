@@ -127,3 +127,16 @@ def test_verdict_counts_per_source(folder):
     assert values["claims_precomputed_table_total"] == 0  # absent sources still glued, as 0
     assert values["claims_unstated_not_reproduced"] == 1
     assert set(claims.count_values(claims.load(chapters=[]))) == set(values)  # same names when empty
+
+
+@pytest.mark.parametrize("verdict, n, expected", [
+    ("reproduced", 100, "reproduced"), ("not reproduced", 99, "not attempted"), ("partly", 3, "not attempted"),
+    ("not attempted", 500, "not attempted"),
+])
+def test_a_verdict_needs_a_hundred_architectures(verdict, n, expected):
+    assert claims.verdict_on_population(verdict, n) == expected
+
+
+def test_an_unknown_verdict_is_refused_even_below_the_minimum():
+    with pytest.raises(ValueError, match="unknown verdict 'yes'"):
+        claims.verdict_on_population("yes", 3)
