@@ -85,13 +85,18 @@ for _folder in sorted(p.name for p in DATA_DIR.iterdir() if p.is_dir()):
     case(f"data: one byte flipped in the largest file of {_folder}/", "refused, file named, both hashes")(_check)
 
 
+def _replace_once(name, old, new):
+    """A damage: the first ``old`` in file ``name`` of the folder becomes ``new``."""
+    def edit(folder):
+        path = folder / name
+        path.write_text(path.read_text().replace(old, new, 1))
+        return path
+    return edit
+
+
 @case("data: scores.csv 72.57 -> 92.57, CIFAR-scores loader", "exit 3, one line naming scores.csv")
 def _scores_edit(tmp):
-    def edit(folder):
-        path = folder / "scores.csv"
-        path.write_text(path.read_text().replace("72.57", "92.57", 1))
-        return path
-    data, _ = _damaged_copy(tmp, "nb201-cifar-scores", edit)
+    data, _ = _damaged_copy(tmp, "nb201-cifar-scores", _replace_once("scores.csv", "72.57", "92.57"))
     code, _, err = nascore("search", "training_free", "--table", "nb201-cifar-scores", "--score", "naswot",
                            "--budget", "5", "--seeds", "0", "1", env={"NASCORE_DATA": str(data),
                                                                        "NASCORE_CACHE": str(tmp / "c")})
@@ -100,11 +105,7 @@ def _scores_edit(tmp):
 
 @case("data: zc_nasbench201.json 86.06 -> 96.06, search evolution", "exit 3 before any search")
 def _zc_edit(tmp):
-    def edit(folder):
-        path = folder / "zc_nasbench201.json"
-        path.write_text(path.read_text().replace("86.06", "96.06", 1))
-        return path
-    data, _ = _damaged_copy(tmp, "nasbench201-zc", edit)
+    data, _ = _damaged_copy(tmp, "nasbench201-zc", _replace_once("zc_nasbench201.json", "86.06", "96.06"))
     code, out, err = nascore("search", "evolution", "--budget", "20", "--seeds", "0", "1",
                              env={"NASCORE_DATA": str(data), "NASCORE_CACHE": str(tmp / "c")})
     return f"exit {code}: {one_line(err)[:110]}", code == 3 and "mean best" not in out

@@ -232,3 +232,11 @@ def test_nb101_check_on_a_planted_table():
     out = das.nb101_check(frame, weights=[0, 1, 8, 64], n_boot=50)
     assert out["n"] == n and out["das"] == pytest.approx(1.0) and out["naswot"] < 0.9
     assert out["cv_weight_over_n"] == pytest.approx(1 / 64) and out["ratio"] > 1.04 and out["verdict"] == "reproduced"
+
+
+def test_improvement_verdict_with_an_interval_including_one_is_at_most_partly():
+    from nascore.studies import das
+
+    assert das.improvement_verdict(1.10, 124, low=0.92) == "partly"
+    assert das.improvement_verdict(1.10, 124, low=1.01) == "reproduced"
+    assert das.improvement_verdict(0.98, 124, low=0.80) == "not reproduced"

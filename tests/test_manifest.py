@@ -79,10 +79,15 @@ def test_swapping_two_class_names_is_refused(tmp_path):
         verify(path)
 
 
-def test_an_unlisted_file_and_a_missing_manifest_are_refused(tmp_path):
+def _table(tmp_path, text="x\n1\n"):
     folder = tmp_path / "table"
     folder.mkdir()
-    (folder / "a.csv").write_text("x\n1\n")
+    (folder / "a.csv").write_text(text)
+    return folder
+
+
+def test_an_unlisted_file_and_a_missing_manifest_are_refused(tmp_path):
+    folder = _table(tmp_path)
     with pytest.raises(DataIntegrityError, match="no manifest.json"):
         verify(folder / "a.csv")
     write_manifest(folder)
@@ -94,10 +99,8 @@ def test_an_unlisted_file_and_a_missing_manifest_are_refused(tmp_path):
 
 
 def test_a_file_changed_after_it_was_verified_is_checked_again(tmp_path):
-    folder = tmp_path / "table"
-    folder.mkdir()
+    folder = _table(tmp_path)
     path = folder / "a.csv"
-    path.write_text("x\n1\n")
     write_manifest(folder)
     verify(path)
     path.write_text("x\n7\n")  # same size: only the hash tells
@@ -107,10 +110,8 @@ def test_a_file_changed_after_it_was_verified_is_checked_again(tmp_path):
 
 
 def test_the_manifest_skips_readme_and_itself(tmp_path):
-    folder = tmp_path / "table"
-    folder.mkdir()
+    folder = _table(tmp_path, "x\n")
     (folder / "README.md").write_text("prose")
-    (folder / "a.csv").write_text("x\n")
     write_manifest(folder)
     assert sorted(json.loads((folder / MANIFEST).read_text())["files"]) == ["a.csv"]
 

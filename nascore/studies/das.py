@@ -131,17 +131,42 @@ DAS_REPORTED_LOW = 1.04
 MIN_CELLS = 100
 
 
-def improvement_verdict(ratio: float, n: int) -> str:
+def improvement_verdict(ratio: float, n: int, low: float | None = None) -> str:
     """Verdict of "DAS improves NASWOT's rank correlation by 1.04x-1.56x": "reproduced" if
-    the held-out ratio reaches :data:`DAS_REPORTED_LOW`, "partly" if it is above 1, "not
-    reproduced" otherwise; "not attempted" with fewer than :data:`MIN_CELLS` cells or no ratio.
+    the held-out ratio reaches :data:`DAS_REPORTED_LOW` and its interval's ``low`` end (if
+    given) lies above 1, "partly" if the ratio is above 1 (or reaches 1.04 with an interval
+    that includes 1), "not reproduced" otherwise; "not attempted" with fewer than
+    :data:`MIN_CELLS` cells or no ratio.
 
     >>> improvement_verdict(1.04, 300), improvement_verdict(1.01, 300), improvement_verdict(1.2, 99)
     ('reproduced', 'partly', 'not attempted')
+    >>> improvement_verdict(1.10, 124, low=0.95)
+    'partly'
     """
     if n < MIN_CELLS or not np.isfinite(ratio):
         return "not attempted"
-    return "reproduced" if ratio >= DAS_REPORTED_LOW - 1e-12 else "partly" if ratio > 1.0 else "not reproduced"
+    if ratio >= DAS_REPORTED_LOW - 1e-12 and (low is None or low > 1.0):
+        return "reproduced"
+    return "partly" if ratio > 1.0 else "not reproduced"
+
+
+def cv_ratio_interval(units, distinguishing, truth, weights, batch_size: int, *, folds: int = 2, n_boot: int = 200,
+                      level: float = 0.95, seed: int = 0) -> tuple[float, float]:
+    """Percentile-bootstrap interval of the cross-validated ratio DAS_w / NASWOT
+    (:func:`das_weight_cv` rerun on each resample of the cells, weight chosen afresh)."""
+    units, distinguishing, truth = (np.asarray(a, float) for a in (units, distinguishing, truth))
+    rng = np.random.default_rng(seed)
+    ratios = []
+    for b in range(n_boot):
+        rows = rng.integers(0, len(truth), len(truth))
+        cv = das_weight_cv(units[rows], distinguishing[rows], truth[rows], weights, batch_size, folds=folds,
+                           seed=seed + b + 1)
+        if cv.naswot.mean() > 0:
+            ratios.append(cv.das.mean() / cv.naswot.mean())
+    if not ratios:
+        return np.nan, np.nan
+    tail = (1 - level) / 2
+    return float(np.quantile(ratios, tail)), float(np.quantile(ratios, 1 - tail))
 
 
 def nb101_scores() -> pd.DataFrame:
@@ -157,12 +182,13 @@ def nb101_scores() -> pd.DataFrame:
 
 
 def nb101_check(frame: pd.DataFrame, weights, *, batch_size: int = 64, folds: int = 2, n_boot: int = 1000,
-                seed: int = 0) -> dict:
+                n_boot_cv: int = 200, seed: int = 0) -> dict:
     """DAS against NASWOT on NAS-Bench-101 (DAS's own benchmark): Kendall's tau with NB101's
     validation accuracy of NASWOT (``naswot``), of DAS as the registry defines it
     (``das``: weight 1, our reading of the paper's rule) and of the cross-validated weight
-    (:func:`das_weight_cv` over ``weights``), with bootstrap intervals where single; the
-    held-out ratio DAS_w / NASWOT and its verdict (:func:`improvement_verdict`). ``frame``
+    (:func:`das_weight_cv` over ``weights``), with bootstrap intervals; the held-out ratio
+    DAS_w / NASWOT with its interval (:func:`cv_ratio_interval`, ``n_boot_cv`` resamples)
+    and its verdict (:func:`improvement_verdict`). ``frame``
     is our score table of NB101 cells (``nascore bench nb101-scores``)."""
     need = ["val_accuracy", "naswot", "das", "das_units", "das_distinguishing"]
     part = frame.dropna(subset=need)
@@ -174,12 +200,15 @@ def nb101_check(frame: pd.DataFrame, weights, *, batch_size: int = 64, folds: in
            "ratio_default": das1.value / wot.value if wot.value > 0 else np.nan}
     if len(part) >= 2 * folds:
         cv = das_weight_cv(part.das_units, part.das_distinguishing, truth, weights, batch_size, folds=folds, seed=seed)
+        low, high = cv_ratio_interval(part.das_units, part.das_distinguishing, truth, weights, batch_size,
+                                      folds=folds, n_boot=n_boot_cv, seed=seed)
         out.update(cv_weight_over_n=float(cv.weight.mean() / batch_size), cv_das=float(cv.das.mean()),
                    cv_naswot=float(cv.naswot.mean()), ratio=float(cv.das.mean() / cv.naswot.mean())
-                   if cv.naswot.mean() > 0 else np.nan)
+                   if cv.naswot.mean() > 0 else np.nan, ratio_low=low, ratio_high=high)
     else:
-        out.update(cv_weight_over_n=np.nan, cv_das=np.nan, cv_naswot=np.nan, ratio=np.nan)
-    out["verdict"] = improvement_verdict(out["ratio"], out["n"])
+        out.update(cv_weight_over_n=np.nan, cv_das=np.nan, cv_naswot=np.nan, ratio=np.nan, ratio_low=np.nan,
+                   ratio_high=np.nan)
+    out["verdict"] = improvement_verdict(out["ratio"], out["n"], out["ratio_low"])
     return out
 
 
