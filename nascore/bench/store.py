@@ -177,7 +177,8 @@ def _type_name(kind):
     return " or ".join(k.__name__ for k in kinds)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this machine (one owned by another user counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -384,7 +385,7 @@ class ResultStore:
             dead = False
             # name: .<key8>-<host>-<pid>-<random>.tmp (the host may itself contain '-')
             if len(parts) >= 4 and parts[-2].isdigit() and "-".join(parts[1:-2]) == host:
-                dead = not _pid_alive(int(parts[-2]))
+                dead = not pid_alive(int(parts[-2]))
             try:
                 old = now - path.stat().st_mtime > STALE_TMP_SECONDS
             except FileNotFoundError:

@@ -57,15 +57,11 @@ def _process_start(pid: int) -> str | None:
 
 def _running(pid: int, started: str | None) -> bool:
     """Whether process ``pid``, started at ``started`` (:func:`_process_start`), still runs."""
+    from ..bench.store import pid_alive
+
     if started is not None:
         return _process_start(pid) == started
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)
 
 
 def open_staging(name: str, book_dir: Path = BOOK_DIR) -> Path:
