@@ -57,7 +57,7 @@ def test_fill_trains_probes_and_resumes(tmp_path):
 
     paths = export(frame, tmp_path / "table", space=space, protocol=protocol, wall_seconds=1.0,
                    notes=["a note"])
-    readme = paths[-1].read_text()
+    readme = next(p for p in paths if p.name == "README.md").read_text()
     assert protocol.digest() in readme and "- a note" in readme and "C=2" in readme
 
 

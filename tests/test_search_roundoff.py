@@ -89,7 +89,12 @@ def later_wins(values, rel=1e-12, higher=True):
 def test_tied_accuracies_keep_the_first_incumbent(tables):
     # The answer of a search is its first query with the best accuracy: a tie shaken apart
     # by round-off must not hand it to a later query.
-    result = search.run("random", tables["coarse"], budget=200, seed=3)
+    coarse = tables["coarse"]
+    cap = float(np.quantile(coarse.accuracy, 0.9))  # the top tenth ties at one value, whatever the table
+    capped = search.TabularBenchmark(keys=coarse.keys, genotypes=coarse.genotypes,
+                                     accuracy=np.minimum(coarse.accuracy, cap), scores=coarse.scores,
+                                     n_choices=coarse.n_choices, name=coarse.name + " (capped)")
+    result = search.run("random", capped, budget=200, seed=3)
     acc = result.history["accuracy"].to_numpy()
     assert (acc == acc.max()).sum() > 1, "the test needs a tied best accuracy"
     best = result.best

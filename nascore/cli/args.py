@@ -100,16 +100,3 @@ def distinct_seeds(seeds: list[int], option: str = "--seeds") -> list[int]:
         raise ValueError(f"{option}: seed(s) {', '.join(map(str, repeated))} given more than once; "
                          "give distinct seeds (a repeated seed repeats the same run)")
     return seeds
-
-
-
-def device(text: str) -> str:
-    """``cpu``, ``cuda`` or ``cuda:N`` that this machine can run on
-    (:func:`nascore.bench.executors.usable_device`): ``--device cuda`` on a CPU-only
-    install is one line, not a traceback."""
-    from ..bench.executors import usable_device
-
-    try:
-        return usable_device(text)
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(str(error).removeprefix(f"--device {text}: ")) from None

@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..cli.args import device
 from ..manifest import write_manifest
 from . import cifar_ntk as proto
 
@@ -332,7 +331,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     def common(p, archs):
         p.add_argument("--store", required=True, help="results store folder (shared by parallel processes)")
         p.add_argument("--archs", default=archs, help=f"zc, all, sample:N, stratified:N [,first:N] (default {archs})")
-        p.add_argument("--device", type=device, default="cpu", help="cpu, cuda or cuda:N (default cpu)")
+        p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default cpu)")
         p.add_argument("--shard", help="i/n: this process takes every n-th architecture from i")
         p.add_argument("--seed", type=int, default=0, help="batch / shuffling seed (default 0)")
         p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
@@ -379,6 +378,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _setup(args, skip_table=None):
     import torch
 
+    from nascore.bench.executors import usable_device
+
+    usable_device(args.device)
     if args.threads:
         torch.set_num_threads(args.threads)
     full_precision()
