@@ -56,8 +56,19 @@ def report_test_accuracy(results, dataset: str, *, level: float = 0.95, n_boot: 
     ``low`` and ``high`` are NaN: one value has no spread.
     """
     values = pick_test_accuracies(results, dataset)
-    row = {"dataset": dataset, "n_seeds": len(values), "mean": float(values.mean()),
-           "std": np.nan, "low": np.nan, "high": np.nan}
+    return {"dataset": dataset, **summarise(values, level=level, n_boot=n_boot, seed=seed)}
+
+
+def summarise(values, *, level: float = 0.95, n_boot: int = 2000, seed: int = 0) -> dict:
+    """The papers' "mean ± std" of repeated picks' accuracies and our interval of the mean:
+    ``n_seeds``, ``mean``, ``std`` (ddof = 1), ``low``, ``high`` (:func:`nascore.stats.mean_ci`);
+    with one value, ``std``, ``low`` and ``high`` are NaN.
+
+    >>> summarise([1.0, 3.0], n_boot=50)["std"] == 2 ** 0.5
+    True
+    """
+    values = np.asarray(values, dtype=float)
+    row = {"n_seeds": len(values), "mean": float(values.mean()), "std": np.nan, "low": np.nan, "high": np.nan}
     if len(values) > 1:
         _, low, high = mean_ci(values, level=level, n_boot=n_boot, seed=seed)
         row.update(std=float(values.std(ddof=1)), low=low, high=high)

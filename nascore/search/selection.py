@@ -22,21 +22,11 @@ from .picks import REL_TOL, argbest
 TIE_TOLERANCE = REL_TOL
 
 
-def best_index(values, order) -> int:
-    """Position of the best of ``values`` (higher is better), ties within
-    :data:`TIE_TOLERANCE` broken by the smallest ``order`` (:func:`~nascore.search.picks.argbest`).
-
-    >>> best_index([1.0, 3.0, 3.0 * (1 + 1e-12), 2.0], order=[0, 2, 1, 3])
-    2
-    """
-    return argbest(values, order=order)
-
-
 def best_of_n(scores, n: int, repeats: int, *, seed: int = 0, higher_is_better: bool = True, keys=None) -> np.ndarray:
     """Rows picked by ``repeats`` independent draws of ``n`` cells without replacement
     (uniform over the rows of ``scores``), each keeping its best-scored cell.
 
-    ``keys`` (default: row order) fixes the tie rule (:func:`best_index`).
+    ``keys`` (default: row order) fixes the tie rule (:func:`~nascore.search.picks.argbest`).
     """
     scores = np.asarray(scores, float)
     if not (isinstance(n, (int, np.integer)) and 1 <= n <= len(scores)):
@@ -52,5 +42,5 @@ def best_of_n(scores, n: int, repeats: int, *, seed: int = 0, higher_is_better: 
     picks = np.empty(repeats, dtype=np.int64)
     for r in range(repeats):
         rows = rng.choice(len(scores), size=n, replace=False)
-        picks[r] = rows[best_index(signed[rows], rank[rows])]
+        picks[r] = rows[argbest(signed[rows], order=rank[rows])]
     return picks

@@ -181,6 +181,7 @@ def selection_table(*, ns=SELECTION_NS, repeats: int = 100, scores=tuple(SELECTI
     population's size and label. The cells are scored on CIFAR-10 images only."""
     from .. import metrics, papers
     from ..bench import nb201_accuracies
+    from ..search.report import summarise
     from ..search.selection import best_of_n
 
     frame, label = population("cifar10")
@@ -197,11 +198,11 @@ def selection_table(*, ns=SELECTION_NS, repeats: int = 100, scores=tuple(SELECTI
                               higher_is_better=higher, keys=frame.arch.to_numpy())
             key = SELECTION_SCORES.get(score)
             for dataset in papers.DATASETS:
-                values = tests[dataset][picks]
-                mean, low, high = stats.mean_ci(values, n_boot=n_boot, seed=seed)
+                summary = summarise(tests[dataset][picks], n_boot=n_boot, seed=seed)
                 paper = papers.reported(key).values[dataset][0] if key and n == 100 else np.nan
                 rows.append({"score": score, "n": int(n), "dataset": dataset, "repeats": int(repeats),
-                             "mean": mean, "std": float(values.std(ddof=1)), "low": low, "high": high,
+                             "mean": summary["mean"], "std": summary["std"], "low": summary["low"],
+                             "high": summary["high"],
                              "paper": paper, "population": label, "population_size": len(frame)})
     return pd.DataFrame(rows)
 

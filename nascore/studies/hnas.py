@@ -40,6 +40,7 @@ from ..search.hnas import hnas_objective
 from ..search.run import run
 from ..stats import mean_ci, spearman
 from . import hnas_official as official  # noqa: F401  (HNAS's search as its official code runs it)
+from .hnas_official import beats_verdict  # noqa: F401  (one rule for every "HNAS beats its baselines")
 from .cifar_ntk_init import batch_study  # noqa: F401  (how the kernel's statistics move with the batch)
 from .reported import beside_paper, beside_papers  # noqa: F401  (searches beside the papers' test accuracies)
 from .hnas_cifar import (KAPPA_NAN, OFFICIAL_POOL, add_objective_columns, cifar_frame, gain_row,  # noqa: F401
@@ -158,16 +159,6 @@ def gain_table(histories: pd.DataFrame, datasets, baselines, budget: int, *, met
             gain, low, high = paired_gain(histories, dataset, method, baseline, budget, n_boot=n_boot, seed=seed)
             rows.append({"dataset": dataset, "baseline": baseline, "gain": gain, "low": low, "high": high})
     return pd.DataFrame(rows)
-
-
-def beats_verdict(gains: pd.DataFrame) -> str:
-    """"reproduced" if every gain's interval lies above 0, "partly" if every mean gain is
-    positive, else "not reproduced" (HNAS beats all its baselines).
-
-    >>> beats_verdict(pd.DataFrame({"gain": [0.5, 0.2], "low": [0.1, -0.1]}))
-    'partly'
-    """
-    return "reproduced" if (gains.low > 0).all() else "partly" if (gains.gain > 0).all() else "not reproduced"
 
 
 def objective_grid(frame: pd.DataFrame, ts, log_mus, *, metric: str = "ntk_trace",

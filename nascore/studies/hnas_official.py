@@ -19,11 +19,10 @@ rests only on the whole space (:func:`official_verdict`).
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from ..search.benchmark import TabularBenchmark
-from ..search.report import DATASETS, pick_test_accuracies
+from ..search.report import DATASETS, pick_test_accuracies, summarise
 from ..search.run import run
 from ..stats import mean_ci
 from .hnas_cifar import OFFICIAL_POOL, SPACE_SIZE, scaled_pool, uniform_frame
@@ -108,14 +107,11 @@ def pick_table(results: dict) -> pd.DataFrame:
 
 def summary(picks: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
     """Per method and dataset: the picks' 200-epoch test accuracy as the papers report it
-    (``mean``, ``std`` with ddof 1) and a 95 % bootstrap interval of the mean."""
-    rows = []
-    for label, part in picks.groupby("method", sort=False):
-        for dataset in DATASETS:
-            values = part[f"test_{dataset}"].to_numpy(float)
-            mean, low, high = mean_ci(values, n_boot=n_boot, seed=seed) if len(values) > 1 else (values.mean(),) + (np.nan,) * 2
-            rows.append({"method": label, "dataset": dataset, "n_seeds": len(values), "mean": float(mean),
-                         "std": float(values.std(ddof=1)) if len(values) > 1 else np.nan, "low": low, "high": high})
+    (``mean``, ``std`` with ddof 1) and a 95 % bootstrap interval of the mean
+    (:func:`nascore.search.report.summarise`)."""
+    rows = [{"method": label, "dataset": dataset,
+             **summarise(part[f"test_{dataset}"].to_numpy(float), n_boot=n_boot, seed=seed)}
+            for label, part in picks.groupby("method", sort=False) for dataset in DATASETS]
     return pd.DataFrame(rows)
 
 
@@ -135,21 +131,26 @@ def paired_gains(picks: pd.DataFrame, *, method: str = "HNAS", n_boot: int = 200
     return pd.DataFrame(rows)
 
 
+def beats_verdict(gains: pd.DataFrame) -> str:
+    """"reproduced" if every gain's interval lies above 0, "partly" if every mean gain is
+    positive, else "not reproduced" (HNAS beats all its baselines).
+
+    >>> beats_verdict(pd.DataFrame({"gain": [0.5, 0.2], "low": [0.1, -0.1]}))
+    'partly'
+    """
+    return "reproduced" if (gains.low > 0).all() else "partly" if (gains.gain > 0).all() else "not reproduced"
+
+
 def official_verdict(gains: pd.DataFrame, cover: dict) -> str:
-    """The verdict of "HNAS beats its baselines" on the official protocol: "reproduced" if
-    every paired gain's interval lies above 0, "partly" if every mean gain is positive,
-    "not reproduced" otherwise, and "not attempted" while the statistics do not cover the
-    whole space (a uniform sample is a study, never the verdict).
+    """The verdict of "HNAS beats its baselines" on the official protocol: :func:`beats_verdict`
+    on the paired gains, and "not attempted" while the statistics do not cover the whole
+    space (a uniform sample is a study, never the verdict).
 
     >>> gains = pd.DataFrame({"gain": [0.4, 0.1], "low": [0.1, 0.02]})
     >>> official_verdict(gains, {"complete": True}), official_verdict(gains, {"complete": False})
     ('reproduced', 'not attempted')
     """
-    if not cover["complete"]:
-        return "not attempted"
-    if (gains.low > 0).all():
-        return "reproduced"
-    return "partly" if (gains.gain > 0).all() else "not reproduced"
+    return beats_verdict(gains) if cover["complete"] else "not attempted"
 
 
 def as_study(verdict: str, population: str) -> tuple[str, str]:
