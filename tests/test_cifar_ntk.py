@@ -134,3 +134,38 @@ def test_a_gpu_record_wins_over_a_cpu_record_of_the_same_cell(tmp_path, gpu_firs
     for key, record in records if gpu_first else records[::-1]:
         store.put(key, record)
     assert run.table(tmp_path, "cifar10").ntk_trace.tolist() == [2.0]
+
+
+def test_lga_population_is_nb201_cells_0_to_999_in_a_fixed_shuffled_order():
+    from nascore.bench.nb201_test import nb201_accuracies
+
+    cells = run.arch_list("first1000")
+    index = nb201_accuracies("cifar10").set_index("arch").nb201_index
+    assert len(cells) == len(set(cells)) == 1000
+    assert sorted(index[cells]) == list(range(1000))
+    assert cells == run.first_thousand() and index[cells[:20]].tolist() != list(range(20))  # shuffled, fixed
+    with pytest.raises(ValueError, match="first1000"):
+        run.arch_list("first1000:5")
+
+
+def test_lga_population_export_keeps_only_cells_0_to_999_with_their_index(tmp_path, monkeypatch):
+    def fake(group, arch, dataset, **kw):
+        return {**{c: float(len(arch)) for c in proto.COLUMNS[group]}, "seconds": 0.5}
+
+    monkeypatch.setattr(proto, "group_stats", fake)
+    population = run.arch_list("first1000,first:3")
+    outside = [a for a in run.arch_list("all")[:200] if a not in set(run.first_thousand())][:2]
+    run.run_stats(tmp_path / "s", groups=["lga"], dataset="cifar10", archs=population + outside,
+                  batches={"lga": 32}, progress=False)
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "cifar10.csv").write_text("arch\nkept\n")  # the folder's other tables are not touched
+    path, rows = run.export_lga_population(tmp_path / "s", tmp_path / "d")
+    back = pd.read_csv(path)
+    assert rows == 3 and sorted(back.arch) == sorted(population)
+    assert list(back.columns) == ["arch", "nb201_index", "ntk_mean_b32", "ntk_frobenius_b32", "lga_b32"]
+    assert back.nb201_index.is_monotonic_increasing and back.nb201_index.max() < 1000
+    assert (back.lga_b32 == back.arch.str.len()).all()
+    assert (tmp_path / "d" / "cifar10.csv").read_text() == "arch\nkept\n"
+    assert "lga_first1000_cifar10.csv" in (tmp_path / "d" / "manifest.json").read_text()
+    with pytest.raises(ValueError, match="no results store"):
+        run.export_lga_population(tmp_path / "missing", tmp_path / "d")

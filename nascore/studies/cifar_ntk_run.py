@@ -35,9 +35,10 @@ STUDY = "nb201-cifar-ntk"
 def arch_list(spec: str, seed: int = 0) -> list[str]:
     """``zc`` (the 725 of the zero-cost table), ``all`` (15,625, in the CIFAR score table's
     fixed random order, :func:`nascore.bench.cifar_scores.select_archs`: a run cut short
-    holds a uniform sample, the same architectures as that table's), ``sample:N`` (N of the 725,
-    random), ``stratified:N`` (N of the 725 evenly spaced in CIFAR-10 accuracy); any of
-    them with ``first:N`` appended as ``,first:N`` keeps the first N."""
+    holds a uniform sample, the same architectures as that table's), ``first1000`` (LGA's
+    official population, :func:`first_thousand`), ``sample:N`` (N of the 725, random),
+    ``stratified:N`` (N of the 725 evenly spaced in CIFAR-10 accuracy); any of them with
+    ``first:N`` appended as ``,first:N`` keeps the first N."""
     from nascore import bench
     from nascore.bench.cifar_scores import select_archs
 
@@ -48,6 +49,8 @@ def arch_list(spec: str, seed: int = 0) -> list[str]:
         archs = zc
     elif kind == "all":
         archs = select_archs("full")
+    elif kind == "first1000" and not count:
+        archs = first_thousand()
     elif kind == "sample" and count.isdigit():
         archs = [zc[i] for i in np.random.default_rng(seed).permutation(len(zc))[:int(count)]]
     elif kind == "stratified" and count.isdigit():
@@ -55,13 +58,27 @@ def arch_list(spec: str, seed: int = 0) -> list[str]:
         picks = np.unique(np.round(np.linspace(0, len(table) - 1, int(count))).astype(int))
         archs = table.arch.iloc[picks].tolist()
     else:
-        raise ValueError(f"unknown architecture set {spec!r}; allowed: zc, all, sample:N, stratified:N "
+        raise ValueError(f"unknown architecture set {spec!r}; allowed: zc, all, first1000, sample:N, stratified:N "
                          "(optionally followed by ,first:N)")
     if head:
         if not head.startswith("first:") or not head[6:].isdigit():
             raise ValueError(f"bad suffix {head!r} in {spec!r}; expected ,first:N")
         archs = archs[:int(head[6:])]
     return archs
+
+
+#: LGA's population: NAS-Bench-201 indices 0..999 (naver-ai/demystifying-ntk,
+#: ``ntk_prediction_train.sh`` / ``nasbench2_pred.py`` iterate the first 1,000 cells).
+LGA_POPULATION = 1000
+
+
+def first_thousand(seed: int = 0) -> list[str]:
+    """The cells of NAS-Bench-201 indices 0..999 (LGA's official population) in a fixed
+    random order (``seed``), so that a run cut short holds a uniform sample of them."""
+    from nascore.bench.nb201_test import nb201_accuracies
+
+    cells = nb201_accuracies("cifar10").sort_values("nb201_index").arch.iloc[:LGA_POPULATION].tolist()
+    return [cells[i] for i in np.random.default_rng(seed).permutation(len(cells))]
 
 
 def _shard(archs, shard: str | None):
@@ -324,13 +341,50 @@ def extend_hnas_all(store_dir, dest) -> tuple[Path, int]:
     return path, len(fresh)
 
 
+POPULATION_FILE = "lga_first1000_cifar10.csv"
+
+
+def export_lga_population(store_dir, dest) -> tuple[Path, int]:
+    """Write ``dest/lga_first1000_cifar10.csv``: LGA's at-init statistics (CIFAR-10) of the
+    store's cells among NAS-Bench-201 indices 0..999, one row per cell with its
+    ``nb201_index``, a column per statistic and batch (``lga_b32``: batch 32; the official
+    256 has unsuffixed names), in index order; rewrites the folder's manifest. Only this
+    file is touched (the folder's other tables come from other stores). Returns the path
+    and the number of rows."""
+    from nascore.bench.nb201_test import nb201_accuracies
+
+    if not Path(store_dir).is_dir():
+        raise ValueError(f"no results store at {str(store_dir)!r}: nothing to export")
+    stats = records(store_dir, "stats")
+    index = nb201_accuracies("cifar10").set_index("arch").nb201_index
+    rows = {}
+    if not stats.empty:
+        part = stats[(stats.dataset == "cifar10") & (stats.group == "lga")]
+        part = part[part.arch.map(index) < LGA_POPULATION]
+        for _, r in part.iterrows():
+            suffixed = r.batch != proto.OFFICIAL_BATCH["lga"]
+            rows.setdefault(r.arch, {}).update(
+                {extra_column(c, r.batch) if suffixed else c: r[c] for c in proto.COLUMNS["lga"]})
+    frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("arch").reset_index()
+    if not frame.empty:
+        frame.insert(1, "nb201_index", frame.arch.map(index).astype(int))
+        frame = frame.sort_values("nb201_index", ignore_index=True)
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    path = dest / POPULATION_FILE
+    frame.to_csv(path, index=False, float_format="%.10g")
+    write_manifest(dest)
+    return path, len(frame)
+
+
 # ----------------------------------------------------------------------------- command line
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="cifar_ntk_command", metavar="STEP", required=True)
 
     def common(p, archs):
         p.add_argument("--store", required=True, help="results store folder (shared by parallel processes)")
-        p.add_argument("--archs", default=archs, help=f"zc, all, sample:N, stratified:N [,first:N] (default {archs})")
+        p.add_argument("--archs", default=archs, help=f"zc, all, first1000 (LGA's population), sample:N, "
+                       f"stratified:N [,first:N] (default {archs})")
         p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default cpu)")
         p.add_argument("--shard", help="i/n: this process takes every n-th architecture from i")
         p.add_argument("--seed", type=int, default=0, help="batch / shuffling seed (default 0)")
@@ -372,6 +426,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp.add_argument("--extend-hnas-all", action="store_true",
                      help="only add the store's new full-space HNAS rows to DEST/hnas_all_cifar10.csv, keeping its rows "
                           "(a run resumed with stats --skip-table)")
+    exp.add_argument("--lga-population", action="store_true",
+                     help=f"only write DEST/{POPULATION_FILE}: the store's LGA statistics of NAS-Bench-201 cells "
+                          "0..999 (a run of stats --archs first1000 --groups lga)")
     exp.set_defaults(handler=_export)
 
 
@@ -448,6 +505,10 @@ def parse_extra(items) -> dict:
 
 
 def _export(args) -> int:
+    if args.lga_population:
+        path, rows = export_lga_population(args.store, args.dest)
+        print(f"wrote {rows} rows to {path}")
+        return 0
     if args.extend_hnas_all:
         path, added = extend_hnas_all(args.store, args.dest)
         print(f"added {added} rows to {path}")
