@@ -115,3 +115,30 @@ def paper_values(key: str) -> str:
     numbers = [paper_value(key, d).split(" (", 1)[0] for d in DATASETS]
     kind = "secondary source" if entry.secondary else "source"
     return f"{' / '.join(numbers)} (C10 / C100 / IN16-120, 200-epoch test accuracy; {kind}: {entry.source})"
+
+
+@dataclass(frozen=True)
+class ReportedCorrelations:
+    """Rank correlations a paper reports between proxies and accuracy on one benchmark:
+    ``values`` maps a proxy (our registry name) to the number; ``method`` names the
+    correlation; ``signed`` is False where the source printed absolute values."""
+
+    key: str
+    benchmark: str
+    method: str
+    values: dict
+    source: str
+    signed: bool
+    note: str = ""
+
+
+#: Abdelfattah et al. (ICLR 2021), zero-cost proxies on NAS-Bench-101 CIFAR-10: Spearman's
+#: rho with final accuracy over all 423,624 cells, one random batch, seed 42. Read from
+#: the saved outputs of the official notebook (``../shared/spec/details.md`` section 6);
+#: some of its cells print abs(rho), so the signs are not recorded.
+ZERO_COST_NB101 = ReportedCorrelations(
+    "zero-cost-nb101", "NAS-Bench-101 CIFAR-10 (all 423,624 cells)", "spearman",
+    {"grad_norm": 0.198, "snip": 0.164, "grasp": 0.448, "fisher": 0.257, "synflow": 0.372, "jacov": 0.378},
+    "Abdelfattah et al., ICLR 2021, Table 4 / SamsungLabs/zero-cost-nas notebooks/nasbench101_correlations.ipynb "
+    "(saved outputs)", signed=False,
+    note="NASWOT's own NB101 correlation (Mellor et al.) is not in any reachable text: not attempted")
