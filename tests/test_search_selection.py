@@ -49,3 +49,20 @@ def test_bad_arguments_are_named():
         best_of_n([1.0, 2.0, 3.0], 4, 1)
     with pytest.raises(ValueError, match="repeats must be a positive integer"):
         best_of_n([1.0, 2.0], 1, 0)
+
+
+def test_selection_against_random_search_by_hand():
+    import pandas as pd
+
+    from nascore.search.selection import against_random
+
+    # four cells; naswot (higher is better) points at the second best, random search sees the truth
+    frame = pd.DataFrame({"arch": ["a", "b", "c", "d"], "val_accuracy": [90.0, 80.0, 70.0, 60.0],
+                          "naswot": [1.0, 4.0, 3.0, 2.0]})
+    table = against_random({"toy": frame}, ["naswot", "synflow"], ns=[4, 5], repeats=3, n_boot=10)
+    assert list(table.method) == ["random search", "naswot"]          # synflow absent, N = 5 too large
+    assert table.set_index("method")["mean"].to_dict() == {"random search": 90.0, "naswot": 80.0}
+    assert (table.optimum == 90.0).all() and (table["size"] == 4).all()
+    # one draw of one cell: both methods report the drawn cell itself, so they agree draw for draw
+    single = against_random({"toy": frame}, ["naswot"], ns=[1], repeats=50, n_boot=10).set_index("method")
+    assert single.loc["random search", "mean"] == single.loc["naswot", "mean"]

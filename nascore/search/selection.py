@@ -44,3 +44,40 @@ def best_of_n(scores, n: int, repeats: int, *, seed: int = 0, higher_is_better: 
         rows = rng.choice(len(scores), size=n, replace=False)
         picks[r] = rows[argbest(signed[rows], order=rank[rows])]
     return picks
+
+
+def against_random(populations: dict, scores, ns, repeats: int, *, accuracy: str = "val_accuracy",
+                   n_boot: int = 1000, seed: int = 0) -> "pd.DataFrame":
+    """Training-free selection beside random search on several populations (spaces).
+
+    ``populations`` maps a label to a table with ``arch``, ``accuracy`` and the ``scores``
+    columns it has. For each population and ``N`` in ``ns``: random search with ``N``
+    queries (the best ``accuracy`` among ``N`` uniform draws: it sees what it queries) and
+    the best-of-``N`` pick of each score (:func:`best_of_n`, ties by ``arch``), every pick
+    reported by its ``accuracy``; ``repeats`` draws, mean and 95 % interval of the mean
+    (:func:`nascore.search.report.summarise`), the population's ``optimum`` and ``size``.
+    Scores a population lacks (or has only NaN for) are left out of its rows.
+    """
+    import pandas as pd
+
+    from .. import metrics
+    from .report import summarise
+
+    rows = []
+    for label, frame in populations.items():
+        frame = frame.dropna(subset=[accuracy]).sort_values("arch", ignore_index=True)
+        truth, keys = frame[accuracy].to_numpy(float), frame.arch.to_numpy()
+        methods = {"random search": (truth, True)}
+        for score in scores:
+            if score in frame and frame[score].notna().any():
+                methods[score] = (frame[score].to_numpy(float), metrics.info(score).higher_is_better)
+        for n in ns:
+            if n > len(frame):
+                continue
+            for method, (values, higher) in methods.items():
+                picks = best_of_n(values, int(n), int(repeats), seed=seed, higher_is_better=higher, keys=keys)
+                summary = summarise(truth[picks], n_boot=n_boot, seed=seed)
+                rows.append({"population": label, "method": method, "n": int(n), "repeats": int(repeats),
+                             "mean": summary["mean"], "low": summary["low"], "high": summary["high"],
+                             "optimum": float(truth.max()), "size": len(frame)})
+    return pd.DataFrame(rows)
