@@ -108,6 +108,12 @@ def paper_value(key: str, dataset: str) -> str:
     return f"{number} ({kind}: {entry.source})"
 
 
+def source_of(key: str) -> str:
+    """``"secondary source: <where>"`` or ``"source: <where>"`` of a reported method."""
+    entry = reported(key)
+    return f"{'secondary source' if entry.secondary else 'source'}: {entry.source}"
+
+
 def paper_values(key: str) -> str:
     """All three datasets in one ledger entry, C10 / C100 / ImageNet16-120, source said:
     ``"94.04 ± 0.21 / 71.75 ± 1.04 / 45.91 ± 0.88 (C10 / C100 / IN16-120; secondary source: ...)"``."""
@@ -142,3 +148,32 @@ ZERO_COST_NB101 = ReportedCorrelations(
     "Abdelfattah et al., ICLR 2021, Table 4 / SamsungLabs/zero-cost-nas notebooks/nasbench101_correlations.ipynb "
     "(saved outputs)", signed=False,
     note="NASWOT's own NB101 correlation (Mellor et al.) is not in any reachable text: not attempted")
+
+
+#: Abdelfattah et al. (ICLR 2021), zero-cost proxies on NAS-Bench-201: Spearman's rho with
+#: accuracy over all 15,625 cells, one per dataset (``../shared/spec/details.md`` section 6,
+#: from the saved outputs of the official ``nasbench201_correlations.ipynb``; the paper's
+#: Table 2 prints them rounded to two digits).
+ZERO_COST_NB201 = {dataset: ReportedCorrelations(
+    f"zero-cost-nb201-{dataset.lower()}", f"NAS-Bench-201 {dataset} (all 15,625 cells)", "spearman",
+    dict(zip(("grad_norm", "snip", "grasp", "fisher", "synflow", "jacov"), values)),
+    "Abdelfattah et al., ICLR 2021, Table 2 / SamsungLabs/zero-cost-nas notebooks/nasbench201_correlations.ipynb "
+    "(saved outputs)", signed=True)
+    for dataset, values in (("cifar10", (0.594, 0.596, 0.514, 0.360, 0.737, 0.731)),
+                            ("cifar100", (0.637, 0.637, 0.547, 0.385, 0.763, 0.704)),
+                            ("ImageNet16-120", (0.578, 0.578, 0.549, 0.327, 0.751, 0.701)))}
+
+
+#: What HNAS's NB201 table sets it against (RoBoT's Table 2 rows): search without weight
+#: sharing (REA, random, REINFORCE, BOHB) and training-free selection (NASWOT, TE-NAS).
+HNAS_RIVALS = ("rea", "random", "reinforce", "bohb", "naswot", "tenas")
+
+
+def versus(key: str, rivals, dataset: str) -> str:
+    """A method's reported number beside its rivals' on one dataset, sources' kind said:
+    ``"HNAS (NTK trace) 94.04 ± 0.21 vs REA 93.92 ± 0.30, ... (secondary source: ...)"``."""
+    parts = [f"{reported(k).method} {paper_value(k, dataset).split(' (', 1)[0]}" for k in (key, *rivals)]
+    entries = [reported(k) for k in (key, *rivals)]
+    kind = "secondary source" if any(e.secondary for e in entries) else "source"
+    sources = "; ".join(dict.fromkeys(e.source for e in entries))
+    return f"{parts[0]} vs " + ", ".join(parts[1:]) + f" ({dataset}, 200-epoch test accuracy; {kind}: {sources})"

@@ -107,3 +107,23 @@ def test_searches_beside_the_paper_by_hand():
     assert list(one.method) == ["EigenNAS (Zhu et al.)"] * 3 + ["optimum"] * 3
     assert one.paper_in_interval.isna().all()            # one search: no interval to hold anything
     assert one.ours_minus_paper.iloc[3] == pytest.approx(94.3633 - 94.37, abs=1e-4)
+
+
+def test_reported_correlations_are_one_table_read_by_the_chapters():
+    from nascore import papers
+    from nascore.studies import cifar_scores
+
+    assert papers.ZERO_COST_NB201["cifar10"].values["synflow"] == 0.737
+    assert papers.ZERO_COST_NB201["ImageNet16-120"].values["fisher"] == 0.327
+    assert cifar_scores.PUBLISHED["cifar100"] == papers.ZERO_COST_NB201["cifar100"].values
+    assert papers.ZERO_COST_NB101.values["grasp"] == 0.448 and not papers.ZERO_COST_NB101.signed
+
+
+def test_versus_lists_the_method_then_its_rivals_with_the_source_kind():
+    from nascore import papers
+
+    text = papers.versus("hnas", ("rea", "naswot"), "cifar100")
+    assert text.startswith("HNAS (NTK trace) 71.75 ± 1.04 vs REA 71.84 ± 0.99, NASWOT 69.98 ± 1.22 (cifar100")
+    assert "secondary source" in text
+    with pytest.raises(ValueError, match="unknown reported method"):
+        papers.versus("hnas", ("nope",), "cifar10")

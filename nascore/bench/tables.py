@@ -15,12 +15,16 @@ from . import nb101_zc, nb201_test
 
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 BENCHMARKS = ("nb201", "nb201-zc", "mixed-mnist5k", "nb201-mnist5k", "nb201-cifar-scores",
-              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-supernet", "nb101-zc", "nb101-cifar-scores")
+              "nb201-cifar-ntk", "nb201-cifar-ntk-hnas", "nb201-cifar-ntk-lga1000", "nb201-supernet", "nb101-zc", "nb101-cifar-scores")
 #: Tables this project trained itself: one row per architecture and seed, MNIST-5k only.
 TRAINED = {"mixed-mnist5k": ("mixed-mnist5k", "results.csv"), "nb201-mnist5k": ("nb201-mnist5k", "results.csv")}
 #: NTK statistics on real CIFAR under the papers' official conventions (``data/nb201-cifar-ntk/``):
-#: the 725 zero-cost architectures per dataset, and HNAS's M / kappa for all 15,625 (CIFAR-10).
-CIFAR_NTK = {"nb201-cifar-ntk": ("cifar10", "cifar100"), "nb201-cifar-ntk-hnas": ("cifar10",)}
+#: the 725 zero-cost architectures per dataset, HNAS's M / kappa for all 15,625 (CIFAR-10), and
+#: LGA's at-init metrics on its official population, NB201 cells 0..999 (CIFAR-10).
+CIFAR_NTK = {"nb201-cifar-ntk": ("cifar10", "cifar100"), "nb201-cifar-ntk-hnas": ("cifar10",),
+             "nb201-cifar-ntk-lga1000": ("cifar10",)}
+#: File stems of the single-dataset CIFAR NTK tables.
+CIFAR_NTK_STEMS = {"nb201-cifar-ntk-hnas": "hnas_all_cifar10", "nb201-cifar-ntk-lga1000": "lga_first1000_cifar10"}
 #: Zero-cost proxies in the NAS-Bench-Suite-Zero table (``params``/``flops`` in millions).
 ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "synflow", "jacov",
               "nwot", "epe_nas", "l2_norm", "plain")
@@ -39,7 +43,7 @@ def table_files(name: str):
     if name == SUPERNET[0]:
         return [DATA_DIR.joinpath(*SUPERNET)]
     if name in CIFAR_NTK:
-        stem = "hnas_all_cifar10" if name.endswith("hnas") else None
+        stem = CIFAR_NTK_STEMS.get(name)
         return [DATA_DIR / "nb201-cifar-ntk" / f"{stem or d}.csv" for d in CIFAR_NTK[name]]
     _check(name, "cifar10")
     if name == "nb201-cifar-scores":
@@ -93,7 +97,9 @@ def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     ``"nb201-cifar-ntk"`` (``dataset`` ``"cifar10"`` or ``"cifar100"``): HNAS's M and
     kappa, TE-NAS's condition number, Zhu's lambda_min, the LGA code's at-init metrics and
     LGA after one epoch on real CIFAR, one row per architecture (NaN where not computed);
-    ``"nb201-cifar-ntk-hnas"``: HNAS's M and kappa for all 15,625 (CIFAR-10); see
+    ``"nb201-cifar-ntk-hnas"``: HNAS's M and kappa for all 15,625 (CIFAR-10);
+    ``"nb201-cifar-ntk-lga1000"``: the LGA code's at-init metrics on its own population,
+    NB201 cells 0..999 (CIFAR-10; ``nb201_index``; ``*_b32`` columns at batch 32); see
     ``data/nb201-cifar-ntk/README.md`` for the protocol.
 
     ``"mixed-mnist5k"`` and ``"nb201-mnist5k"`` are the ground truths this project trained

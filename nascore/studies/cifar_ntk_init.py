@@ -74,8 +74,8 @@ def init_frame(dataset: str = "cifar10") -> pd.DataFrame:
 
 
 def init_correlations(frame: pd.DataFrame, columns=None, *, method: str = "kendall", n_boot: int = 1000,
-                      seed: int = 0) -> pd.DataFrame:
-    """Rank correlation with ``val_accuracy`` of each statistic column, oriented by
+                      seed: int = 0, truth: str = "val_accuracy") -> pd.DataFrame:
+    """Rank correlation with ``truth`` (default ``val_accuracy``) of each statistic column, oriented by
     :data:`STATISTICS` (a lower-is-better statistic is negated, so every value reads
     "higher is better"; a condition number <= 0 counts as infinite, the worst), over the
     rows where it and the accuracy are known (``nascore.stats`` would rank NaN lowest). One row per column: :func:`describe`'s fields, ``n``, ``value``,
@@ -83,8 +83,8 @@ def init_correlations(frame: pd.DataFrame, columns=None, *, method: str = "kenda
     from ..stats import rank_correlation
 
     columns = statistic_columns(frame) if columns is None else list(columns)
-    if "val_accuracy" not in frame:
-        raise ValueError(f"frame needs a val_accuracy column; has {list(frame.columns)}")
+    if truth not in frame:
+        raise ValueError(f"frame needs a {truth} column; has {list(frame.columns)}")
     rows = []
     for column in columns:
         info = describe(column)
@@ -93,10 +93,10 @@ def init_correlations(frame: pd.DataFrame, columns=None, *, method: str = "kenda
         values = frame[column].to_numpy(float)
         if info["statistic"] in CONDITION_NUMBERS:  # a singular kernel's round-off kappa <= 0 ranks worst
             values = np.where(values <= 0, np.inf, values)  # NaN stays NaN: not computed
-        keep = ~np.isnan(values) & np.isfinite(frame["val_accuracy"].to_numpy(float))
+        keep = ~np.isnan(values) & np.isfinite(frame[truth].to_numpy(float))
         if keep.sum() < 3:
             raise ValueError(f"column {column!r} has {int(keep.sum())} finite values; need at least 3")
-        r = rank_correlation(info["direction"] * values[keep], frame["val_accuracy"].to_numpy(float)[keep],
+        r = rank_correlation(info["direction"] * values[keep], frame[truth].to_numpy(float)[keep],
                              method, n_boot=n_boot, seed=seed)
         rows.append({**info, "method": method, "n": int(keep.sum()), "value": r.value, "low": r.low, "high": r.high})
     return pd.DataFrame(rows)
