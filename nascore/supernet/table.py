@@ -69,7 +69,7 @@ def build_table(collected: Path | str, to: Path | str | None = None, *, command:
     to = Path(to) if to is not None else TABLE_DIR
     missing = [f for f in ("children.csv", "runs.json") if not (collected / f).exists()]
     if missing:
-        raise ValueError(f"{collected} lacks {missing}: run `python -m nascore.supernet collect` first")
+        raise ValueError(f"{collected} lacks {missing}: run `nascore supernet collect` first")
     children = pd.read_csv(collected / "children.csv")
     runs = json.loads((collected / "runs.json").read_text())
     if children.empty or not runs:
@@ -169,6 +169,6 @@ def load_runs(table_dir: Path | str | None = None) -> pd.DataFrame:
     """``runs.csv`` of the shipped table: one row per trained supernet."""
     path = Path(table_dir or TABLE_DIR) / "runs.csv"
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: build the table with `python -m nascore.supernet table`")
+        raise FileNotFoundError(f"{path} is missing: build the table with `nascore supernet table`")
     note_read(path)
     return pd.read_csv(path)
