@@ -51,14 +51,20 @@ def load(table_dir: Path | str | None = None) -> dict | None:
     Returns ``{"results", "runs", "standalone"}`` in the formats of the shipped table
     (:mod:`.table`; ``standalone`` is empty if the job trained no child alone).
     """
-    from .table import load_runs, load_standalone
-
     folder = Path(table_dir) if table_dir is not None else TABLE_DIR
     if not (folder / "results.csv").exists():
         return None
-    note_read(folder / "results.csv")
-    return {"results": pd.read_csv(folder / "results.csv"), "runs": load_runs(folder),
-            "standalone": load_standalone(folder)}
+    frames = {}
+    for name in ("results", "runs", "standalone"):
+        path = folder / f"{name}.csv"
+        if path.exists():
+            note_read(path)
+            frames[name] = pd.read_csv(path)
+    if "runs" not in frames:
+        raise FileNotFoundError(f"{folder / 'runs.csv'} is missing: rebuild the table with `nascore supernet table`")
+    frames.setdefault("standalone", pd.DataFrame(columns=["arch", "standalone_seed", "standalone_accuracy",
+                                                          "seconds"]))
+    return frames
 
 
 def status(tables: dict | None) -> str:
