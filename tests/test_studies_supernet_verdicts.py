@@ -35,20 +35,20 @@ def test_no_retraining_rule_at_its_boundaries(diff, verdict):
 
 def test_what_would_flip_each_verdict_with_todays_numbers():
     assert rules.flips_better(_d(-0.41, -0.9, 0.1)) == (
-        "flips to 'partly' if the mean rose above 0 (now -0.41), 'reproduced' if the interval's lower end did "
+        "'partly' if the mean rose above 0 (now -0.41), 'reproduced' if the interval's lower end did "
         "(now -0.90)")
     assert rules.flips_better(_d(0.3, -0.2, 0.8)) == (
-        "flips to 'reproduced' if the interval's lower end rose above 0 (now -0.20), 'not reproduced' if the mean "
+        "'reproduced' if the interval's lower end rose above 0 (now -0.20), 'not reproduced' if the mean "
         "fell to 0 or below (now +0.30)")
     assert rules.flips_better(_d(0.5, 0.25, 0.8, n=12)) == (
-        "no verdict under 100 architectures (has 12), whatever the difference; flips to 'partly' if the "
-        "interval's lower end fell to 0 or below (now +0.25)")
-    assert rules.flips_no_retraining(_d(-0.5, -2.0, 1.0)) == "flips to 'partly' if the mean fell below -1.00 (now -0.50)"
+        "at least 100 architectures (has 12), then 'partly' if the interval's lower end fell to 0 or below "
+        "(now +0.25)")
+    assert rules.flips_no_retraining(_d(-0.5, -2.0, 1.0)) == "'partly' if the mean fell below -1.00 (now -0.50)"
     assert rules.flips_no_retraining(_d(-3.0, -5.0, 0.5)) == (
-        "flips to 'reproduced' if the mean rose to -1.00 or above (now -3.00), 'not reproduced' if the interval's "
+        "'reproduced' if the mean rose to -1.00 or above (now -3.00), 'not reproduced' if the interval's "
         "upper end fell below -1.00 (now +0.50)")
     assert rules.flips_no_retraining(_d(-5.0, -6.0, -4.0)).startswith(
-        "flips to 'partly' if the interval's upper end rose to -1.00 or above (now -4.00)")
+        "'partly' if the interval's upper end rose to -1.00 or above (now -4.00)")
     assert "nascore supernet standalone" in rules.flips_no_retraining(None)
 
 
@@ -102,3 +102,14 @@ def test_claim_evidence_of_the_shipped_table_is_the_chapters_paired_differences(
     frame = study.supernet_frame(tables["results"])
     assert evidence["diffs"]["sandwich"] == study.paired_difference(frame, "full", "no_sandwich", seed=0)
     assert evidence["retrain"]["n"] == len(set(tables["standalone"].arch))
+
+
+def test_scale_summary_is_the_ablation_table_of_other_tables_and_empty_without_them():
+    from nascore import bench
+
+    empty = study.scale_summary(None)
+    assert empty.empty and "tau (zc)" in empty.columns
+    results = bench.load("nb201-supernet", "cifar10")
+    frame = study.supernet_frame(results)
+    expected = study.ablation_table(frame, study.ranking_table(frame, n_boot=20))
+    pd.testing.assert_frame_equal(study.scale_summary({"results": results}, n_boot=20), expected)

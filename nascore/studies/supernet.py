@@ -21,6 +21,7 @@ real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
 - :func:`cost_units`, :func:`search_comparison` and :func:`search_summary`: searches at
   equal cost, the picks reported by validation and 200-epoch test accuracy
   (:mod:`.supernet_search`);
+- :func:`scale_summary`: the ablation table of another scale's tables (the paper-scale run);
 - :func:`claim_evidence`: the differences and the budget the three BigNAS claims rest on;
 - the verdict rules, the budget each claim rests on and what would flip it
   (:mod:`.supernet_verdicts`).
@@ -139,6 +140,17 @@ def ablation_table(frame: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
             row[f"tau ({which})"] = float(hit.value.iloc[0]) if len(hit) else np.nan
         rows.append(row)
     return pd.DataFrame(rows).set_index("variant")
+
+
+def scale_summary(tables: dict | None, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """:func:`ablation_table` of another set of supernet tables (``results``, ``runs``,
+    ``standalone``; e.g. the paper-scale ones, :mod:`nascore.supernet.paper_scale`): one
+    row per variant; an empty table without them."""
+    if tables is None:
+        return pd.DataFrame(columns=["seeds", "mean child accuracy", "best child accuracy", "tau (zc)",
+                                     "tau (sample)"]).rename_axis("variant")
+    frame = supernet_frame(tables["results"])
+    return ablation_table(frame, ranking_table(frame, n_boot=n_boot, seed=seed))
 
 
 def no_retraining(frame: pd.DataFrame, standalone: pd.DataFrame, *, variant: str = "full",

@@ -82,12 +82,13 @@ def verdict_no_retraining(diff: dict | None, *, tolerance: float = TOLERANCE) ->
 
 
 def _population(n: int) -> str:
-    return (f"no verdict under {MIN_POPULATION} architectures (has {n}), whatever the difference; "
-            if n < MIN_POPULATION else "")
+    return f"at least {MIN_POPULATION} architectures (has {n}), then " if n < MIN_POPULATION else ""
 
 
 def flips_better(diff: dict) -> str:
-    """What would change :func:`verdict_better`'s verdict on ``diff``, with today's numbers."""
+    """What would change :func:`verdict_better`'s verdict on ``diff``, with today's numbers:
+    ``'partly' if the mean rose above 0 (now -0.41), ...``, preceded by the population the
+    ledger needs when ``diff["n"]`` is below it."""
     mean, low = diff["mean"], diff["low"]
     now = verdict_better(diff)
     if now == "reproduced":
@@ -98,13 +99,13 @@ def flips_better(diff: dict) -> str:
     else:
         text = (f"'partly' if the mean rose above 0 (now {mean:+.2f}), 'reproduced' if the interval's lower end "
                 f"did (now {low:+.2f})")
-    return _population(int(diff["n"])) + "flips to " + text
+    return _population(int(diff["n"])) + text
 
 
 def flips_no_retraining(diff: dict | None, *, tolerance: float = TOLERANCE) -> str:
     """What would change :func:`verdict_no_retraining`'s verdict on ``diff``."""
     if diff is None:
-        return "needs children trained alone with the same budget (nascore supernet standalone)"
+        return "children trained alone with the same budget (nascore supernet standalone)"
     mean, high, t = diff["mean"], diff["high"], tolerance
     now = verdict_no_retraining(diff, tolerance=t)
     if now == "reproduced":
@@ -115,7 +116,7 @@ def flips_no_retraining(diff: dict | None, *, tolerance: float = TOLERANCE) -> s
     else:
         text = (f"'partly' if the interval's upper end rose to {-t:+.2f} or above (now {high:+.2f}), "
                 f"'reproduced' if the mean did (now {mean:+.2f})")
-    return _population(int(diff["n"])) + "flips to " + text
+    return _population(int(diff["n"])) + text
 
 
 def budget_note(b: dict) -> str:
