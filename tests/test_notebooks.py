@@ -79,3 +79,9 @@ def test_supernet_chapter_values(built_book):
     assert values["sn_provisional"] == "'yes'" and int(values["sn_runs"]) == 8
     assert -1 <= float(values["sn_kendall_full_zc_value"]) <= 1
     assert float(values["sn_step_ratio"]) > 1  # a BigNAS step runs four children
+    # no paper-scale table is shipped yet: the chapter says so and how to make it
+    assert values["sn_paper_ran"] == "'no'" and "not run yet — needs a GPU" in values["sn_paper_status"]
+    # the claims name their budget: the quick stand-in's C = 2, N = 1, one epoch on 64 images, two seeds
+    assert values["sn_claim_basis"] == "'shipped'"
+    assert values["sn_budget"] == "'C = 2, N = 1, 1 epochs, 64 training images, 2 seeds per variant'"
+    assert 0 < float(values["sn_search_test_supernet_evolution"]) < 100

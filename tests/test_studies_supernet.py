@@ -102,6 +102,16 @@ def test_search_with_an_oracle_supernet_finds_the_best_of_its_table(zc_archs):
     assert summary.loc["random (queries)", "cost (child trainings)"] == 2
     assert set(summary.index) >= {"supernet + random", "supernet + evolution", "random (queries)",
                                   "evolution (queries)", "training-free nwot"}
+    # the pick's 200-epoch test accuracy, by an independent route: NB201's table on the pick
+    nb201 = bench.load("nb201", "cifar10").set_index("arch")
+    assert np.allclose(searches.test_accuracy, nb201.test_accuracy[searches.arch].to_numpy())
+    assert np.allclose(searches.accuracy, nb201.val_accuracy[searches.arch].to_numpy())
+    best = max(zc_archs, key=lambda a: real[a])  # the oracle's pick: every supernet search returns it
+    assert (ws.arch == best).all() and np.allclose(ws.test_accuracy, nb201.test_accuracy[best])
+    row = summary.loc["supernet + random"]
+    assert row["test mean"] == pytest.approx(nb201.test_accuracy[best]) and row["test std"] == 0
+    random_runs = searches[searches.method == "random (queries)"].test_accuracy
+    assert summary.loc["random (queries)", "test std"] == pytest.approx(random_runs.std(ddof=1))
 
 
 def test_training_free_scores_on_the_evaluated_architectures(zc_archs):

@@ -14,13 +14,19 @@ from torch.nn import functional as F
 from nascore.paths import REPO_ROOT
 from nascore.spaces import nb201
 from nascore.supernet import checkpoint
-from nascore.supernet.cli import main
 from nascore.supernet.evaluate import accuracy, evaluate_children, recalibrate
 from nascore.supernet.network import Supernet, copy_child_into
 from nascore.supernet.recipe import Recipe
 from nascore.supernet.trainer import load_supernet, train
 
 torch.set_num_threads(1)
+
+
+def main(argv):
+    """``nascore supernet ARGV...``, in this process."""
+    from nascore import cli
+
+    return cli.main(["supernet", *argv])
 
 TINY = dict(C=2, N=1, epochs=3, batch_size=16)
 
@@ -66,7 +72,7 @@ def test_a_run_directory_refuses_another_recipe(tmp_path):
 
 
 def _cli_train(run_dir, epochs):
-    return [sys.executable, "-m", "nascore.supernet", "train", "--run-dir", str(run_dir), "-C", "2", "-N", "1",
+    return [sys.executable, "-m", "nascore.cli", "supernet", "train", "--run-dir", str(run_dir), "-C", "2", "-N", "1",
             "--epochs", str(epochs), "--batch-size", "16", "--train-images", "48", "--threads", "1", "--no-progress"]
 
 
@@ -150,19 +156,24 @@ def test_run_collect_and_table_through_the_command_line(tmp_path, capsys):
 
 
 def test_command_line_help_and_bad_values(capsys):
-    with pytest.raises(SystemExit):
-        main(["--help"])
+    assert main(["--help"]) == 0  # the top-level CLI turns argparse's exit into a return code
     text = capsys.readouterr().out
     assert all(word in text for word in ("train", "evaluate", "run", "collect", "table", "sample:N"))
     assert main(["train", "--run-dir", "/tmp/x", "--variant", "half"]) == 2
     assert "unknown variant 'half'" in capsys.readouterr().err
-    from nascore import cli
+    assert main(["run", "--help"]) == 0 and "--epochs" in capsys.readouterr().out
 
-    try:  # the top-level CLI turns argparse's exit into a return code
-        code = cli.main(["bench", "supernet", "run", "--help"])
-    except SystemExit as stop:
-        code = stop.code
-    assert code in (0, None) and "--epochs" in capsys.readouterr().out
+
+@pytest.mark.parametrize("device, message", [("tpu", "unknown device 'tpu'; allowed: cpu, cuda, cuda:N"),
+                                             ("cuda:99", "--device cuda:99: ")])
+def test_a_device_this_machine_cannot_use_is_one_line_before_any_work(tmp_path, capsys, device, message):
+    for command in (["run", "--work", str(tmp_path / "w")], ["train", "--run-dir", str(tmp_path / "r")],
+                    ["standalone", "--work", str(tmp_path / "s")], ["curve", "--work", str(tmp_path / "c")],
+                    ["evaluate", "--run-dir", str(tmp_path / "r")]):
+        assert main([*command, "--device", device]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("nascore: error: ") and message in err and err.count("\n") == 1
+    assert not any(tmp_path.iterdir())  # refused before anything was written
 
 
 # -- epochs from a time budget --------------------------------------------------------------

@@ -131,7 +131,7 @@ def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     if name == SUPERNET[0]:
         path = table_files(name)[0]
         if not path.exists():
-            raise FileNotFoundError(f"{path} is missing: build it with `python -m nascore.supernet table`")
+            raise FileNotFoundError(f"{path} is missing: build it with `nascore supernet table`")
         note_read(path)
         return pd.read_csv(path)
     if name in TRAINED:

@@ -4,12 +4,13 @@
     nascore bench train ...        (ground-truth training; see `nascore bench train --help`)
     nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
     nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
-    nascore bench supernet ...     (BigNAS-style supernet; see `nascore bench supernet --help`)
+    nascore supernet ...           (BigNAS-style supernet; see `nascore supernet --help`)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--table T]        (search on a shipped table)
     nascore cache list | clear NAME... | clear --all   (the on-disk cache of results)
 
-One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.cache`, :mod:`.bench` (``bench train``);
+One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.cache`, :mod:`.supernet`,
+:mod:`.bench` (``bench train``);
 :mod:`.conv_table` is the stand-alone builder of the conv ground truth
 (``python -m nascore.cli.conv_table``). ``reproduce`` is :mod:`nascore.reproduce`.
 :mod:`.args` holds the checked option types.
@@ -102,12 +103,6 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
-    from ..supernet import cli as supernet_cli
-
-    supernet = bench_sub.add_parser("supernet", help="train and evaluate a BigNAS-style supernet over NB201",
-                                    description=supernet_cli.__doc__,
-                                    formatter_class=argparse.RawDescriptionHelpFormatter)
-    supernet_cli.add_arguments(supernet)  # each sub-command sets its own handler
     from ..studies import cifar_ntk_run
 
     cifar = bench_sub.add_parser("cifar-ntk", help="NTK statistics of NB201 on real CIFAR, official conventions",
@@ -130,9 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .cache import add_cache_parser
     from .score import add_score_parser
     from .search import add_search_parser
+    from .supernet import add_supernet_parser
 
     add_score_parser(sub)
     add_search_parser(sub)
+    add_supernet_parser(sub)
     add_cache_parser(sub)
     return parser
 

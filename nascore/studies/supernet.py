@@ -18,8 +18,13 @@ real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
   alone under the same budget;
 - :func:`training_free_table`: our training-free scores' (real CIFAR) correlations on the same
   architectures;
-- :func:`cost_units` and :func:`search_comparison`: searches at equal cost;
-- :func:`verdict_better`: the verdict rule for "technique X improves the children".
+- :func:`cost_units`, :func:`search_comparison` and :func:`search_summary`: searches at
+  equal cost, the picks reported by validation and 200-epoch test accuracy
+  (:mod:`.supernet_search`);
+- :func:`scale_summary`: the ablation table of another scale's tables (the paper-scale run);
+- :func:`claim_evidence`: the differences and the budget the three BigNAS claims rest on;
+- the verdict rules, the budget each claim rests on and what would flip it
+  (:mod:`.supernet_verdicts`).
 """
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ import pandas as pd
 from .. import bench, stats
 from ..bench.agreement import by_seed
 from .hnas import hnas_benchmark  # noqa: F401  (re-exported: the chapter compares with HNAS at equal cost)
+from .supernet_search import cost_units, search_comparison, search_summary  # noqa: F401  (re-exported)
+from .supernet_verdicts import (  # noqa: F401  (re-exported: the chapter imports its own study only)
+    budget, budget_note, budget_text, claim_basis, flips_better, flips_no_retraining, verdict_better,
+    verdict_no_retraining)
 
 VARIANTS = ("full", "no_sandwich", "no_distillation", "neither")
 SETS = ("zc", "sample")
@@ -115,15 +124,6 @@ def paired_difference(frame: pd.DataFrame, variant: str, baseline: str, *, which
             "n": len(diff), "per_seed": {int(k): float(v) for k, v in by_seed_mean.items()}}
 
 
-def verdict_better(diff: dict) -> str:
-    """``reproduced`` when the whole interval is above 0 (the technique improves the
-    children), ``partly`` when the mean is above 0 but the interval reaches 0 or below,
-    ``not reproduced`` when the mean is 0 or below."""
-    if diff["low"] > 0:
-        return "reproduced"
-    return "partly" if diff["mean"] > 0 else "not reproduced"
-
-
 def ablation_table(frame: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
     """One row per variant: mean and best child accuracy on the uniform sample (mean over
     seeds), Kendall's tau on the zero-cost and sampled children (mean over seeds' accuracy)."""
@@ -142,6 +142,17 @@ def ablation_table(frame: pd.DataFrame, ranking: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("variant")
 
 
+def scale_summary(tables: dict | None, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """:func:`ablation_table` of another set of supernet tables (``results``, ``runs``,
+    ``standalone``; e.g. the paper-scale ones, :mod:`nascore.supernet.paper_scale`): one
+    row per variant; an empty table without them."""
+    if tables is None:
+        return pd.DataFrame(columns=["seeds", "mean child accuracy", "best child accuracy", "tau (zc)",
+                                     "tau (sample)"]).rename_axis("variant")
+    frame = supernet_frame(tables["results"])
+    return ablation_table(frame, ranking_table(frame, n_boot=n_boot, seed=seed))
+
+
 def no_retraining(frame: pd.DataFrame, standalone: pd.DataFrame, *, variant: str = "full",
                   n_boot: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, dict | None]:
     """Children of ``variant`` (mean over supernet seeds) beside the same children trained
@@ -158,16 +169,21 @@ def no_retraining(frame: pd.DataFrame, standalone: pd.DataFrame, *, variant: str
     return table, {"mean": mean, "low": low, "high": high, "n": len(diff)}
 
 
-def verdict_no_retraining(diff: dict | None, *, tolerance: float = 1.0) -> str:
-    """``reproduced`` when inherited children are on average at most ``tolerance`` points
-    below the stand-alone ones; ``not reproduced`` when the whole interval lies more than
-    ``tolerance`` points below; ``partly`` in between; ``not attempted`` without
-    stand-alone children."""
-    if diff is None:
-        return "not attempted"
-    if diff["mean"] >= -tolerance:
-        return "reproduced"
-    return "not reproduced" if diff["high"] < -tolerance else "partly"
+#: The BigNAS claims on the children: name -> (variant without the technique, the technique).
+TECHNIQUES = {"sandwich": ("no_sandwich", "sandwich rule"), "distillation": ("no_distillation", "inplace distillation")}
+
+
+def claim_evidence(tables: dict, *, n_boot: int = 2000, seed: int = 0) -> dict:
+    """What the three BigNAS claims rest on, from one set of supernet tables (``results``,
+    ``runs``, ``standalone``, as shipped): ``budget`` (:func:`.supernet_verdicts.budget`),
+    ``diffs`` (technique -> :func:`paired_difference` of ``full`` minus the variant
+    without it, on the uniform sample) and ``retrain`` (:func:`no_retraining`'s
+    difference, ``None`` without stand-alone children)."""
+    frame = supernet_frame(tables["results"])
+    diffs = {name: paired_difference(frame, "full", base, which="sample", n_boot=n_boot, seed=seed)
+             for name, (base, _) in TECHNIQUES.items()}
+    _, retrain = no_retraining(frame, tables["standalone"], n_boot=n_boot, seed=seed)
+    return {"budget": budget(tables["runs"]), "diffs": diffs, "retrain": retrain}
 
 
 #: Training-free scores shown beside the supernet (registry names of the real-CIFAR table).
@@ -196,82 +212,6 @@ def training_free_table(frame: pd.DataFrame, scores=FREE_SCORES, *, which: str =
                                    n_boot=n_boot, seed=seed)
         rows.append({"method": name, "set": which, "value": r.value, "low": r.low, "high": r.high, "n": r.n})
     return pd.DataFrame(rows, columns=["method", "set", "value", "low", "high", "n"])
-
-
-def cost_units(runs: pd.DataFrame, results: pd.DataFrame) -> dict:
-    """Costs in units of "one child trained alone with the supernet's protocol": a
-    supernet training costs ``step_ratio`` units (a supernet step against a single-child
-    step, timed side by side, :mod:`nascore.supernet.cost`); evaluating one child costs its
-    seconds over the seconds of one child training (``step_seconds_child x
-    steps_per_epoch x epochs``). Medians over runs."""
-    child_train = runs.step_seconds_child * runs.steps_per_epoch * runs.epochs_done
-    return {"supernet": float(runs.step_ratio.median()),
-            "evaluation": float(results.eval_seconds.median() / child_train.median()),
-            "child_train_seconds": float(child_train.median())}
-
-
-def search_comparison(frame: pd.DataFrame, costs: dict, *, seeds=range(10), fitness_budget: int = 100,
-                      variant: str = "full", hnas_benchmark=None, max_queries: int | None = None,
-                      hnas_options: dict | None = None) -> tuple[pd.DataFrame, int]:
-    """Real accuracy of the architecture each method selects, at equal cost.
-
-    Weight sharing: random search and regularised evolution over the zero-cost
-    architectures with the supernet accuracy of ``variant`` as fitness,
-    ``fitness_budget`` child evaluations, for each supernet seed and search seed; cost
-    ``supernet + fitness_budget x evaluation`` units. The other methods get as many
-    NAS-Bench-201 queries as that cost buys (``Q``, at least 1, one query = one child
-    trained alone): random search, evolution, HNAS (if ``hnas_benchmark`` is given) and
-    training-free selection (best of 100 sampled by score, then the top ``Q`` queried).
-    ``max_queries`` caps ``Q`` (quick mode, where a tiny supernet's costs mean nothing);
-    ``hnas_options`` go to HNAS. Returns one row per (method, supernet seed, search
-    seed) and ``Q``.
-    """
-    from .. import search
-
-    zc = subset(frame, "zc")
-    cost = costs["supernet"] + fitness_budget * costs["evaluation"]
-    queries = max(1, int(round(cost)))
-    if max_queries is not None:
-        queries = min(queries, max_queries)
-    rows = []
-    for supernet_seed, part in zc[zc.variant == variant].groupby("supernet_seed"):
-        bench_ws = search.TabularBenchmark.from_frame(
-            part.assign(op_indices=[_indices(a) for a in part.arch]), accuracy="supernet_accuracy",
-            test_accuracy="val_accuracy", scores=[], n_choices=(5,) * 6, name=f"supernet-{variant}-s{supernet_seed}")
-        for algorithm in ("random", "evolution"):
-            for s in seeds:
-                result = search.run(algorithm, bench_ws, budget=min(fitness_budget, len(bench_ws)), seed=int(s))
-                rows.append({"method": f"supernet + {algorithm}", "supernet_seed": int(supernet_seed),
-                             "search_seed": int(s), "cost_units": cost,
-                             "accuracy": float(result.best_so_far("test_accuracy")[-1])})
-    table = search.nb201("nb201-zc", "cifar10")
-    methods = {"random (queries)": ("random", table, {}), "evolution (queries)": ("evolution", table, {}),
-               "training-free nwot": ("training_free", table, {"score": "nwot", "n_sample": max(100, queries)}),
-               "training-free synflow": ("training_free", table, {"score": "synflow", "n_sample": max(100, queries)})}
-    if hnas_benchmark is not None:
-        methods["HNAS"] = ("hnas", hnas_benchmark, dict(hnas_options or {}))
-    for label, (algorithm, benchmark, options) in methods.items():
-        for s in seeds:
-            result = search.run(algorithm, benchmark, budget=queries, seed=int(s), **options)
-            rows.append({"method": label, "supernet_seed": -1, "search_seed": int(s), "cost_units": float(queries),
-                         "accuracy": float(result.best_accuracy)})
-    return pd.DataFrame(rows), queries
-
-
-def _indices(arch: str) -> tuple:
-    from ..spaces import nb201
-
-    return nb201.to_op_indices(arch)
-
-
-def search_summary(searches: pd.DataFrame, *, n_boot: int = 2000, seed: int = 0) -> pd.DataFrame:
-    """Mean real accuracy of the selected architecture per method, interval over runs."""
-    rows = []
-    for method, part in searches.groupby("method", sort=False):
-        mean, low, high = stats.mean_ci(part.accuracy.to_numpy(), n_boot=n_boot, seed=seed)
-        rows.append({"method": method, "cost (child trainings)": part.cost_units.iloc[0], "runs": len(part),
-                     "mean accuracy": mean, "low": low, "high": high})
-    return pd.DataFrame(rows).set_index("method")
 
 
 def quick_tables(work_dir, *, variants=VARIANTS, seeds=(0, 1), zc_children: int = 24, sample_children: int = 12,

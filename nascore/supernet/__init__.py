@@ -22,7 +22,8 @@ Modules, one job each:
 - :mod:`.cost`       supernet step vs single-child step timing
 - :mod:`.runs`       whole runs (train, time, evaluate) and collecting them
 - :mod:`.table`      the shipped table ``data/nb201-supernet/``
-- :mod:`.cli`        ``python -m nascore.supernet``
+
+The command line is ``nascore supernet`` (:mod:`nascore.cli.supernet`).
 """
 from .network import Supernet, copy_child_into
 from .recipe import VARIANTS, Recipe

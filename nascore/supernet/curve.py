@@ -21,9 +21,9 @@ The CPU-scale job (C = 8, N = 1, the 10,000 training images, 256 calibration ima
 in the shipped table), one process per variant so that two cores both work::
 
     W=/work/stores/supernet-curve; COMMON="-C 8 -N 1 --threads 1 --no-progress"
-    nice python -m nascore.supernet curve --work $W --variants full $COMMON &
-    nice python -m nascore.supernet curve --work $W --variants no_sandwich $COMMON &
-    wait; python -m nascore.supernet curve-table --work $W --out $W/curve.csv
+    nice nascore supernet curve --work $W --variants full $COMMON &
+    nice nascore supernet curve --work $W --variants no_sandwich $COMMON &
+    wait; nascore supernet curve-table --work $W --out $W/curve.csv
 
 It trains 8 + 16 + 32 + 64 = 120 epochs per variant: at the 43-97 s per epoch of the
 shipped 8-epoch runs (one thread each, two cores shared with another job) about 1.5-3.2

@@ -69,7 +69,7 @@ def build_table(collected: Path | str, to: Path | str | None = None, *, command:
     to = Path(to) if to is not None else TABLE_DIR
     missing = [f for f in ("children.csv", "runs.json") if not (collected / f).exists()]
     if missing:
-        raise ValueError(f"{collected} lacks {missing}: run `python -m nascore.supernet collect` first")
+        raise ValueError(f"{collected} lacks {missing}: run `nascore supernet collect` first")
     children = pd.read_csv(collected / "children.csv")
     runs = json.loads((collected / "runs.json").read_text())
     if children.empty or not runs:
@@ -84,24 +84,28 @@ def build_table(collected: Path | str, to: Path | str | None = None, *, command:
         tmp = to / (name + ".tmp")
         frame.to_csv(tmp, index=False)
         os.replace(tmp, to / name)
-    (to / "README.md").write_text(_readme(results, run_table, runs, command, provisional))
+    (to / "README.md").write_text(_readme(results, run_table, runs, command, provisional, to.name))
     write_manifest(to)
     return to
 
 
-def _readme(results, run_table, runs, command, provisional) -> str:
+def _readme(results, run_table, runs, command, provisional, folder) -> str:
+    from .paper_scale import SCALE, TABLE_DIR
+
     first = next(iter(runs.values()))
     recipe = first["recipe"]
+    paper = all(recipe[k] == v for k, v in SCALE.items())
     counts = results.groupby(["variant", "supernet_seed"]).size()
     sets = sorted({s for v in results["sets"] for s in v.split("+")})
     lines = ["# Child accuracies of BigNAS-style supernets over NAS-Bench-201 (CIFAR-10)", ""]
     if provisional:
         lines += ["**PROVISIONAL**: a tiny CPU-trained stand-in made while the GPU job was pending; "
                   "its numbers say nothing about weight sharing. Replace it with the GPU job's output.", ""]
+    loader = ("`nascore.supernet.paper_scale.load()`" if folder == TABLE_DIR.name else
+              "`nascore.bench.load(\"nb201-supernet\", dataset=\"cifar10\")`; run facts with "
+              "`nascore.supernet.table.load_runs()`")
     lines += [
-        "Produced by this project with `nascore.supernet` (load with "
-        "`nascore.bench.load(\"nb201-supernet\", dataset=\"cifar10\")`; run facts with "
-        "`nascore.supernet.table.load_runs()`).", "",
+        f"Produced by this project with `nascore.supernet` (load with {loader}).", "",
         "## Protocol", "",
         f"- supernet: NAS-Bench-201 skeleton, C={recipe['C']}, N={recipe['N']} cell(s) per stage; every edge holds "
         "all five operations with shared weights (`nascore.supernet.network.Supernet`)",
@@ -124,8 +128,10 @@ def _readme(results, run_table, runs, command, provisional) -> str:
         "images (batches of 256, no augmentation, the same images for every child), then top-1 accuracy on the "
         "lossless CIFAR-10 test images (all 1,017 unless the job said otherwise); no retraining or fine-tuning",
         f"- scale: C={recipe['C']}, N={recipe['N']}, {recipe['epochs']} epochs (NAS-Bench-201 trains C=16, N=5 "
-        "networks for 200 epochs on 50,000 images): a supernet sized for the machine it ran on, so its children's "
-        "accuracies are far below NAS-Bench-201's and only their ranking is compared with them",
+        "networks for 200 epochs on 50,000 images): " + (
+            "NAS-Bench-201's network and epochs on a fifth of its images (`nascore.supernet.paper_scale`)" if paper
+            else "a supernet sized for the machine it ran on") + ", so its children's accuracies are below "
+        "NAS-Bench-201's and only their ranking is compared with them",
         f"- children: {', '.join(sets)} (`zc`: the NAS-Bench-201 zero-cost table's architectures; `sampleN`: the "
         "first N of the 15,625 in a fixed random order (NumPy seed 0), the same architectures as the CIFAR score "
         "table's uniform sample; `zcsampleN`: the first N of `zc` in a fixed random order; smaller sets of one "
@@ -169,6 +175,6 @@ def load_runs(table_dir: Path | str | None = None) -> pd.DataFrame:
     """``runs.csv`` of the shipped table: one row per trained supernet."""
     path = Path(table_dir or TABLE_DIR) / "runs.csv"
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: build the table with `python -m nascore.supernet table`")
+        raise FileNotFoundError(f"{path} is missing: build the table with `nascore supernet table`")
     note_read(path)
     return pd.read_csv(path)

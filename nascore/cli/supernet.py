@@ -1,5 +1,5 @@
-"""Train a BigNAS-style weight-sharing supernet over NAS-Bench-201 on real CIFAR-10 and
-evaluate its children (``python -m nascore.supernet`` or ``nascore bench supernet``).
+"""``nascore supernet``: train a BigNAS-style weight-sharing supernet over NAS-Bench-201 on
+real CIFAR-10 and evaluate its children (the library is :mod:`nascore.supernet`).
 
 Commands:
   train     train (or resume) one supernet in a run directory
@@ -18,13 +18,14 @@ them), sample:N (N uniform architectures of the 15,625, seed 0), zcsample:N (N r
 ones of zc, seed 0), ends (the largest and smallest child), full (all 15,625).
 
 Example (tiny, CPU, about a minute):
-  python -m nascore.supernet run --work /tmp/sn --variant full --seed 0 --epochs 1 \\
+  nascore supernet run --work /tmp/sn --variant full --seed 0 --epochs 1 \\
       --train-images 200 --children zc:5 --calibration-images 64
+
+The paper-scale run (C = 16, N = 5, 200 epochs, every variant) is data/nb201-supernet/run_gpu.sh.
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 
 
@@ -74,8 +75,15 @@ def _eval_arguments(parser):
     parser.add_argument("--test-images", type=int, default=None, help="first N test images (default all 1,017)")
 
 
+def add_supernet_parser(sub) -> None:
+    """``nascore supernet COMMAND ...`` on the top-level sub-parsers ``sub``."""
+    parser = sub.add_parser("supernet", help="train and evaluate a BigNAS-style supernet over NB201",
+                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)  # each sub-command sets its own handler
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The sub-commands, on ``parser`` (shared by ``python -m`` and ``nascore bench supernet``)."""
+    """The sub-commands of ``nascore supernet``, on ``parser``."""
     sub = parser.add_subparsers(dest="supernet_command", metavar="COMMAND", required=True)
     p = sub.add_parser("train", help="train or resume one supernet in --run-dir")
     p.add_argument("--run-dir", required=True, help="run directory (checkpoint, recipe, log)")
@@ -93,7 +101,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--cost-steps", type=int, default=10,
                    help="steps per block when probing supernet vs child step time (0: no probe)")
     _recipe_arguments(p), _eval_arguments(p), _common(p), _auto_arguments(p)
-    p.set_defaults(handler=_run)
+    p.set_defaults(handler=_run, started=time.monotonic())  # --budget counts from here (parsing comes first)
     p = sub.add_parser("standalone", help="train children alone (same images, epochs, batch) into WORK/standalone-s<seed>/")
     p.add_argument("--work", required=True, help="work folder")
     p.add_argument("--children", default="zcsample:12", help="children spec (default zcsample:12)")
@@ -125,7 +133,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _recipe(args):
-    from .recipe import Recipe
+    from ..supernet.recipe import Recipe
 
     epochs = 1 if args.epochs == "auto" else args.epochs  # auto: replaced by the agreed number
     return Recipe.for_variant(args.variant, C=args.width, N=args.cells, epochs=epochs, seed=args.seed,
@@ -145,7 +153,7 @@ def _setup(args):
 
 
 def _train(args) -> int:
-    from .trainer import train
+    from ..supernet.trainer import train
 
     _setup(args)
     if args.epochs == "auto":
@@ -160,10 +168,10 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     from pathlib import Path
 
-    from .evaluate import evaluate_children
-    from .inputs import calibration_images, test_images
-    from .runs import children_for
-    from .trainer import load_supernet
+    from ..supernet.evaluate import evaluate_children
+    from ..supernet.inputs import calibration_images, test_images
+    from ..supernet.runs import children_for
+    from ..supernet.trainer import load_supernet
 
     _setup(args)
     if args.out and len(args.children) > 1:
@@ -179,7 +187,7 @@ def _evaluate(args) -> int:
 
 
 def _run(args) -> int:
-    from .runs import run
+    from ..supernet.runs import run
 
     _setup(args)
     auto = None
@@ -196,7 +204,7 @@ def _run(args) -> int:
 
 
 def _standalone(args) -> int:
-    from .runs import standalone
+    from ..supernet.runs import standalone
 
     _setup(args)
     index, _, count = args.shard.partition("/")
@@ -204,7 +212,7 @@ def _standalone(args) -> int:
         raise ValueError(f"--shard must be INDEX/COUNT like 0/2, got {args.shard!r}")
     images = None
     if args.train_images:
-        from .inputs import training_images
+        from ..supernet.inputs import training_images
 
         images = training_images(args.train_images, seed=0)
     out = standalone(args.work, args.children, C=args.width, N=args.cells,
@@ -217,7 +225,7 @@ def _standalone(args) -> int:
 
 
 def _collect(args) -> int:
-    from .runs import collect
+    from ..supernet.runs import collect
 
     counts = collect(args.work, args.out)
     print(f"collected {counts['runs']} runs, {counts['rows']} child rows, {counts['standalone']} stand-alone "
@@ -226,7 +234,7 @@ def _collect(args) -> int:
 
 
 def _table(args) -> int:
-    from .table import build_table
+    from ..supernet.table import build_table
 
     path = build_table(args.collected, args.to, command=args.job_command, provisional=args.provisional)
     print(f"wrote {path}")
@@ -234,7 +242,7 @@ def _table(args) -> int:
 
 
 def _curve(args) -> int:
-    from .curve import run_curve
+    from ..supernet.curve import run_curve
 
     _setup(args)
     if args.epochs is not None:
@@ -248,7 +256,7 @@ def _curve(args) -> int:
 
 
 def _curve_table(args) -> int:
-    from .curve import curve_table
+    from ..supernet.curve import curve_table
 
     table = curve_table(args.work, sample=args.sample)
     if args.out:
@@ -257,21 +265,3 @@ def _curve_table(args) -> int:
     else:
         print(table.to_string(index=False))
     return 0
-
-
-def main(argv=None) -> int:
-    started = time.monotonic()  # --budget counts from here
-    parser = argparse.ArgumentParser(prog="python -m nascore.supernet", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    args.started = started
-    try:
-        return args.handler(args)
-    except ValueError as exc:
-        print(f"nascore.supernet: error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
