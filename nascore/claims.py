@@ -35,8 +35,12 @@ from .paths import cache_folder
 
 VERDICTS = ("reproduced", "partly", "not reproduced", "not attempted")
 #: Where our value comes from: our own code on the paper's data, a precomputed table
-#: (e.g. NASLib's scores), or stand-in data (MNIST instead of CIFAR, small networks).
-SOURCES = ("our code, real data", "precomputed table", "stand-in data")
+#: (e.g. NASLib's scores), stand-in data (MNIST instead of CIFAR, small networks), or a
+#: theory check (a mathematical statement, an identity or a bound, checked numerically:
+#: it holds for any inputs, so the inputs are not a stand-in for anything).
+SOURCES = ("our code, real data", "precomputed table", "stand-in data", "theory check")
+#: Sources on which a claim about the papers' experiments is a study, never a verdict.
+STUDY_SOURCES = ("stand-in data",)
 #: Shown for claims recorded without ``source``.
 UNSTATED = "unstated"
 #: Text fields of a claim, each a non-empty string.
@@ -92,6 +96,10 @@ def record(claim_id: str, *, paper: str, where: str, claim: str, paper_value: st
     ``chapter`` is the notebook that checks the claim, with or without its numeric prefix
     (``"nb201_table"``). ``source`` says what our value rests on (one of :data:`SOURCES`;
     empty only for claims recorded before the field existed, shown as "unstated").
+
+    On stand-in data (:data:`STUDY_SOURCES`) a check is a study, never a verdict: the
+    verdict is recorded as "not attempted" and the study's own reading is kept in
+    ``our_value`` ("... (a study on stand-in data; on its own terms: partly)").
     """
     if not _NAME.fullmatch(claim_id or ""):
         raise ValueError(f"claim id {claim_id!r} must be lower-case letters, digits, '.', '_' or '-'")
@@ -104,6 +112,9 @@ def record(claim_id: str, *, paper: str, where: str, claim: str, paper_value: st
     if source and source not in SOURCES:
         raise ValueError(f"claim {claim_id!r} of chapter {chapter!r}: unknown source {source!r}; "
                          f"allowed: {', '.join(SOURCES)}")
+    if source in STUDY_SOURCES and verdict != "not attempted":
+        our_value = f"{our_value} (a study on {source}; on its own terms: {verdict})"
+        verdict = "not attempted"
     entry = {"id": claim_id, "paper": paper, "where": where, "claim": claim,
              "paper_value": str(paper_value), "our_value": str(our_value),
              "verdict": verdict, "chapter": chapter, "source": source or UNSTATED}

@@ -120,9 +120,11 @@ def test_verdict_counts_per_source(folder):
     table = claims.verdict_counts(ledger)
     assert table.index.tolist() == ["our code, real data", "stand-in data", "unstated", "total"]
     assert table.loc["our code, real data"].tolist() == [1, 1, 0, 0, 2]
-    assert table.loc["total"].tolist() == [2, 1, 1, 0, 4]
+    assert table.loc["stand-in data"].tolist() == [0, 0, 0, 1, 1]  # a study: not attempted
+    assert table.loc["total"].tolist() == [1, 1, 1, 1, 4]
     values = claims.count_values(ledger)
-    assert values["claims_total"] == 4 and values["claims_reproduced"] == 2
+    assert values["claims_total"] == 4 and values["claims_reproduced"] == 1
+    assert values["claims_theory_check_total"] == 0
     assert values["claims_our_code_real_data_partly"] == 1 and values["claims_our_code_real_data_total"] == 2
     assert values["claims_precomputed_table_total"] == 0  # absent sources still glued, as 0
     assert values["claims_unstated_not_reproduced"] == 1
@@ -140,3 +142,14 @@ def test_a_verdict_needs_a_hundred_architectures(verdict, n, expected):
 def test_an_unknown_verdict_is_refused_even_below_the_minimum():
     with pytest.raises(ValueError, match="unknown verdict 'yes'"):
         claims.verdict_on_population("yes", 3)
+
+
+@pytest.mark.parametrize("verdict", ["reproduced", "partly", "not reproduced"])
+def test_stand_in_data_gives_a_study_never_a_verdict(folder, verdict):
+    entry = claims.record("s.1", **BASE, verdict=verdict, chapter="s", source="stand-in data")
+    assert entry["verdict"] == "not attempted"
+    assert entry["our_value"].endswith(f"(a study on stand-in data; on its own terms: {verdict})")
+    kept = claims.record("s.2", **BASE, verdict="not attempted", chapter="s", source="stand-in data")
+    assert kept["our_value"] == BASE["our_value"]                        # nothing to keep
+    theory = claims.record("s.3", **BASE, verdict=verdict, chapter="s", source="theory check")
+    assert theory["verdict"] == verdict and theory["our_value"] == BASE["our_value"]

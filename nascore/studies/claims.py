@@ -18,7 +18,7 @@ from .. import claims
 VERDICT_COLOURS = {"reproduced": "#2e7d32", "partly": "#e0a100", "not reproduced": "#c62828",
                    "not attempted": "#9e9e9e"}
 #: Hatch of each source of our value in the summary figure.
-SOURCE_HATCHES = {"our code, real data": "", "precomputed table": "///", "stand-in data": "...",
+SOURCE_HATCHES = {"our code, real data": "", "precomputed table": "///", "stand-in data": "...", "theory check": "\\\\",
                   claims.UNSTATED: "xx"}
 
 
