@@ -16,7 +16,8 @@ analyses of a table of proxy scores against trained accuracy:
   batches (``data/nb201-cifar-scores``) against NB201's real accuracies;
 - :func:`fill_zc_naswot`: the chapter's own table ``data/nb201-mnist5k/zc_naswot.csv``
   (NASWOT and the DAS terms of the zero-cost architectures on MNIST digits; defined and
-  read by :mod:`nascore.bench.zc_naswot`), ``python -m nascore.studies.das``.
+  read by :mod:`nascore.bench.zc_naswot`); its command is ``nascore bench zc-naswot``
+  (:mod:`nascore.cli.zc_naswot`).
 
 The trained conv table this chapter reads is built by :mod:`nascore.studies.ground_truth_conv`
 (its names are imported here for the notebook).
@@ -308,8 +309,3 @@ def fill_zc_naswot(path=zc_naswot.PATH, *, batch_size: int = zc_naswot.BATCH_SIZ
 
         write_manifest(path.parent)  # the appended table is the shipped one now
     return zc_naswot.load_zc_naswot(path)
-
-
-if __name__ == "__main__":
-    torch.set_num_threads(1)
-    fill_zc_naswot()
