@@ -14,6 +14,6 @@ Every metric function has the signature ``fn(net, inputs, targets, **options)``.
 """
 from . import cost, das, hnas, naswot, ntk_metrics, synflow, zero_cost  # noqa: F401  (registers)
 from .many import Scores, score_many
-from .registry import Metric, NonFiniteScore, available, info, register, score
+from .registry import Metric, NonFiniteScore, SharedPass, available, info, register, score
 
-__all__ = ["Metric", "NonFiniteScore", "Scores", "available", "info", "register", "score", "score_many"]
+__all__ = ["Metric", "NonFiniteScore", "Scores", "SharedPass", "available", "info", "register", "score", "score_many"]
