@@ -5,6 +5,7 @@ registered with :func:`register`, which stores a frozen :class:`Metric` record h
 what the book needs to know about it (paper, equation, direction, label use, NTK output
 convention) and what :func:`~nascore.metrics.score_many` needs to share its work with
 other metrics (a :class:`SharedPass`). Registering two metrics under one name is an error.
+:func:`direction` is the sign that turns a metric "higher is better".
 
 :func:`score` is the public door: it validates the name, the inputs and the labels,
 runs the metric on a *deep copy* of the network (so a metric may patch weights, add hooks
@@ -164,6 +165,11 @@ def info(name: str) -> Metric:
     if not isinstance(name, str) or name not in _REGISTRY:
         raise ValueError(f"unknown metric {short(name)}; available: {', '.join(available())}")
     return _REGISTRY[name]
+
+
+def direction(name: str) -> int:
+    """+1 if a higher value of metric ``name`` means a better architecture, -1 if a lower one does."""
+    return 1 if info(name).higher_is_better else -1
 
 
 def score(name: str, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None,

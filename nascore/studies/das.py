@@ -40,13 +40,13 @@ from .ground_truth_conv import CONV_PROTOCOL, ConvSpace, conv_table, mean_over_s
 def direction(metric: str) -> int:
     """+1 if a higher ``metric`` means a better architecture, -1 if lower does.
 
-    Registry metrics use their record; the DAS layer-wise term and the kernel distance
-    (not registry metrics) count as higher-is-better.
+    Registry metrics use their record (:func:`nascore.metrics.direction`); the DAS
+    layer-wise term and the kernel distance (not registry metrics) count as higher-is-better.
     """
     from .. import metrics
 
     base = metric.split("@")[0]
-    return 1 if base not in metrics.available() or metrics.info(base).higher_is_better else -1
+    return metrics.direction(base) if base in metrics.available() else 1
 
 
 def correlations_over_epochs(frame: pd.DataFrame, metrics, epochs, truth: str = "acc_final", *,
