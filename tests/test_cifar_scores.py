@@ -9,7 +9,7 @@ import nascore.metrics as metrics
 from nascore import bench
 from nascore.bench import cifar_protocol as cp
 from nascore.bench import cifar_scores as cs
-from nascore.bench import cifar_scores_cli
+from nascore import cli
 from nascore.bench.executors import LocalExecutor
 from nascore.bench.store import ResultStore
 
@@ -133,9 +133,9 @@ def test_architecture_selections():
 def test_command_line_scores_exports_and_resumes(tmp_path, capsys, one_thread):
     argv = ["--archs", "zc:2", "--dataset", "cifar100", "--metrics", "params,naswot,grad_norm",
             "--batch-size", "10", "--store", str(tmp_path / "store"), "--out", str(tmp_path / "out"), "--no-progress"]
-    assert cifar_scores_cli.main(argv) == 0
+    assert cli.main(["bench", "cifar-scores", *argv]) == 0
     assert "0 were stored, 2 scored now, 0 remaining" in capsys.readouterr().out
-    assert cifar_scores_cli.main(argv) == 0
+    assert cli.main(["bench", "cifar-scores", *argv]) == 0
     assert "2 were stored, 0 scored now" in capsys.readouterr().out
     import pandas as pd
     table = pd.read_csv(tmp_path / "out" / "scores.csv")
@@ -145,12 +145,13 @@ def test_command_line_scores_exports_and_resumes(tmp_path, capsys, one_thread):
     # A deadline in the past scores nothing but still exports what the store holds.
     late = ["--archs", "zc:3", "--dataset", "cifar100", "--metrics", "params", "--until", "1",
             "--store", str(tmp_path / "late"), "--out", str(tmp_path / "late-out"), "--no-progress"]
-    assert cifar_scores_cli.main(late) == 0
+    assert cli.main(["bench", "cifar-scores", *late]) == 0
     assert "no time left, nothing scored" in capsys.readouterr().out
     assert (tmp_path / "late-out" / "scores.csv").exists()
-    with pytest.raises(SystemExit):
-        cifar_scores_cli.main(["--dataset", "ImageNet16-120"])
-    assert cifar_scores_cli.main(["--archs", "zc:2", "--metrics", "snap", "--store", str(tmp_path / "s")]) == 2
+    assert cli.main(["bench", "cifar-scores", "--dataset", "ImageNet16-120"]) == 2  # refused when parsed
+    assert "invalid choice: 'ImageNet16-120'" in capsys.readouterr().err
+    assert cli.main(["bench", "cifar-scores", "--archs", "zc:2", "--metrics", "snap",
+                     "--store", str(tmp_path / "s")]) == 2
 
 
 def test_dask_cluster_gives_the_same_scores_as_local_processes(tmp_path, one_thread):
@@ -179,7 +180,7 @@ def test_loader_of_the_shipped_table():
 
 
 def test_table_status_names_what_the_table_holds():
-    from nascore.bench.cifar_scores_cli import table_status
+    from nascore.bench.cifar_scores_export import table_status
     from nascore.bench.cifar_scores_readme import readme
 
     sizes = {"cifar10": 724, "cifar100": 725}
@@ -198,7 +199,7 @@ def test_table_status_names_what_the_table_holds():
 
 
 def test_scored_head_counts_only_an_unbroken_head_of_the_order():
-    from nascore.bench.cifar_scores_cli import scored_head
+    from nascore.bench.cifar_scores import scored_head
 
     order = cs.select_archs("full")
     assert scored_head(set(order[:40])) == 40

@@ -9,6 +9,8 @@ Rules (``book/design.md``): library below, studies above, face on top.
 3. A notebook imports no private name (``_x``) of the package, imports no study but its
    own chapter's (``notebooks/60_das.ipynb`` -> ``nascore.studies.das``), and reaches into
    no private attribute of a module it imported.
+4. Every command line is under ``nascore.cli``: no other module imports ``argparse``
+   (at top level or inside a function).
 
 The last test plants one violation of each kind in a throw-away package and checks that
 the checker reports it.
@@ -119,6 +121,21 @@ def package_violations(package_dir: Path) -> list[str]:
     return problems
 
 
+def argparse_violations(package_dir: Path) -> list[str]:
+    """Modules outside the package's ``cli`` that import ``argparse`` anywhere in their body."""
+    problems = []
+    for name, path in sorted(modules(package_dir).items()):
+        if name.split(".")[1:2] == ["cli"]:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            imported = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                        else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            if any(n.split(".")[0] == "argparse" for n in imported):
+                problems.append(f"{name} imports argparse: its command line belongs under {name.split('.')[0]}.cli")
+                break
+    return problems
+
+
 def notebook_violations(notebook: Path, root: str = "nascore") -> list[str]:
     """Private names imported or reached into, and studies of other chapters imported."""
     cells = json.loads(Path(notebook).read_text())["cells"]
@@ -154,6 +171,10 @@ def notebook_violations(notebook: Path, root: str = "nascore") -> list[str]:
 # ----------------------------------------------------------------------------- the rules, on this package
 def test_no_import_circle_and_the_library_never_imports_the_layers_above():
     assert package_violations(REPO_ROOT / "nascore") == []
+
+
+def test_every_command_line_is_under_cli():
+    assert argparse_violations(REPO_ROOT / "nascore") == []
 
 
 def test_notebooks_use_their_own_study_and_public_names_only():
@@ -193,10 +214,17 @@ def test_the_checker_reports_planted_violations(tmp_path):
         "studies/das.py": "from .. import fine\nfrom . import lga\n",
         "studies/lga.py": "",
         "cli/__init__.py": "from ..studies import das\n",
+        "cli/args.py": "import argparse\n",
+        "studies/run.py": "def main():\n    import argparse\n",
+        "bench/job.py": "from argparse import ArgumentParser\n",
     })
     problems = package_violations(pkg)
     assert problems == ["import circle: nascore.a <-> nascore.b",
                         "library module nascore.stats imports nascore.studies.das"]
+    assert argparse_violations(pkg) == [
+        "nascore.bench.job imports argparse: its command line belongs under nascore.cli",
+        "nascore.studies.run imports argparse: its command line belongs under nascore.cli",
+    ]
 
     nb = tmp_path / "60_das.ipynb"
     nb.write_text(_notebook("%matplotlib inline\nfrom nascore.studies import das\nfrom nascore import stats",

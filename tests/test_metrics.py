@@ -79,6 +79,15 @@ def test_directions_and_label_needs_of_a_few_metrics():
     assert metrics.info("ntk_condition").ntk_output == "sum"
 
 
+def test_direction_is_the_sign_that_makes_a_metric_higher_is_better():
+    assert metrics.direction("ntk_condition") == -1 and metrics.direction("naswot") == 1
+    from nascore.metrics.table import oriented
+    import pandas as pd
+    table = pd.DataFrame({"ntk_condition": [2.0, 5.0], "naswot": [1.0, 3.0]})
+    assert oriented(table, ["ntk_condition", "naswot"]).to_dict("list") == {"ntk_condition": [-2.0, -5.0],
+                                                                          "naswot": [1.0, 3.0]}
+
+
 def test_registering_a_name_twice_is_rejected():
     with pytest.raises(ValueError, match="already registered"):
         registry.register("naswot", paper="p", equation="e", higher_is_better=True,

@@ -111,3 +111,54 @@ def test_bad_requests_are_named():
         metrics.score_many(["naswot", "snip"], net, x)
     with pytest.raises(ValueError, match="unknown init"):
         metrics.score_many(["snip"], net, x, y, init="fresh")
+
+
+def test_a_metric_declaring_a_shared_pass_is_computed_from_it_without_a_change_to_score_many(one_thread):
+    # A new activation-code metric: twice the units term. Only its registry record says
+    # how score_many reaches it; the value must equal the metric's own function.
+    from nascore.metrics import das, registry
+
+    def twice_units(parts, n):
+        return 2 * das.units_value(parts, n)
+
+    @registry.register("test_twice_units", paper="p", equation="e", higher_is_better=True, needs_labels=False,
+                       description="d", shared=registry.SharedPass("activations", twice_units))
+    def twice(net, inputs, targets=None):
+        return 2 * metrics.score("das_units", net, inputs)
+
+    try:
+        net, x, y = nb201_case(3)
+        shared = metrics.score_many(["das_units", "test_twice_units"], net, x, y)
+        assert shared["test_twice_units"] == 2 * shared["das_units"] == metrics.score("test_twice_units", net, x)
+    finally:
+        registry._REGISTRY.pop("test_twice_units")
+    with pytest.raises(ValueError, match="unknown shared pass 'backward'"):
+        registry.SharedPass("backward", twice_units)
+
+
+def test_a_pre_activation_marker_is_found_by_its_fan_in_not_by_its_space(one_thread):
+    # Any identity carrying ``fan_in`` marks a pre-activation; the metrics import no space.
+    class Marker(nn.Identity):
+        def __init__(self, fan_in):
+            super().__init__()
+            self.fan_in = fan_in
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.randn(40, 4, generator=torch.Generator().manual_seed(0)))
+            self.mark = Marker(fan_in=4)
+
+        def forward(self, x):
+            return torch.tanh(self.mark(x @ self.w.T))
+
+    from nascore.metrics.naswot import activation_points
+    from nascore.metrics.zero_cost import fisher_points
+
+    net = Net()
+    assert activation_points(net) == [net.mark] and fisher_points(net) == [net.mark]
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(1))
+    codes = (x @ net.w.T > 0).float()
+    agree = codes @ codes.T + (1 - codes) @ (1 - codes).T  # the Hamming-agreement kernel by hand
+    assert metrics.score("naswot", net, x) == pytest.approx(float(torch.linalg.slogdet(agree.double())[1]))
+

@@ -13,13 +13,13 @@
 set -u
 D=${OUT:?set OUT}/cifar-ntk; S=$D/store; L=${LIMIT_S:-450}; P=${PY:-python}; X=${XSTATS:-}
 mkdir -p "$S"
-run() { timeout "$L" env PYTHONPATH=. "$P" -m nascore.studies.cifar_ntk_run "$@" --store "$S" --device "${DEVICE:-cuda}" --threads 1; }
+run() { timeout "$L" env PYTHONPATH=. "$P" -m nascore.cli bench cifar-ntk "$@" --store "$S" --device "${DEVICE:-cuda}" --threads 1; }
 for i in 0 1 2 3; do run stats --dataset cifar10 --archs "${ZC:-zc}" --shard $i/4 $X > "$D/c10_$i.log" 2>&1 & done
 for i in 0 1; do run stats --dataset cifar100 --archs "${ZC:-zc}" --shard $i/2 $X > "$D/c100_$i.log" 2>&1 & done
 for i in 0 1; do run train --archs "${TRAIN:-stratified:200}" --shard $i/2 ${XTRAIN:-} > "$D/train_$i.log" 2>&1 & done
 for i in 0 1 2; do run stats --dataset cifar10 --archs "${ALL:-all}" --groups hnas --shard $i/3 $X > "$D/hnas_all_$i.log" 2>&1 & done
 run batch-study --archs "${STUDY:-sample:50}" --groups lga,zhu --batches ${BATCHES:-64 128} > "$D/batch_study.log" 2>&1 &
 wait
-PYTHONPATH=. "$P" -m nascore.studies.cifar_ntk_run export --store "$S" --dest "$D/data" --extra lga=32 zhu=16 $X \
+PYTHONPATH=. "$P" -m nascore.cli bench cifar-ntk export --store "$S" --dest "$D/data" --extra lga=32 zhu=16 $X \
   > "$D/export.log" 2>&1
 tail -n 2 "$D"/*.log

@@ -11,7 +11,8 @@ a rerun scores only the rest. Jobs run on local worker processes or a Dask clust
 worker processes can share one GPU). :func:`export` writes the table that
 ``nascore.bench.load("nb201-cifar-scores", dataset=...)`` reads.
 
-Command line: ``nascore bench cifar-scores --help`` (:mod:`.cifar_scores_cli`).
+Command line: ``nascore bench cifar-scores --help`` (:mod:`nascore.cli.cifar_scores`); the
+export of a store: :mod:`.cifar_scores_export`.
 """
 from __future__ import annotations
 

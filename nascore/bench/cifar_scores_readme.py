@@ -12,7 +12,7 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
     """The README's text; every number comes from the exported table or the run.
 
     ``status``: ``complete``, ``sample`` or ``provisional``
-    (:func:`nascore.bench.cifar_scores_cli.table_status`); ``cheap_seconds``: median
+    (:func:`nascore.bench.cifar_scores_export.table_status`); ``cheap_seconds``: median
     seconds per architecture of the full-space set on a CPU, for the projection."""
     hours = 15625 * cheap_seconds / 2 / 3600
     texts = {

@@ -7,7 +7,7 @@ condition number ``κ = λ_max(Θ) / λ_min(Θ)``. This module computes them onc
 725 architectures of that table and ships them in ``data/nb201-ntk/`` (one CSV per
 *variant*, with a provenance README); :func:`load_nb201_ntk` reads them back. This module
 defines the table (its variants, its architecture order) and reads it; the HNAS study
-(:mod:`nascore.studies.hnas`, ``python -m nascore.studies.hnas VARIANT``) computes it.
+(:mod:`nascore.studies.hnas`, ``nascore bench nb201-ntk VARIANT``) computes it.
 
 Conventions (each one a choice, stated in the data README and the book):
 
@@ -101,7 +101,7 @@ def load_nb201_ntk(variant: str = "mnist32") -> pd.DataFrame:
     v = get_variant(variant)
     if not v.path.exists():
         raise FileNotFoundError(f"{v.path} is missing; compute it with "
-                                f"`python -m nascore.studies.hnas {v.name}`")
+                                f"`nascore bench nb201-ntk {v.name}`")
     note_read(v.path)
     frame = pd.read_csv(v.path)
     frame = frame.drop_duplicates("arch", keep="last").set_index("arch")

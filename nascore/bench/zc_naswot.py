@@ -10,7 +10,7 @@ digits zero-padded to 32x32 and repeated over 3 channels: a forward pass only, a
 initialisation, one fixed batch, one weight draw per architecture.
 
 Results go to ``data/nb201-mnist5k/zc_naswot.csv``; a killed run resumes (rows already
-in the file are skipped). ``python -m nascore.studies.das`` regenerates it; this module
+in the file are skipped). ``nascore bench zc-naswot`` regenerates it; this module
 defines the table and reads it (:func:`load_zc_naswot`).
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ def load_zc_naswot(path=PATH) -> pd.DataFrame:
 
     path = Path(path)
     if not path.exists():
-        raise ValueError(f"{path} is missing: run python -m nascore.studies.das")
+        raise ValueError(f"{path} is missing: run nascore bench zc-naswot")
     note_read(path)
     return pd.read_csv(path).drop_duplicates("arch", keep="last").reset_index(drop=True)
 

@@ -5,15 +5,22 @@
     nascore bench cifar-scores ... (our scores of NB201 on real CIFAR; see its --help)
     nascore bench cifar-ntk ...    (NTK statistics on real CIFAR; see `nascore bench cifar-ntk --help`)
     nascore supernet ...           (BigNAS-style supernet; see `nascore supernet --help`)
+    nascore bench supernet-sanity RUN_DIR...   (the supernet's calibration and epochs studies)
+    nascore bench nb101-scores ... (our scores of NB101 cells on real CIFAR-10)
+    nascore bench nb201-ntk VARIANT            (the HNAS chapter's NTK table)
+    nascore bench zc-naswot        (the DAS chapter's NASWOT table of the zero-cost cells)
+    nascore bench crosscheck ...   (params, flops, synflow against the NAS-Bench-201 table)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--table T]        (search on a shipped table)
     nascore cache list | clear NAME... | clear --all   (the on-disk cache of results)
 
 One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.cache`, :mod:`.supernet`,
-:mod:`.bench` (``bench train``);
+:mod:`.bench` (``bench train``), :mod:`.cifar_scores`, :mod:`.cifar_ntk`, :mod:`.nb101`,
+:mod:`.nb201_ntk`, :mod:`.zc_naswot`, :mod:`.crosscheck`, :mod:`.supernet_sanity`.
 :mod:`.conv_table` is the stand-alone builder of the conv ground truth
 (``python -m nascore.cli.conv_table``). ``reproduce`` is :mod:`nascore.reproduce`.
-:mod:`.args` holds the checked option types.
+:mod:`.args` holds the checked option types. Every command line of the package lives here:
+the library and the studies parse no arguments.
 
 Misuse gets one line on stderr, never a traceback: a bad option value is refused when
 the arguments are parsed, a ``ValueError`` raised later (a bad architecture string, a
@@ -84,13 +91,9 @@ def _bench_parser(sub):
     parser = sub.add_parser("bench", help="produce benchmark tables (training, CIFAR scores)",
                             description="Produce this project's own benchmark tables.")
     bench_sub = parser.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
-    from ..bench import cifar_scores_cli
+    from . import cifar_ntk, cifar_scores, crosscheck, nb201_ntk, supernet_sanity, zc_naswot
 
-    scores = bench_sub.add_parser("cifar-scores", help="score NB201 architectures on real CIFAR batches",
-                                  description=cifar_scores_cli.DESCRIPTION, epilog=cifar_scores_cli.EPILOG,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    cifar_scores_cli.add_arguments(scores)
-    scores.set_defaults(handler=cifar_scores_cli.run)
+    cifar_scores.add_parser(bench_sub)
     from .nb101 import add_nb101_parser
 
     add_nb101_parser(bench_sub)
@@ -103,12 +106,11 @@ def _bench_parser(sub):
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     train_cli.add_arguments(train)
     train.set_defaults(handler=train_cli.run)
-    from ..studies import cifar_ntk_run
-
-    cifar = bench_sub.add_parser("cifar-ntk", help="NTK statistics of NB201 on real CIFAR, official conventions",
-                                 description=(cifar_ntk_run.__doc__ or "").strip() or None,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    cifar_ntk_run.add_arguments(cifar)
+    supernet_sanity.add_parser(bench_sub)
+    cifar_ntk.add_parser(bench_sub)
+    nb201_ntk.add_parser(bench_sub)
+    zc_naswot.add_parser(bench_sub)
+    crosscheck.add_parser(bench_sub)
 
 
 def build_parser() -> argparse.ArgumentParser:

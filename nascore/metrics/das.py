@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 
 from .naswot import activation_kernel, kernel_of, log_abs_det
-from .registry import register, reject_options
+from .registry import SharedPass, register, reject_options
 
 _PAPER = "Liu et al., DAS: NAS via distinguishing activation score, arXiv 2212.12132"
 RULES = ("linear", "layerwise")
@@ -59,8 +59,14 @@ def das_value(parts, *, weight: float = 1.0, rule: str = "linear") -> float:
     return distinguishing + weight * math.log(units)
 
 
+def das_of_parts(parts, n: int, *, weight: float = 1.0, rule: str = "linear") -> float:
+    """:func:`das_value` for the parts of a batch of ``n`` inputs (the shared pass's signature)."""
+    return das_value(parts, weight=weight, rule=rule)
+
+
 @register("das_distinguishing", paper=_PAPER, equation="decoupling of WOT (Sec. 3): log|K_H / N_A|",
           higher_is_better=True, needs_labels=False, allows_neg_inf=True,
+          shared=SharedPass("activations", distinguishing_value),
           description="Distinguishing ability: log-determinant of the NASWOT kernel divided by N_A.")
 def das_distinguishing(net, inputs, targets=None, **options) -> float:
     """``log|det (K_H / N_A)|`` (<= 0; ``-inf`` when two inputs share their codes)."""
@@ -70,6 +76,7 @@ def das_distinguishing(net, inputs, targets=None, **options) -> float:
 
 @register("das_units", paper=_PAPER, equation="decoupling of WOT (Sec. 3): N log N_A",
           higher_is_better=True, needs_labels=False, allows_neg_inf=True,
+          shared=SharedPass("activations", units_value),
           description="Number of activation units, as N log N_A (the size part of NASWOT).")
 def das_units(net, inputs, targets=None, **options) -> float:
     """``N log N_A``: batch size times the log of the number of rectified units."""
@@ -79,7 +86,7 @@ def das_units(net, inputs, targets=None, **options) -> float:
 
 @register("das", paper=_PAPER, equation="combination rule of the two atomic terms (Sec. 3-4; rule unverified)",
           higher_is_better=True, needs_labels=False, allows_neg_inf=True,
-          options={"weight": 1.0, "rule": "linear"},
+          options={"weight": 1.0, "rule": "linear"}, shared=SharedPass("activations", das_of_parts, ("weight", "rule")),
           description="Distinguishing ability plus weight * log N_A (weight = N gives NASWOT).")
 def das(net, inputs, targets=None, *, weight: float = 1.0, rule: str = "linear") -> float:
     """A combination ``D + weight * log N_A`` of the two atomic terms.

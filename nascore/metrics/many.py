@@ -6,21 +6,23 @@ metric sees the same initial weights, as in the zero-cost proxies' official code
 builds a network once per architecture and gives each proxy a copy holding the same
 state (zero-cost-nas ``foresight/pruners/measures/__init__.py:25`` calls
 ``get_prunable_copy``, which reloads the original state dict, ``nasbench2.py:80-88``).
-The work is shared as follows:
+Which work a metric shares is declared on its registry record
+(:class:`~nascore.metrics.registry.SharedPass`); this module runs each declared pass once
+and names no metric:
 
 - **one forward pass** of the batch, train mode, on a copy of the network, read by
-  hooks: the activation codes of ``naswot``, ``das``, ``das_units`` and
-  ``das_distinguishing``; the layer outputs of ``fisher``;
-- **one backward pass** of the mean cross-entropy to the weights, which gives
-  ``grad_norm``, ``snip``, the activation gradients of ``fisher`` and the fixed
-  gradient ``g`` of ``grasp`` (the official grasp's pass 1, ``grasp.py:43-56``);
+  hooks: the activation codes of the ``"activations"`` metrics (NASWOT and the DAS
+  terms), the layer outputs of the ``"fisher"`` ones;
+- **one backward pass** of the mean cross-entropy to the weights, which gives the
+  ``"loss"`` metrics (``grad_norm``, ``snip``), the activation gradients of the
+  ``"fisher"`` ones and the fixed gradient ``g`` of the ``"hessian"`` ones (the official
+  grasp's pass 1, ``grasp.py:43-56``);
 - **a second backward** through the same graph, of the summed outputs to the inputs,
-  for ``jacov``;
-- ``grasp``'s Hessian-vector product: one more forward with a double-backward graph
-  (the official pass 2, ``grasp.py:58-73``);
-- ``synflow``: its own copy (BatchNorm removed, float64, ``|θ|``), one all-ones sample;
-  ``flops``: one sample, eval mode, on a copy; ``params``: counted on the network;
-- any other metric runs through :func:`nascore.metrics.score` on the same network.
+  for the ``"jacobian"`` metrics (``jacov``);
+- for the ``"hessian"`` metrics (``grasp``), one more forward with a double-backward
+  graph (the official pass 2, ``grasp.py:58-73``);
+- any other metric (``synflow``, ``flops``, ``params``, the NTK metrics...) runs through
+  :func:`nascore.metrics.score` on the same network.
 
 ``init="per-proxy"`` takes a callable returning a fresh network instead and builds one
 per metric, each scored through :func:`nascore.metrics.score`, sharing nothing: what
@@ -40,19 +42,13 @@ from typing import Callable
 import torch
 from torch import nn
 
-from . import cost, das as das_module, synflow as synflow_module, zero_cost
-from .naswot import ActivationRecorder, jacov_value, kernel_of, log_abs_det
-from .registry import check_inputs, check_targets, finite_value, info, score
+from . import zero_cost
+from .naswot import ActivationRecorder
+from .registry import PASSES, check_inputs, check_option_names, check_targets, finite_value, info, score
 
 INITS = ("shared", "per-proxy")
-#: Metrics computed by the shared passes, with the options each accepts.
-SHARED_OPTIONS = {
-    "grad_norm": (), "snip": (), "grasp": (), "fisher": ("per",), "jacov": ("k",),
-    "naswot": ("points",), "das": ("weight", "rule"), "das_units": (), "das_distinguishing": (),
-    "synflow": ("log",), "params": ("millions",), "flops": ("count_bias", "count_pooling", "millions"),
-}
-_CODES = ("naswot", "das", "das_units", "das_distinguishing")
-_LOSS = ("grad_norm", "snip", "fisher", "grasp")
+#: The passes that need the loss gradients of the first backward pass.
+_LOSS_STEPS = ("loss", "fisher", "hessian")
 
 
 class Scores(dict):
@@ -74,11 +70,13 @@ def _options(names, options) -> dict:
     for name in names:
         record = info(name)
         given = dict(options.get(name, {}))
-        if name in SHARED_OPTIONS:
-            bad = sorted(set(given) - set(SHARED_OPTIONS[name]))
+        if record.shared is not None:
+            bad = sorted(set(given) - set(record.shared.options))
             if bad:
-                allowed = ", ".join(SHARED_OPTIONS[name]) or "none"
+                allowed = ", ".join(record.shared.options) or "none"
                 raise ValueError(f"metric {name!r} got unknown option(s) {', '.join(bad)}; allowed: {allowed}")
+        else:
+            check_option_names(record, given)
         merged[name] = {**record.options, **given}
     return merged
 
@@ -152,36 +150,29 @@ def score_many(names, net, inputs: torch.Tensor, targets: torch.Tensor | None = 
         net = net() if callable(net) else net
     if not isinstance(net, nn.Module):
         raise ValueError(f"net must be a torch.nn.Module or a callable returning one, got {type(net).__name__}")
-    _shared_pass(scores, net, inputs, targets, [n for n in names if n in _CODES + _LOSS + ("jacov",)],
+    shared = {name: info(name).shared for name in names}
+    _shared_pass(scores, net, inputs, targets, {n: s for n, s in shared.items() if s is not None},
                  options, on_error)
     for name in names:
-        start = time.perf_counter()
-        if name == "synflow":
-            _finish(scores, name, lambda: synflow_module.synflow_of_copy(
-                synflow_module.synflow_network(copy.deepcopy(net)), inputs.shape[1:], **options[name]), on_error)
-        elif name == "flops":
-            _finish(scores, name, lambda: cost.flops(copy.deepcopy(net), inputs, **options[name]), on_error)
-        elif name == "params":
-            _finish(scores, name, lambda: cost.params(net, **options[name]), on_error)
-        elif name not in SHARED_OPTIONS:
+        if shared[name] is None:
+            start = time.perf_counter()
             _finish(scores, name, lambda: score(name, net, inputs, targets, **options[name]), on_error)
-        else:
-            continue
-        scores.seconds[name] = time.perf_counter() - start
+            scores.seconds[name] = time.perf_counter() - start
     ordered = Scores()
     ordered.update({name: scores[name] for name in names})
     ordered.errors, ordered.seconds = scores.errors, scores.seconds
     return ordered
 
 
-def _shared_pass(scores, net, inputs, targets, names, options, on_error) -> None:
-    """The forward pass and its backward passes (see the module docstring)."""
-    if not names:
+def _shared_pass(scores, net, inputs, targets, shared, options, on_error) -> None:
+    """The forward pass and its backward passes for the metrics of ``shared``
+    (``{name: SharedPass}``; see the module docstring)."""
+    if not shared:
         return
     start = time.perf_counter()
-    codes = [n for n in names if n in _CODES]
-    loss_metrics = [n for n in names if n in _LOSS]
-    wants_jacobian = "jacov" in names
+    steps = {step: [n for n, s in shared.items() if s.step == step] for step in PASSES}
+    codes, wants_loss = steps["activations"], any(steps[s] for s in _LOSS_STEPS)
+    wants_jacobian = bool(steps["jacobian"])
     work = copy.deepcopy(net)
     work.train()
     recorders, fisher = {}, None
@@ -192,20 +183,20 @@ def _shared_pass(scores, net, inputs, targets, names, options, on_error) -> None
             failed = [n for n in codes if options[n].get("points", "name") == points]
             _fail_all(scores, failed, error, on_error)
             codes = [n for n in codes if n not in failed]
-    if "fisher" in names:
+    if steps["fisher"]:
         try:
             fisher = zero_cost.FisherRecorder(work)
         except ValueError as error:
-            _fail_all(scores, ["fisher"], error, on_error)
+            _fail_all(scores, steps["fisher"], error, on_error)
     try:
         with ExitStack() as stack:
             for recorder in (*recorders.values(), fisher):
                 if recorder is not None:
                     stack.enter_context(recorder)
             x = inputs.detach().clone().requires_grad_(wants_jacobian)
-            with torch.set_grad_enabled(bool(loss_metrics) or wants_jacobian):
+            with torch.set_grad_enabled(wants_loss or wants_jacobian):
                 logits = work(x)
-            if loss_metrics:
+            if wants_loss:
                 weights = zero_cost.weights_of(work)
                 loss = zero_cost.cross_entropy_of(logits, inputs, targets)
                 grads = zero_cost.loss_gradients(loss, weights, retain_graph=wants_jacobian)
@@ -214,38 +205,26 @@ def _shared_pass(scores, net, inputs, targets, names, options, on_error) -> None
             if wants_jacobian:
                 (jacobian,) = torch.autograd.grad(logits, x, grad_outputs=torch.ones_like(logits),
                                                   allow_unused=True)
+                jacobian = torch.zeros_like(x) if jacobian is None else jacobian
     except ValueError as error:
-        _fail_all(scores, [n for n in names if n not in scores], error, on_error)
+        _fail_all(scores, [n for n in shared if n not in scores], error, on_error)
         return
     n = inputs.shape[0]
     for name in codes:
         parts = recorders[options[name].get("points", "name")].parts
-        if name == "naswot":
-            _finish(scores, name, lambda: log_abs_det(kernel_of(parts, n)[0]), on_error)
-        elif name == "das":
-            _finish(scores, name, lambda: das_module.das_value(parts, **options[name]), on_error)
-        elif name == "das_units":
-            _finish(scores, name, lambda: das_module.units_value(parts, n), on_error)
-        else:
-            _finish(scores, name, lambda: das_module.distinguishing_value(parts, n), on_error)
-    if "grad_norm" in names:
-        _finish(scores, "grad_norm", lambda: zero_cost.grad_norm_value(grads), on_error)
-    if "snip" in names:
-        _finish(scores, "snip", lambda: zero_cost.snip_value(weights, grads), on_error)
+        _finish(scores, name, lambda: shared[name].value(parts, n, **options[name]), on_error)
+    for name in steps["loss"]:
+        _finish(scores, name, lambda: shared[name].value(weights, grads, **options[name]), on_error)
     if fisher is not None:
-        _finish(scores, "fisher", lambda: zero_cost.fisher_value(fisher.captured, **options["fisher"]), on_error)
-    if wants_jacobian:
-        _finish(scores, "jacov", lambda: jacov_value(torch.zeros_like(x) if jacobian is None else jacobian,
-                                                     **options["jacov"]), on_error)
+        for name in steps["fisher"]:
+            _finish(scores, name, lambda: shared[name].value(fisher.captured, **options[name]), on_error)
+    for name in steps["jacobian"]:
+        _finish(scores, name, lambda: shared[name].value(jacobian, **options[name]), on_error)
     scores.seconds["forward+backward"] = time.perf_counter() - start
-    if "grasp" in names:
-        start = time.perf_counter()
+    if steps["hessian"]:
         del logits, loss  # free the first graph before building the double-backward one
-
-        def grasp():
-            second = zero_cost.cross_entropy_of(work(inputs), inputs, targets)
-            product = zero_cost.hessian_gradient(second, weights, [g.detach() for g in grads])
-            return zero_cost.grasp_value(weights, product)
-
-        _finish(scores, "grasp", grasp, on_error)
-        scores.seconds["grasp"] = time.perf_counter() - start
+    for name in steps["hessian"]:
+        start = time.perf_counter()
+        _finish(scores, name, lambda: shared[name].value(work, inputs, targets, weights, grads, **options[name]),
+                on_error)
+        scores.seconds[name] = time.perf_counter() - start

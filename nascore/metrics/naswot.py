@@ -13,11 +13,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from .registry import register
+from .registry import SharedPass, register
 
 #: Module types whose *input* is a pre-activation. The official code hooks every module
 #: whose class name contains "ReLU"; the others are our extension to smooth activations
-#: (code = 1[pre-activation > 0]), needed for Zhu et al.'s mixed space.
+#: (code = 1[pre-activation > 0]), needed for Zhu et al.'s mixed space, together with
+#: pre-activation markers (:func:`is_pre_activation_marker`).
 _SMOOTH_ACTIVATIONS = (nn.Tanh, nn.Sigmoid, nn.SiLU, nn.GELU, nn.ELU, nn.Softplus, nn.Hardswish)
 #: Which modules give codes: ``"name"`` every module whose class name contains "ReLU"
 #: (BayesWatch's ``score_networks.py:119-123``; a container such as NAS-Bench-201's
@@ -26,10 +27,19 @@ _SMOOTH_ACTIVATIONS = (nn.Tanh, nn.Sigmoid, nn.SiLU, nn.GELU, nn.ELU, nn.Softplu
 POINTS = ("name", "relu")
 
 
+def is_pre_activation_marker(module: nn.Module) -> bool:
+    """Whether ``module`` marks a layer's pre-activation: an identity carrying the layer's
+    fan-in as ``fan_in`` (``None`` when unknown).
+
+    A network that applies its activations functionally inserts such a marker before each
+    one so that hooks can read the pre-activation; the activation codes (here) and the
+    Fisher proxy (:func:`nascore.metrics.zero_cost.fisher_points`) read it.
+    """
+    return isinstance(module, nn.Identity) and hasattr(module, "fan_in")
+
+
 def activation_points(net: nn.Module, points: str = "name") -> list[nn.Module]:
     """The modules whose input NASWOT binarises, in registration order (see :data:`POINTS`)."""
-    from nascore.spaces.mixed import PreActivation
-
     if points not in POINTS:
         raise ValueError(f"unknown activation points {points!r}; allowed: {', '.join(POINTS)}")
 
@@ -39,7 +49,8 @@ def activation_points(net: nn.Module, points: str = "name") -> list[nn.Module]:
             return "ReLU" in name and type(m).__module__.startswith("torch.nn")
         return "ReLU" in name
 
-    return [m for m in net.modules() if is_relu(m) or isinstance(m, (PreActivation, _SMOOTH_ACTIVATIONS))]
+    return [m for m in net.modules()
+            if is_relu(m) or isinstance(m, _SMOOTH_ACTIVATIONS) or is_pre_activation_marker(m)]
 
 
 def agreement(codes: torch.Tensor):
@@ -70,7 +81,7 @@ class ActivationRecorder:
     def __init__(self, net: nn.Module, points: str = "name"):
         self.points = activation_points(net, points)
         if not self.points:
-            raise ValueError("the network has no activation modules (ReLU-like modules or PreActivation markers)")
+            raise ValueError("the network has no activation modules (ReLU-like modules or pre-activation markers)")
         self.parts, self._handles = [], []
 
     def _pre_hook(self, module, args):
@@ -121,9 +132,15 @@ def log_abs_det(matrix: torch.Tensor) -> float:
     return -math.inf if float(sign) == 0 else float(logabs)
 
 
+def naswot_of_parts(parts, n: int, *, points: str = "name") -> float:
+    """``log|det K_H|`` from the per-activation parts of :class:`ActivationRecorder` for ``n``
+    inputs (``points``: which modules gave the parts; the recorder used it)."""
+    return log_abs_det(kernel_of(parts, n)[0])
+
+
 @register("naswot", paper="Mellor et al., Neural architecture search without training, ICML 2021",
           equation="Eq. 2 (s = log|K_H|)", higher_is_better=True, needs_labels=False,
-          allows_neg_inf=True,
+          allows_neg_inf=True, shared=SharedPass("activations", naswot_of_parts, ("points",)),
           description="Log-determinant of the Hamming-agreement kernel of binary activation codes.")
 def naswot(net, inputs, targets=None, *, points: str = "name") -> float:
     """``log|det K_H|``, ``K_H[i, j] = N_A - d_H(c_i, c_j)`` (see :func:`activation_kernel`).
@@ -159,7 +176,7 @@ def jacov_value(jacobian: torch.Tensor, *, k: float = 1e-5) -> float:
 @register("jacov", paper="Mellor et al., Neural architecture search without training, arXiv 2006.04647v1; "
           "Abdelfattah et al., ICLR 2021 (jacob_cov)",
           equation="v1 Eq. 3 (-sum log(λ+k) + 1/(λ+k)); official jacob_cov.py",
-          higher_is_better=True, needs_labels=False,
+          higher_is_better=True, needs_labels=False, shared=SharedPass("jacobian", jacov_value, ("k",)),
           description="Spread of the eigenvalues of the correlation matrix of input Jacobians.")
 def jacov(net, inputs, targets=None, *, k: float = 1e-5) -> float:
     """``-sum_i [ log(λ_i + k) + 1 / (λ_i + k) ]``, λ = eigenvalues of ``corr(J)``, k = 1e-5.

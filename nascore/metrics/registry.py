@@ -3,7 +3,9 @@
 Each metric is a plain function ``fn(net, inputs, targets, **options) -> float``
 registered with :func:`register`, which stores a frozen :class:`Metric` record holding
 what the book needs to know about it (paper, equation, direction, label use, NTK output
-convention). Registering two metrics under one name is an error.
+convention) and what :func:`~nascore.metrics.score_many` needs to share its work with
+other metrics (a :class:`SharedPass`). Registering two metrics under one name is an error.
+:func:`direction` is the sign that turns a metric "higher is better".
 
 :func:`score` is the public door: it validates the name, the inputs and the labels,
 runs the metric on a *deep copy* of the network (so a metric may patch weights, add hooks
@@ -38,6 +40,8 @@ from ..messages import clip, short
 NTK_OUTPUTS = ("sum", "target", "full")
 #: What :func:`score` does with a NaN or infinite value.
 ON_NONFINITE = ("raise", "nan")
+#: The passes :func:`~nascore.metrics.score_many` runs once for every metric that shares them.
+PASSES = ("activations", "loss", "fisher", "jacobian", "hessian")
 
 
 class NonFiniteScore(ValueError):
@@ -48,6 +52,39 @@ class NonFiniteScore(ValueError):
         self.metric, self.value, self.reason = metric, value, reason
         super().__init__(f"metric {metric!r} is not finite ({value}) for this network and batch: "
                          f"{reason}; pass on_nonfinite='nan' to get NaN instead")
+
+
+@dataclass(frozen=True)
+class SharedPass:
+    """How :func:`~nascore.metrics.score_many` computes a metric from a pass it shares.
+
+    ``step`` names the pass, run once for all the metrics that declare it, and what
+    ``value`` receives from it (then the metric's options as keywords):
+
+    - ``"activations"``: one forward pass, train mode, read by activation-code hooks
+      (:class:`~nascore.metrics.naswot.ActivationRecorder` at the metric's ``points``
+      option, ``"name"`` by default): ``value(parts, n)``, the per-activation ``(K_l, N_l)``
+      of the batch of ``n`` inputs;
+    - ``"loss"``: the backward pass of the mean cross-entropy to the weights:
+      ``value(weights, grads)``;
+    - ``"fisher"``: the same backward pass, each layer's output and its gradient captured
+      (:class:`~nascore.metrics.zero_cost.FisherRecorder`): ``value(captured)``;
+    - ``"jacobian"``: a second backward through the same graph, of the summed outputs to
+      the inputs: ``value(jacobian)``;
+    - ``"hessian"``: after the loss pass, a forward with a double-backward graph:
+      ``value(net, inputs, targets, weights, grads)``.
+
+    ``options``: the options ``value`` accepts. A metric without a shared pass runs
+    through :func:`score`.
+    """
+
+    step: str
+    value: Callable[..., float]
+    options: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.step not in PASSES:
+            raise ValueError(f"unknown shared pass {self.step!r}; allowed: {', '.join(PASSES)}")
 
 
 @dataclass(frozen=True)
@@ -62,6 +99,7 @@ class Metric:
     :mod:`nascore.metrics.ntk_metrics`). ``allows_neg_inf``: the metric may
     return ``-inf`` on purpose, meaning "worst possible" (a singular log-determinant);
     :func:`score` still reports it as :class:`NonFiniteScore`, with that reason.
+    ``shared``: the pass :func:`~nascore.metrics.score_many` shares with other metrics, if any.
     """
 
     name: str
@@ -77,6 +115,7 @@ class Metric:
     allows_neg_inf: bool = False
     options: dict = field(default_factory=dict)
     labels_rule: Callable[[dict], bool] | None = field(default=None, repr=False)
+    shared: SharedPass | None = field(default=None, repr=False)
 
     def labels_needed(self, options: dict) -> bool:
         """Whether ``targets`` is required when the metric runs with ``options``."""
@@ -92,7 +131,7 @@ def register(name: str, *, paper: str, equation: str, higher_is_better: bool,
              needs_labels: bool, description: str, ntk_output: str | None = None,
              ntk_params: str | None = None, ntk_per_sample: str | None = None,
              allows_neg_inf: bool = False, options: dict | None = None,
-             labels_rule: Callable[[dict], bool] | None = None):
+             labels_rule: Callable[[dict], bool] | None = None, shared: SharedPass | None = None):
     """Decorator adding ``fn(net, inputs, targets, **options) -> float`` under ``name``.
 
     Decorators stack, so one function may be registered under several names with
@@ -109,7 +148,7 @@ def register(name: str, *, paper: str, equation: str, higher_is_better: bool,
             higher_is_better=higher_is_better, needs_labels=needs_labels,
             description=description, ntk_output=ntk_output, ntk_params=ntk_params,
             ntk_per_sample=ntk_per_sample, allows_neg_inf=allows_neg_inf,
-            options=dict(options or {}), labels_rule=labels_rule,
+            options=dict(options or {}), labels_rule=labels_rule, shared=shared,
         )
         return fn
 
@@ -126,6 +165,11 @@ def info(name: str) -> Metric:
     if not isinstance(name, str) or name not in _REGISTRY:
         raise ValueError(f"unknown metric {short(name)}; available: {', '.join(available())}")
     return _REGISTRY[name]
+
+
+def direction(name: str) -> int:
+    """+1 if a higher value of metric ``name`` means a better architecture, -1 if a lower one does."""
+    return 1 if info(name).higher_is_better else -1
 
 
 def score(name: str, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor | None = None,
@@ -152,7 +196,7 @@ def score(name: str, net: nn.Module, inputs: torch.Tensor, targets: torch.Tensor
     if dtypes and inputs.dtype not in dtypes:
         raise ValueError(f"inputs have dtype {inputs.dtype} but the network's parameters are "
                          f"{', '.join(sorted(map(str, dtypes)))}; convert one to the other")
-    _check_option_names(record, options)
+    check_option_names(record, options)
     options = {**record.options, **options}
     if targets is not None:
         check_targets(targets, inputs.shape[0])
@@ -185,7 +229,7 @@ def finite_value(name: str, value: float, on_nonfinite: str = "raise") -> float:
     raise NonFiniteScore(name, value, reason)
 
 
-def _check_option_names(record: Metric, options: dict) -> None:
+def check_option_names(record: Metric, options: dict) -> None:
     """Name options the metric's function does not take (a metric with ``**options``
     checks its own, see :func:`reject_options`)."""
     parameters = inspect.signature(record.function).parameters.values()

@@ -241,11 +241,11 @@ def to_wide(long: pd.DataFrame) -> pd.DataFrame:
 
 
 def oriented(table: pd.DataFrame, metrics) -> pd.DataFrame:
-    """The metric columns of ``table``, negated where the registry says lower is better."""
-    from .. import metrics as registry
+    """The metric columns of ``table``, negated where the registry says lower is better
+    (:func:`nascore.metrics.direction`)."""
+    from .registry import direction
 
-    return pd.DataFrame({m: (1 if registry.info(m).higher_is_better else -1) * table[m].astype(float)
-                         for m in metrics})
+    return pd.DataFrame({m: direction(m) * table[m].astype(float) for m in metrics})
 
 
 def sample_architectures(space: str, n: int, *, seed: int = 0, hidden_layers=(2, 3, 4),

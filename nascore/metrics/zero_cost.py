@@ -27,7 +27,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .registry import check_targets, register, reject_options
+from .naswot import is_pre_activation_marker
+from .registry import SharedPass, check_targets, register, reject_options
 
 _PAPER = "Abdelfattah et al., Zero-cost proxies for lightweight NAS, ICLR 2021"
 #: Fisher conventions: per weight (official: each channel's value counted once per weight
@@ -80,6 +81,11 @@ def grad_norm_value(grads) -> float:
     return float(sum(g.detach().norm() for g in grads))
 
 
+def grad_norm_of_pass(weights, grads) -> float:
+    """:func:`grad_norm_value` from the shared loss pass (the weights are not needed)."""
+    return grad_norm_value(grads)
+
+
 def snip_value(weights, grads) -> float:
     """``sum |W ⊙ g|`` over every weight."""
     return float(sum((w.detach() * g.detach()).abs().sum() for w, g in zip(weights, grads)))
@@ -91,7 +97,7 @@ def grasp_value(weights, hessian_grad) -> float:
 
 
 @register("grad_norm", paper=_PAPER, equation="Sec. 3 (grad_norm); official grad_norm.py",
-          higher_is_better=True, needs_labels=True,
+          higher_is_better=True, needs_labels=True, shared=SharedPass("loss", grad_norm_of_pass),
           description="Sum over layers of the Euclidean norm of the loss gradient.")
 def grad_norm(net, inputs, targets, **options) -> float:
     """``sum_l || dL/dW_l ||_2``: one norm per weight tensor, then summed.
@@ -107,7 +113,7 @@ def grad_norm(net, inputs, targets, **options) -> float:
 
 @register("snip", paper=_PAPER + "; Lee et al., SNIP, ICLR 2019",
           equation="SNIP Eq. 6 (connection sensitivity |g ⊙ w|), summed",
-          higher_is_better=True, needs_labels=True,
+          higher_is_better=True, needs_labels=True, shared=SharedPass("loss", snip_value),
           description="Sum of |W ⊙ dL/dW| over all weights (connection sensitivity).")
 def snip(net, inputs, targets, **options) -> float:
     """``sum |W ⊙ dL/dW|`` over all weights.
@@ -134,9 +140,16 @@ def hessian_gradient(loss_of_graph: torch.Tensor, weights, fixed) -> list:
     return list(torch.autograd.grad(inner, weights, allow_unused=True))
 
 
+def grasp_of_pass(net, inputs, targets, weights, grads) -> float:
+    """GraSP's second pass (``grasp.py:58-73``) after a shared first one that gave ``grads``
+    for ``weights`` of ``net``: a new forward with a double-backward graph, ``H g``, the score."""
+    second = cross_entropy_of(net(inputs), inputs, targets)
+    return grasp_value(weights, hessian_gradient(second, weights, [g.detach() for g in grads]))
+
+
 @register("grasp", paper=_PAPER + "; Wang et al., GraSP, ICLR 2020",
           equation="GraSP Eq. 8 (S = -θ ⊙ Hg), summed",
-          higher_is_better=True, needs_labels=True,
+          higher_is_better=True, needs_labels=True, shared=SharedPass("hessian", grasp_of_pass),
           description="Sum of -W ⊙ (H g): gradient-signal preservation.")
 def grasp(net, inputs, targets, **options) -> float:
     """``sum -W ⊙ (H g)`` with ``g = dL/dW`` and ``H`` the Hessian of ``L`` in the weights.
@@ -160,17 +173,15 @@ def grasp(net, inputs, targets, **options) -> float:
 
 
 def fisher_points(net: nn.Module) -> list[nn.Module]:
-    """The modules whose output the Fisher proxy reads: Conv2d, Linear and mixed-space markers."""
-    from nascore.spaces.mixed import PreActivation
-
-    return [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear, PreActivation))]
+    """The modules whose output the Fisher proxy reads: Conv2d, Linear and pre-activation
+    markers (:func:`nascore.metrics.naswot.is_pre_activation_marker`)."""
+    return [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear)) or is_pre_activation_marker(m)]
 
 
 def fan_in(module: nn.Module) -> int | None:
     """Weights per output channel of a layer: ``C_in/groups * k_h * k_w`` (conv), ``in`` (linear).
 
-    A mixed-space ``PreActivation`` marker carries its layer's fan-in as ``fan_in``
-    (``None`` if it does not).
+    A pre-activation marker carries its layer's fan-in as ``fan_in`` (``None`` if unknown).
     """
     if isinstance(module, (nn.Conv2d, nn.Linear)):
         return int(module.weight[0].numel())
@@ -189,7 +200,7 @@ class FisherRecorder:
     def __init__(self, net: nn.Module):
         self.points = fisher_points(net)
         if not self.points:
-            raise ValueError("fisher needs Conv2d/Linear layers or PreActivation markers in the network")
+            raise ValueError("fisher needs Conv2d/Linear layers or pre-activation markers in the network")
         self.captured, self.active, self._handles = [], True, []
 
     def _forward_hook(self, module, args, output):
@@ -235,6 +246,7 @@ def fisher_value(captured, *, per: str = "weight") -> float:
 @register("fisher", paper=_PAPER + "; Theis et al. 2018; Turner et al., BlockSwap, ICLR 2020",
           equation="BlockSwap Eq. 4 (Fisher potential), official fisher.py",
           higher_is_better=True, needs_labels=True, options={"per": "weight"},
+          shared=SharedPass("fisher", fisher_value, ("per",)),
           description="Per channel 0.5 * batch-mean of (activation ⊙ its loss gradient, summed over "
                       "space)^2, counted once per weight of the channel and summed.")
 def fisher(net, inputs, targets, *, per: str = "weight") -> float:

@@ -16,7 +16,8 @@ analyses of a table of proxy scores against trained accuracy:
   batches (``data/nb201-cifar-scores``) against NB201's real accuracies;
 - :func:`fill_zc_naswot`: the chapter's own table ``data/nb201-mnist5k/zc_naswot.csv``
   (NASWOT and the DAS terms of the zero-cost architectures on MNIST digits; defined and
-  read by :mod:`nascore.bench.zc_naswot`), ``python -m nascore.studies.das``.
+  read by :mod:`nascore.bench.zc_naswot`); its command is ``nascore bench zc-naswot``
+  (:mod:`nascore.cli.zc_naswot`).
 
 The trained conv table this chapter reads is built by :mod:`nascore.studies.ground_truth_conv`
 (its names are imported here for the notebook).
@@ -39,13 +40,13 @@ from .ground_truth_conv import CONV_PROTOCOL, ConvSpace, conv_table, mean_over_s
 def direction(metric: str) -> int:
     """+1 if a higher ``metric`` means a better architecture, -1 if lower does.
 
-    Registry metrics use their record; the DAS layer-wise term and the kernel distance
-    (not registry metrics) count as higher-is-better.
+    Registry metrics use their record (:func:`nascore.metrics.direction`); the DAS
+    layer-wise term and the kernel distance (not registry metrics) count as higher-is-better.
     """
     from .. import metrics
 
     base = metric.split("@")[0]
-    return 1 if base not in metrics.available() or metrics.info(base).higher_is_better else -1
+    return metrics.direction(base) if base in metrics.available() else 1
 
 
 def correlations_over_epochs(frame: pd.DataFrame, metrics, epochs, truth: str = "acc_final", *,
@@ -308,8 +309,3 @@ def fill_zc_naswot(path=zc_naswot.PATH, *, batch_size: int = zc_naswot.BATCH_SIZ
 
         write_manifest(path.parent)  # the appended table is the shipped one now
     return zc_naswot.load_zc_naswot(path)
-
-
-if __name__ == "__main__":
-    torch.set_num_threads(1)
-    fill_zc_naswot()

@@ -18,14 +18,12 @@
 - :func:`compute_ntk_table`: the chapter's own table ``data/nb201-ntk/`` (defined and read
   by :mod:`nascore.bench.nb201_ntk`): HNAS's NTK trace and condition number of every
   zero-cost-table architecture, one kernel each (:func:`ntk_batch`, :func:`ntk_row`);
-  resumable, ``python -m nascore.studies.hnas VARIANT``.
+  resumable, ``nascore bench nb201-ntk VARIANT`` (:mod:`nascore.cli.nb201_ntk`).
 """
 from __future__ import annotations
 
-import argparse
 import csv
 import math
-import platform
 import time
 from pathlib import Path
 
@@ -280,20 +278,3 @@ def compute_ntk_table(variant="mnist32", *, path=None, archs=None, progress: boo
             if progress:
                 print(f"[{len(done) + i + 1}/{len(archs)}] {row['seconds']:.1f}s {arch}", flush=True)
     return path
-
-
-def main(argv=None):
-    """``python -m nascore.studies.hnas VARIANT [--threads T]``: compute the NTK table."""
-    parser = argparse.ArgumentParser(description="Compute the NAS-Bench-201 NTK table (resumable).")
-    parser.add_argument("variant", choices=sorted(nb201_ntk.VARIANTS))
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    start = time.time()
-    path = compute_ntk_table(args.variant)
-    print(f"done: {path} in {time.time() - start:.0f}s on {platform.node()} "
-          f"({platform.processor() or platform.machine()})", flush=True)
-
-
-if __name__ == "__main__":
-    main()

@@ -13,7 +13,8 @@ weight replaced by its absolute value. So the full-size network of an architectu
 must reproduce the table's values up to conventions, and must rank architectures as the
 table does. :func:`crosscheck` scores a sample of the table's CIFAR-10 architectures
 through :func:`nascore.metrics.table.score_table` (cached on disk), :func:`crosscheck_summary`
-reports Spearman's rho with bootstrap intervals and how far the values are apart.
+reports Spearman's rho with bootstrap intervals and how far the values are apart
+(from a shell: ``nascore bench crosscheck``, :mod:`nascore.cli.crosscheck`).
 
 Conventions (measured, see ``tests/test_crosscheck.py``):
 
@@ -201,22 +202,3 @@ def metric_records(metrics=None) -> pd.DataFrame:
                      "default options": ", ".join(f"{k}={v!r}" for k, v in r.options.items()),
                      "what it measures": r.description})
     return pd.DataFrame(rows)
-
-
-def main(argv=None) -> None:
-    """``python -m nascore.studies.metrics [--n N] [--seed S] [--out CSV]``: print the cross-check."""
-    import argparse
-
-    parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("--n", type=int, default=None, help="architectures to sample (default: all)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default=None, help="also write the per-architecture table as CSV")
-    args = parser.parse_args(argv)
-    frame = crosscheck(n=args.n, seed=args.seed, progress=True)
-    if args.out:
-        frame.to_csv(args.out, index=False, float_format="%.10g")
-    print(crosscheck_summary(frame, seed=args.seed).drop(columns="convention").to_string(index=False))
-
-
-if __name__ == "__main__":
-    main()

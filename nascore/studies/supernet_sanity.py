@@ -9,8 +9,8 @@
 - :func:`epochs_study`: the test accuracy of the largest and smallest child of trained
   supernets that differ only in their number of epochs (each with its whole schedule).
 
-``python -m nascore.studies.supernet_sanity RUN_DIR... --children sample:60`` prints
-both as JSON (the first run directory for the calibration study).
+``nascore bench supernet-sanity RUN_DIR... --children sample:60`` prints both as JSON
+(the first run directory for the calibration study; :mod:`nascore.cli.supernet_sanity`).
 
 Measured once (2026-12-02; full recipe, C = 8, N = 1, the 10,000 training images, seed 0,
 2-core CPU shared with other jobs, one thread; 1,017 test images):
@@ -26,9 +26,6 @@ Measured once (2026-12-02; full recipe, C = 8, N = 1, the 10,000 training images
 """
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 
 import pandas as pd
@@ -108,32 +105,3 @@ def epochs_study(run_dirs, *, calibration: int = 256, test_images: int | None = 
                      "largest": child_accuracy(net, kids.largest(recipe.C, recipe.N), calib, x_test, y_test),
                      "smallest": child_accuracy(net, kids.smallest(recipe.C, recipe.N), calib, x_test, y_test)})
     return pd.DataFrame(rows)
-
-
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m nascore.studies.supernet_sanity", description=__doc__.split("\n\n")[0])
-    parser.add_argument("runs", nargs="+", help="trained run directories (the first for the calibration study)")
-    parser.add_argument("--children", default="sample:60", help="children spec for the calibration study")
-    parser.add_argument("--sizes", type=int, nargs=2, default=[256, 2000], help="calibration images compared")
-    parser.add_argument("--class-sorted", action="store_true",
-                        help="also the largest set in class order (how recalibration ran before the fix)")
-    parser.add_argument("--threads", type=int, default=1)
-    args = parser.parse_args(argv)
-    import torch
-
-    from ..supernet.runs import children_for
-    from ..supernet.trainer import load_supernet
-
-    torch.set_num_threads(args.threads)
-    epochs = epochs_study(args.runs)
-    net, _, _ = load_supernet(args.runs[0])
-    calib = calibration_study(net, children_for(args.children),
-                              calibration_sets(tuple(args.sizes), class_sorted=args.class_sorted))
-    json.dump({"epochs": epochs.to_dict("records"), "calibration": calib["summary"],
-               "calibration_children": calib["frame"].to_dict("records")}, sys.stdout, indent=1)
-    print()
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -29,6 +29,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 
+from nascore.metrics import direction
 from nascore.search.picks import argbest
 from nascore.spaces import mixed
 from nascore.theory.bounds import check_input_norm, hadamard_lambda_min, scaled_bounds
@@ -178,9 +179,10 @@ def width_sweep(archs, U, widths, seeds, *, input_norm: float = 1.0, cache: bool
 
 
 # ----------------------------------------------------------------------------- train-free search
-#: Scores of :func:`score_architectures` and their direction (higher is better?).
-SCORES = {"theory_layerwise": True, "theory_series": True, "ntk_lambda_min": True,
-          "ntk_condition": False, "naswot": True, "grad_norm": True}
+#: Scores of :func:`score_architectures` and their direction (higher is better?): the two
+#: bounds, then the at-init metrics as the registry orients them.
+SCORES = {"theory_layerwise": True, "theory_series": True,
+          **{m: direction(m) > 0 for m in ("ntk_lambda_min", "ntk_condition", "naswot", "grad_norm")}}
 
 
 def score_architectures(arch_keys, X, y, *, width: int = 128, num_classes: int = 10, seeds=(0,),

@@ -1,22 +1,19 @@
 """``nascore bench cifar-scores``: score NAS-Bench-201 architectures on real CIFAR batches.
 
-Wired into the main CLI through :func:`add_arguments` and :func:`run`; :func:`main`
-runs it alone (``python -m nascore.bench.cifar_scores_cli --help``). :func:`export`
-writes ``scores.csv`` and its provenance ``README.md``.
+The options (:func:`add_arguments`) and the run (:func:`run`) of the command; the work is
+:func:`nascore.bench.cifar_scores.fill`, the export
+:func:`nascore.bench.cifar_scores_export.export`.
 """
 from __future__ import annotations
 
 import argparse
 import sys
 import time
-from pathlib import Path
 
-import pandas as pd
-
-from ..manifest import write_manifest
-from .cifar_protocol import DATASETS, IMAGE_SOURCES, NORMALISATIONS, ScoringProtocol
-from .cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, SAMPLE, TABLE_DIR, ZC_METRICS, fill,
-                           records_frame, scored_head, select_archs, with_accuracy)
+from ..bench.cifar_protocol import DATASETS, IMAGE_SOURCES, NORMALISATIONS, ScoringProtocol
+from ..bench.cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, ZC_METRICS, fill, records_frame,
+                                  select_archs)
+from .args import address, finite_positive, folder, positive, seed
 
 DESCRIPTION = """Score NAS-Bench-201 architectures (full size: C=16, 5 cells per stage) with
 training-free metrics on real CIFAR batches, following the zero-cost proxies' official
@@ -33,21 +30,13 @@ EPILOG = """examples:
   nascore bench cifar-scores --archs sample:3000 --scheduler tcp://10.0.0.1:8786"""
 
 
-def _positive(text: str) -> int:
-    value = int(text) if text.lstrip("-").isdigit() else None
-    if value is None or value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _minutes(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number of minutes, got {text!r}")
-    return value
+def add_parser(bench_sub) -> None:
+    """``nascore bench cifar-scores`` under the ``bench`` sub-commands ``bench_sub``."""
+    parser = bench_sub.add_parser("cifar-scores", help="score NB201 architectures on real CIFAR batches",
+                                  description=DESCRIPTION, epilog=EPILOG,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    parser.set_defaults(handler=run)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -66,26 +55,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", choices=DEVICES, default="cpu",
                         help="where networks run; with cuda, --jobs worker processes share the GPU "
                              "(default: %(default)s)")
-    parser.add_argument("--jobs", type=_positive, default=1,
+    parser.add_argument("--jobs", type=positive, default=1,
                         help="local worker processes, ignored with --scheduler (default: %(default)s)")
-    parser.add_argument("--threads", type=_positive, default=1,
+    parser.add_argument("--threads", type=positive, default=1,
                         help="torch threads per worker (default: %(default)s)")
-    parser.add_argument("--scheduler", metavar="ADDRESS", default=None,
+    parser.add_argument("--scheduler", metavar="ADDRESS", type=address, default=None,
                         help="Dask scheduler address (tcp://host:8786): run the jobs on that cluster")
-    parser.add_argument("--store", metavar="FOLDER", type=Path, default=None,
+    parser.add_argument("--store", metavar="FOLDER", type=folder, default=None,
                         help="results store (default: <cache>/cifar-scores)")
-    parser.add_argument("--out", metavar="FOLDER", type=Path, default=None,
+    parser.add_argument("--out", metavar="FOLDER", type=folder, default=None,
                         help="export scores.csv + README.md here after the run (e.g. data/nb201-cifar-scores)")
-    parser.add_argument("--max-minutes", type=_minutes, default=None, metavar="M",
+    parser.add_argument("--max-minutes", type=finite_positive, default=None, metavar="M",
                         help="stop handing out jobs after M minutes (running ones finish and are "
                              "stored); rerun the same command to resume")
     parser.add_argument("--until", type=float, default=None, metavar="UNIX_TIME",
                         help="like --max-minutes, but an absolute deadline (seconds since 1970, e.g. "
                              "$(( $(date +%%s) + 540 ))), so chained commands share one time limit")
     parser.add_argument("--export-only", action="store_true", help="score nothing; only export the store")
-    parser.add_argument("--batch-size", type=_positive, default=ScoringProtocol.batch_size,
+    parser.add_argument("--batch-size", type=positive, default=ScoringProtocol.batch_size,
                         help="batch size (default: %(default)s, zero-cost-nas)")
-    parser.add_argument("--seed", type=int, default=ScoringProtocol.seed,
+    parser.add_argument("--seed", type=seed, default=ScoringProtocol.seed,
                         help="seed the per-architecture batches and weights derive from (default: %(default)s)")
     parser.add_argument("--normalisation", choices=sorted(NORMALISATIONS), default=ScoringProtocol.normalisation,
                         help="input normalisation constants (default: %(default)s)")
@@ -96,6 +85,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _metrics(text: str, archs: str) -> tuple:
+    """The metric names of ``--metrics`` (a set name, ``auto`` or a list)."""
     from ..metrics import info
 
     if text == "auto":
@@ -109,8 +99,10 @@ def _metrics(text: str, archs: str) -> tuple:
 
 
 def run(args) -> int:
+    """Run ``nascore bench cifar-scores`` with parsed ``args``; returns the exit status."""
+    from ..bench.cifar_scores import open_store
+    from ..bench.cifar_scores_export import export
     from ..paths import cache_folder
-    from .cifar_scores import open_store
 
     protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation,
                                images=args.images)
@@ -150,10 +142,10 @@ def _command(args) -> str:
 
 
 def _fill(store, args, archs, datasets, metrics, protocol, start):
-    from .executors import usable_device
+    """Score ``archs`` on ``datasets`` into ``store`` within the time left."""
+    from ..bench.executors import make_executor, usable_device
 
     usable_device(args.device)
-    from .executors import make_executor
 
     budgets = []
     if args.max_minutes is not None:
@@ -169,75 +161,3 @@ def _fill(store, args, archs, datasets, metrics, protocol, start):
                   max_seconds=budget, log=lambda text: print(text, file=sys.stderr, flush=True))
     print(f"{', '.join(datasets)}: {counts['stored_before']} were stored, {counts['scored']} scored now, "
           f"{counts['remaining']} remaining", flush=True)
-
-
-def coverage(frame: pd.DataFrame) -> dict:
-    """Architectures per dataset with every zero-cost metric, and CIFAR-10 ones with the full-space set."""
-    out = {}
-    for dataset in DATASETS:
-        part = frame[frame.dataset == dataset]
-        zc = part[part.in_zc] if "in_zc" in part else part.iloc[:0]
-        scored = set(part.arch[part[list(FULL_SPACE_METRICS)].notna().any(axis=1)])
-        out[dataset] = {"zc_done": int(zc[list(ZC_METRICS)].notna().any(axis=1).sum() if len(zc) else 0),
-                        "grasp_done": int(zc.grasp.notna().sum()) if len(zc) else 0,
-                        "sample_done": scored_head(scored),
-                        "rows": len(part)}
-    return out
-
-
-def table_status(cover: dict, zc_sizes: dict) -> str:
-    """``complete`` (the zero-cost table on both datasets with every proxy, and all 15,625
-    on CIFAR-10), ``sample`` (the same with :data:`~nascore.bench.cifar_scores.SAMPLE` in
-    place of the full space)
-    or ``provisional``."""
-    zc_done = all(cover[d]["grasp_done"] >= zc_sizes[d] for d in DATASETS)
-    if zc_done and cover["cifar10"]["rows"] >= 15625:
-        return "complete"
-    if zc_done and cover["cifar10"]["sample_done"] >= len(select_archs(SAMPLE)):
-        return "sample"
-    return "provisional"
-
-
-def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, command: str = "") -> list:
-    """Write ``scores.csv`` (one row per architecture and dataset) and a provenance ``README.md``."""
-    from . import load
-    from ..provenance import snapshot
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    table = with_accuracy(frame) if len(frame) else frame
-    table.drop(columns=["op_indices"], errors="ignore").to_csv(folder / "scores.csv", index=False, float_format="%.9g")
-    zc_sizes = {d: len(load("nb201-zc", dataset=d)) for d in DATASETS}
-    cover = (coverage(table) if len(table) else
-             {d: {"zc_done": 0, "grasp_done": 0, "sample_done": 0, "rows": 0} for d in DATASETS})
-    status = table_status(cover, zc_sizes)
-    info = snapshot()
-    devices = ", ".join(sorted(set(table.device.astype(str)))) if len(table) else "none"
-    torches = ", ".join(sorted(set(table.torch.astype(str)))) if len(table) else "none"
-    seconds = table.groupby("dataset").seconds.median() if len(table) else pd.Series(dtype=float)
-    cheap = table[~table.in_zc & (table.dataset == "cifar10") & (table.device == "cpu")] if len(table) else table
-    cheap_seconds = float(cheap.seconds.median()) if len(cheap) else float("nan")
-    from .cifar_scores_readme import readme
-
-    text = readme(protocol=protocol, command=command, info=info, status=status, cover=cover,
-                  zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table),
-                  cheap_seconds=cheap_seconds)
-    (folder / "README.md").write_text(text)
-    return [folder / "scores.csv", folder / "README.md", write_manifest(folder)]
-
-
-def main(argv=None) -> int:
-    """``python -m nascore.bench.cifar_scores_cli ...`` (same options as ``nascore bench cifar-scores``)."""
-    parser = argparse.ArgumentParser(prog="python -m nascore.bench.cifar_scores_cli", description=DESCRIPTION,
-                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The export of a CIFAR score store: ``scores.csv`` and its provenance ``README.md``.
+
+:func:`export` writes the table of :data:`~nascore.bench.cifar_scores.TABLE_DIR`;
+:func:`coverage` and :func:`table_status` say how much of it is scored. The command that
+fills the store and calls the export is ``nascore bench cifar-scores``
+(:mod:`nascore.cli.cifar_scores`).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..manifest import write_manifest
+from .cifar_protocol import DATASETS, ScoringProtocol
+from .cifar_scores import FULL_SPACE_METRICS, SAMPLE, TABLE_DIR, ZC_METRICS, scored_head, select_archs, with_accuracy
+
+
+def coverage(frame: pd.DataFrame) -> dict:
+    """Architectures per dataset with every zero-cost metric, and CIFAR-10 ones with the full-space set."""
+    out = {}
+    for dataset in DATASETS:
+        part = frame[frame.dataset == dataset]
+        zc = part[part.in_zc] if "in_zc" in part else part.iloc[:0]
+        scored = set(part.arch[part[list(FULL_SPACE_METRICS)].notna().any(axis=1)])
+        out[dataset] = {"zc_done": int(zc[list(ZC_METRICS)].notna().any(axis=1).sum() if len(zc) else 0),
+                        "grasp_done": int(zc.grasp.notna().sum()) if len(zc) else 0,
+                        "sample_done": scored_head(scored),
+                        "rows": len(part)}
+    return out
+
+
+def table_status(cover: dict, zc_sizes: dict) -> str:
+    """``complete`` (the zero-cost table on both datasets with every proxy, and all 15,625
+    on CIFAR-10), ``sample`` (the same with :data:`~nascore.bench.cifar_scores.SAMPLE` in
+    place of the full space)
+    or ``provisional``."""
+    zc_done = all(cover[d]["grasp_done"] >= zc_sizes[d] for d in DATASETS)
+    if zc_done and cover["cifar10"]["rows"] >= 15625:
+        return "complete"
+    if zc_done and cover["cifar10"]["sample_done"] >= len(select_archs(SAMPLE)):
+        return "sample"
+    return "provisional"
+
+
+def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, command: str = "") -> list:
+    """Write ``scores.csv`` (one row per architecture and dataset) and a provenance ``README.md``."""
+    from . import load
+    from ..provenance import snapshot
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = with_accuracy(frame) if len(frame) else frame
+    table.drop(columns=["op_indices"], errors="ignore").to_csv(folder / "scores.csv", index=False, float_format="%.9g")
+    zc_sizes = {d: len(load("nb201-zc", dataset=d)) for d in DATASETS}
+    cover = (coverage(table) if len(table) else
+             {d: {"zc_done": 0, "grasp_done": 0, "sample_done": 0, "rows": 0} for d in DATASETS})
+    status = table_status(cover, zc_sizes)
+    info = snapshot()
+    devices = ", ".join(sorted(set(table.device.astype(str)))) if len(table) else "none"
+    torches = ", ".join(sorted(set(table.torch.astype(str)))) if len(table) else "none"
+    seconds = table.groupby("dataset").seconds.median() if len(table) else pd.Series(dtype=float)
+    cheap = table[~table.in_zc & (table.dataset == "cifar10") & (table.device == "cpu")] if len(table) else table
+    cheap_seconds = float(cheap.seconds.median()) if len(cheap) else float("nan")
+    from .cifar_scores_readme import readme
+
+    text = readme(protocol=protocol, command=command, info=info, status=status, cover=cover,
+                  zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table),
+                  cheap_seconds=cheap_seconds)
+    (folder / "README.md").write_text(text)
+    return [folder / "scores.csv", folder / "README.md", write_manifest(folder)]
