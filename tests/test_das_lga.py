@@ -232,6 +232,9 @@ def test_nb101_check_on_a_planted_table():
     out = das.nb101_check(frame, weights=[0, 1, 8, 64], n_boot=50)
     assert out["n"] == n and out["das"] == pytest.approx(1.0) and out["naswot"] < 0.9
     assert out["cv_weight_over_n"] == pytest.approx(1 / 64) and out["ratio"] > 1.04 and out["verdict"] == "reproduced"
+    few = das.nb101_check(frame.iloc[:3], weights=[0, 1], n_boot=10)  # too few cells: no numbers, no verdict
+    assert few["n"] == 3 and np.isnan(few["ratio"]) and np.isnan(few["naswot"]) and few["verdict"] == "not attempted"
+    assert set(few) == set(out)
 
 
 def test_improvement_verdict_with_an_interval_including_one_is_at_most_partly():

@@ -190,9 +190,14 @@ def nb101_check(frame: pd.DataFrame, weights, *, batch_size: int = 64, folds: in
     (:func:`das_weight_cv` over ``weights``), with bootstrap intervals; the held-out ratio
     DAS_w / NASWOT with its interval (:func:`cv_ratio_interval`, ``n_boot_cv`` resamples)
     and its verdict (:func:`improvement_verdict`). ``frame``
-    is our score table of NB101 cells (``nascore bench nb101-scores``)."""
+    is our score table of NB101 cells (``nascore bench nb101-scores``); with fewer than 4
+    scored cells every number is NaN and the verdict "not attempted"."""
     need = ["val_accuracy", "naswot", "das", "das_units", "das_distinguishing"]
     part = frame.dropna(subset=need)
+    if len(part) < 4:
+        empty = dict.fromkeys(("naswot", "naswot_low", "naswot_high", "das", "das_low", "das_high", "ratio_default",
+                               "cv_weight_over_n", "cv_das", "cv_naswot", "ratio", "ratio_low", "ratio_high"), np.nan)
+        return {"n": len(part), **empty, "verdict": improvement_verdict(np.nan, len(part))}
     truth = part.val_accuracy.to_numpy(float)
     wot = stats.kendall(part.naswot.to_numpy(float), truth, n_boot=n_boot, seed=seed)
     das1 = stats.kendall(part.das.to_numpy(float), truth, n_boot=n_boot, seed=seed)
