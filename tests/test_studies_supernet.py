@@ -135,3 +135,24 @@ def test_quick_tables_train_tiny_supernets(tmp_path):
     assert set(results.variant) == {"full", "neither"} and len(standalone) == 1
     frame = study.supernet_frame(results)
     assert len(study.subset(frame, "zc")) == 4 * 4 and len(study.subset(frame, "sample")) == 4 * 3
+
+
+def test_budget_curve_summary_and_where_tau_turns_positive():
+    import pandas as pd
+
+    from nascore import bench
+    from nascore.studies import supernet as study
+
+    archs = bench.load("nb201", "cifar10").sort_values("val_accuracy").arch.iloc[::1500].tolist()  # 11 cells
+    children = pd.concat([pd.DataFrame({"epochs": 8, "variant": "full", "arch": archs,
+                                        "supernet_accuracy": range(len(archs), 0, -1)}),       # reversed: tau -1
+                          pd.DataFrame({"epochs": 16, "variant": "full", "arch": archs,
+                                        "supernet_accuracy": range(len(archs))})])            # same order: tau 1
+    runs = pd.DataFrame({"epochs": [8, 16], "variant": "full", "largest": [30.0, 40.0],
+                         "seconds_per_epoch": [100.0, 100.0], "finished": [True, True]})
+    summary = study.curve_summary(runs, children, n_boot=50)
+    assert summary.tau.tolist() == [-1.0, 1.0] and summary.n.tolist() == [11, 11]
+    assert study.sign_change(summary) == "at 16 epochs"
+    assert study.sign_change(summary.assign(finished=[True, False])) == "not within 8 epochs"
+    assert study.sign_change(summary, "no_sandwich") == "no finished budget"
+    assert study.curve_summary(pd.DataFrame(), pd.DataFrame()).empty

@@ -52,3 +52,16 @@ def test_a_tiny_curve_through_the_command_line_resumes_and_tabulates(tmp_path, c
     assert row.sandwich_accuracy_gap == pytest.approx(gap)
     assert row.sandwich_tau_gap == pytest.approx(row.kendall - table.kendall[1])
     assert main(["curve-table", "--work", str(work), "--sample", "sample:6"]) == 0 and "no_sandwich" in capsys.readouterr().out
+
+    # the export a chapter reads: the table, the ranked children, a manifest; read back checked
+    from nascore.supernet.curve import read_curve
+
+    dest = tmp_path / "data"
+    assert main(["curve-table", "--work", str(work), "--sample", "sample:6", "--dest", str(dest)]) == 0
+    runs, ranked = read_curve(dest)
+    assert len(runs) == 4 and len(ranked) == 4 * 6 and ranked.finished.all()
+    again = ranked[(ranked.epochs == 1) & (ranked.variant == "full")].set_index("arch").supernet_accuracy
+    assert again.sort_index().tolist() == pytest.approx(first.set_index("arch").supernet_accuracy.sort_index().tolist(),
+                                                        rel=1e-5)
+    assert "curve_children.csv" in (dest / "manifest.json").read_text()
+    assert all(f.empty for f in read_curve(tmp_path / "nothing"))  # nothing shipped: two empty frames

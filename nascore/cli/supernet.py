@@ -129,6 +129,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("curve-table", help="one row per run of a budget curve (CSV to --out or stdout)")
     p.add_argument("--work", required=True), p.add_argument("--out", default=None)
     p.add_argument("--sample", default="sample:200", help="the children spec ranked (default sample:200)")
+    p.add_argument("--dest", default=None, help="also export the curve into this data folder (e.g. data/nb201-supernet:"
+                   " curve.csv, curve_children.csv, manifest)")
     p.set_defaults(handler=_curve_table)
 
 
@@ -256,8 +258,11 @@ def _curve(args) -> int:
 
 
 def _curve_table(args) -> int:
-    from ..supernet.curve import curve_table
+    from ..supernet.curve import curve_table, export_curve
 
+    if args.dest:
+        for path in export_curve(args.work, args.dest, sample=args.sample):
+            print(f"wrote {path}")
     table = curve_table(args.work, sample=args.sample)
     if args.out:
         table.to_csv(args.out, index=False)

@@ -23,6 +23,8 @@ real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
   (:mod:`.supernet_search`);
 - :func:`scale_summary`: the ablation table of another scale's tables (the paper-scale run);
 - :func:`claim_evidence`: the differences and the budget the three BigNAS claims rest on;
+- :func:`curve_summary` and :func:`sign_change`: the budget curve (one recipe at several
+  epochs, :mod:`nascore.supernet.curve`) with intervals, and where tau changes sign;
 - the verdict rules, the budget each claim rests on and what would flip it
   (:mod:`.supernet_verdicts`).
 """
@@ -240,3 +242,43 @@ def quick_tables(work_dir, *, variants=VARIANTS, seeds=(0, 1), zc_children: int 
     supernet_runs.collect(work / "work", work / "collected")
     table = build_table(work / "collected", work / "table", provisional=True, command="quick_tables")
     return pd.read_csv(table / "results.csv"), load_runs(table), load_standalone(table)
+
+
+def curve_summary(runs: pd.DataFrame, children: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """The budget curve with intervals: per (``epochs``, ``variant``) of the shipped curve
+    (:func:`nascore.supernet.curve.read_curve`), Kendall's tau between the children's
+    supernet accuracy and NAS-Bench-201's CIFAR-10 validation accuracy (``tau``, ``low``,
+    ``high``, ``n``), tau with the 200-epoch test accuracy (``tau_test``), the mean child
+    and the largest child's accuracy, seconds per epoch and whether the run finished."""
+    if runs.empty:
+        return pd.DataFrame(columns=["epochs", "variant", "n", "tau", "low", "high", "tau_test", "mean_accuracy",
+                                     "largest", "seconds_per_epoch", "finished"])
+    truth = bench.load("nb201", "cifar10").set_index("arch")
+    rows = []
+    for (epochs, variant), part in children.groupby(["epochs", "variant"], sort=True):
+        run = runs[(runs.epochs == epochs) & (runs.variant == variant)].iloc[0]
+        acc = part.supernet_accuracy.to_numpy(float)
+        r = stats.kendall(acc, truth.loc[part.arch, "val_accuracy"].to_numpy(float), n_boot=n_boot, seed=seed)
+        test = stats.kendall(acc, truth.loc[part.arch, "test_accuracy"].to_numpy(float), n_boot=0)
+        rows.append({"epochs": int(epochs), "variant": variant, "n": r.n, "tau": r.value, "low": r.low,
+                     "high": r.high, "tau_test": test.value, "mean_accuracy": float(acc.mean()),
+                     "largest": run.largest, "seconds_per_epoch": run.seconds_per_epoch,
+                     "finished": bool(run.finished)})
+    return pd.DataFrame(rows)
+
+
+def sign_change(summary: pd.DataFrame, variant: str = "full") -> str:
+    """Where ``variant``'s tau turns positive along the budget: "at E epochs" for the first
+    finished budget whose interval lies above 0 (every shorter one's did not), "not within
+    E epochs" when none does up to the longest finished budget E, "no finished budget"
+    otherwise.
+
+    >>> s = pd.DataFrame({"epochs": [8, 16, 32], "variant": "full", "low": [-0.3, -0.1, 0.05], "finished": True})
+    >>> sign_change(s), sign_change(s[s.epochs < 32])
+    ('at 32 epochs', 'not within 16 epochs')
+    """
+    part = summary[(summary.variant == variant) & summary.finished.astype(bool)].sort_values("epochs")
+    if part.empty:
+        return "no finished budget"
+    above = part[part.low > 0]
+    return f"at {int(above.epochs.iloc[0])} epochs" if len(above) else f"not within {int(part.epochs.max())} epochs"

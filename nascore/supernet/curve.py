@@ -118,3 +118,52 @@ def curve_table(work_dir: Path | str, *, sample: str = "sample:200") -> pd.DataF
     if gaps:
         table = table.merge(pd.DataFrame(gaps), on="epochs", how="left")
     return table.sort_values(["epochs", "variant"]).reset_index(drop=True)
+
+
+#: The shipped curve (``data/nb201-supernet/``): one row per run, and the ranked children.
+CURVE_FILE, CURVE_CHILDREN_FILE = "curve.csv", "curve_children.csv"
+
+
+def export_curve(work_dir: Path | str, dest: Path | str, *, sample: str = "sample:200") -> list[Path]:
+    """Write ``dest/curve.csv`` (:func:`curve_table`) and ``dest/curve_children.csv`` (one
+    row per ranked child of each run: ``epochs``, ``variant``, ``seed``, ``finished``,
+    ``arch``, ``supernet_accuracy``) and rewrite the folder's manifest; returns the paths.
+    Runs still training are written with ``finished`` False: a reader keeps them apart."""
+    from ..manifest import write_manifest
+
+    dest = Path(dest)
+    table = curve_table(work_dir, sample=sample)
+    if table.empty:
+        raise ValueError(f"no budget-curve run under {str(work_dir)!r} (expected e<epochs>/<run>/{SUMMARY})")
+    rows = []
+    for summary_path in sorted(Path(work_dir).glob(f"e*/*/{SUMMARY}")):
+        summary = json.loads(summary_path.read_text())
+        recipe = Recipe.from_dict(summary["recipe"])
+        path = summary_path.parent / f"children-{sample.replace(':', '')}.csv"
+        if path.exists():
+            part = pd.read_csv(path).dropna(subset=["supernet_accuracy"])[["arch", "supernet_accuracy"]]
+            rows.append(part.assign(epochs=recipe.epochs, variant=recipe.variant, seed=recipe.seed,
+                                    finished="finished" in summary))
+    children = (pd.concat(rows, ignore_index=True) if rows else
+                pd.DataFrame(columns=["arch", "supernet_accuracy", "epochs", "variant", "seed", "finished"]))
+    children = children[["epochs", "variant", "seed", "finished", "arch", "supernet_accuracy"]]
+    dest.mkdir(parents=True, exist_ok=True)
+    table.to_csv(dest / CURVE_FILE, index=False, float_format="%.6g")
+    children.sort_values(["epochs", "variant", "arch"]).to_csv(dest / CURVE_CHILDREN_FILE, index=False,
+                                                               float_format="%.6g")
+    return [dest / CURVE_FILE, dest / CURVE_CHILDREN_FILE, write_manifest(dest)]
+
+
+def read_curve(folder: Path | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shipped curve ``(runs, children)`` from ``folder`` (default
+    ``data/nb201-supernet``), each file checked against the folder's manifest; two empty
+    frames while no curve is shipped."""
+    from ..manifest import note_read
+    from ..paths import DATA_DIR
+
+    folder = Path(folder) if folder is not None else DATA_DIR / "nb201-supernet"
+    runs_path, children_path = folder / CURVE_FILE, folder / CURVE_CHILDREN_FILE
+    if not (runs_path.exists() and children_path.exists()):
+        return pd.DataFrame(), pd.DataFrame()
+    note_read(runs_path), note_read(children_path)
+    return pd.read_csv(runs_path), pd.read_csv(children_path)
