@@ -169,3 +169,10 @@ def test_lga_population_export_keeps_only_cells_0_to_999_with_their_index(tmp_pa
     assert "lga_first1000_cifar10.csv" in (tmp_path / "d" / "manifest.json").read_text()
     with pytest.raises(ValueError, match="no results store"):
         run.export_lga_population(tmp_path / "missing", tmp_path / "d")
+    # a cell trained for one epoch gains the after-training columns; the others stay NaN
+    monkeypatch.setattr(tr, "trained_stats", lambda arch, **kw: {**{c: 0.5 for c in tr.COLUMNS},
+                                                                 "seconds_train": 1.0, "seconds_score": 1.0})
+    run.run_train(tmp_path / "s", archs=population[:1] + outside[:1], progress=False)
+    back = pd.read_csv(run.export_lga_population(tmp_path / "s", tmp_path / "d")[0]).set_index("arch")
+    assert back.loc[population[0], "lga_after_1_epoch"] == 0.5 and back.lga_after_1_epoch.notna().sum() == 1
+    assert outside[0] not in back.index

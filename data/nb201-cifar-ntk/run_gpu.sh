@@ -6,9 +6,11 @@
 # 725 archs x CIFAR-10 (4) and CIFAR-100 (2) at official batches (cheap groups first),
 # LGA after 1 epoch on 200 stratified archs (2), HNAS's M and kappa for all 15,625 (3, in the
 # fixed random order: a run cut short is a uniform sample), the batch study of the exact
-# kernels at 64/128 on the 50-architecture sample (1; 16 and 32 were run on a CPU).
+# kernels at 64/128 on the 50-architecture sample (1; 16 and 32 were run on a CPU), and LGA's own
+# population, NB201 cells 0..999 in a fixed shuffled order: the LGA code's kernel at its batch 256 (2)
+# and LGA after 1 epoch on the first 200 of that order, a uniform sample of the 1,000 (2).
 # Tiny check on CPU: DEVICE=cpu ZC=zc,first:3 TRAIN=stratified:200,first:2 ALL=all,first:3
-#   STUDY=sample:2 BATCHES="4 8" XSTATS="--batch-hnas 8 --batch-tenas 8 --batch-zhu 8 --batch-lga 8" \
+#   STUDY=sample:2 BATCHES="4 8" POP=first1000,first:2 POPTRAIN=first1000,first:2 XSTATS="--batch-hnas 8 --batch-tenas 8 --batch-zhu 8 --batch-lga 8" \
 #   XTRAIN="--limit 410 --held-out 16"
 set -u
 D=${OUT:?set OUT}/cifar-ntk; S=$D/store; L=${LIMIT_S:-450}; P=${PY:-python}; X=${XSTATS:-}
@@ -18,8 +20,12 @@ for i in 0 1 2 3; do run stats --dataset cifar10 --archs "${ZC:-zc}" --shard $i/
 for i in 0 1; do run stats --dataset cifar100 --archs "${ZC:-zc}" --shard $i/2 $X > "$D/c100_$i.log" 2>&1 & done
 for i in 0 1; do run train --archs "${TRAIN:-stratified:200}" --shard $i/2 ${XTRAIN:-} > "$D/train_$i.log" 2>&1 & done
 for i in 0 1 2; do run stats --dataset cifar10 --archs "${ALL:-all}" --groups hnas --shard $i/3 $X > "$D/hnas_all_$i.log" 2>&1 & done
+for i in 0 1; do run stats --dataset cifar10 --archs "${POP:-first1000}" --groups lga --shard $i/2 $X > "$D/lga_pop_$i.log" 2>&1 & done
+for i in 0 1; do run train --archs "${POPTRAIN:-first1000,first:200}" --shard $i/2 ${XTRAIN:-} > "$D/lga_pop_train_$i.log" 2>&1 & done
 run batch-study --archs "${STUDY:-sample:50}" --groups lga,zhu --batches ${BATCHES:-64 128} > "$D/batch_study.log" 2>&1 &
 wait
 PYTHONPATH=. "$P" -m nascore.cli bench cifar-ntk export --store "$S" --dest "$D/data" --extra lga=32 zhu=16 $X \
   > "$D/export.log" 2>&1
+PYTHONPATH=. "$P" -m nascore.cli bench cifar-ntk export --store "$S" --dest "$D/data" --lga-population \
+  >> "$D/export.log" 2>&1
 tail -n 2 "$D"/*.log

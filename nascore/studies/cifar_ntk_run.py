@@ -338,7 +338,8 @@ def export_lga_population(store_dir, dest) -> tuple[Path, int]:
     """Write ``dest/lga_first1000_cifar10.csv``: LGA's at-init statistics (CIFAR-10) of the
     store's cells among NAS-Bench-201 indices 0..999, one row per cell with its
     ``nb201_index``, a column per statistic and batch (``lga_b32``: batch 32; the official
-    256 has unsuffixed names), in index order; rewrites the folder's manifest. Only this
+    256 has unsuffixed names), and the after-one-epoch columns of the cells the store
+    trained (:mod:`.cifar_ntk_train`), in index order; rewrites the folder's manifest. Only this
     file is touched (the folder's other tables come from other stores). Returns the path
     and the number of rows."""
     from nascore.bench.nb201_test import nb201_accuracies
@@ -355,6 +356,12 @@ def export_lga_population(store_dir, dest) -> tuple[Path, int]:
             suffixed = r.batch != proto.OFFICIAL_BATCH["lga"]
             rows.setdefault(r.arch, {}).update(
                 {extra_column(c, r.batch) if suffixed else c: r[c] for c in proto.COLUMNS["lga"]})
+    trained = records(store_dir, "train")
+    if not trained.empty:
+        from .cifar_ntk_train import COLUMNS as TRAIN_COLUMNS
+
+        for _, r in trained[trained.arch.map(index) < LGA_POPULATION].iterrows():
+            rows.setdefault(r.arch, {}).update({c: r[c] for c in TRAIN_COLUMNS})
     frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("arch").reset_index()
     if not frame.empty:
         frame.insert(1, "nb201_index", frame.arch.map(index).astype(int))
