@@ -58,3 +58,11 @@ def test_random_search_and_training_free_selection_run_on_nb101(algorithm):
     options = {"score": "synflow"} if algorithm == "training_free" else {}
     result = run(algorithm, benchmark, budget=10, seed=0, **options)
     assert 73 < result.best_accuracy <= benchmark.accuracy.max()
+
+
+def test_our_nb101_scores_are_a_search_table_with_naswot():
+    benchmark = tables.benchmark("nb101-cifar-scores")
+    assert "naswot" in benchmark.scores and "nb101-cifar-scores" in tables.having(["naswot", "das"])
+    picked = run("training_free", benchmark, budget=1, seed=0, score="naswot")
+    best = benchmark.keys[int(np.nanargmax(benchmark.scores["naswot"]))]
+    assert picked.history.arch.iloc[0] == best       # one query: the best-scored cell of the whole table

@@ -113,6 +113,11 @@ TABLES = {t.name: t for t in (
           {s: s for s in NB101_ZC_SCORES},
           description="301 distinct NAS-Bench-101 cells (NASLib's 500 entries) with their real accuracy "
                       "and 11 zero-cost scores"),
+    Table("nb101-cifar-scores", "nb101", ("cifar10",), "val_accuracy", "validation accuracy",
+          {s: s for s in ("params", "flops", "grad_norm", "snip", "fisher", "jacov", "synflow", "naswot", "das",
+                          "das_units", "das_distinguishing")},
+          description="NAS-Bench-101 cells this project scored on real CIFAR-10 batches, NASWOT and DAS included "
+                      "(data/nb101-cifar-scores)"),
 )}
 
 
