@@ -15,6 +15,8 @@
 - :func:`query_overlap`: how many architectures two searches share;
 - :func:`objective_grid`: how well the HNAS objective ranks all architectures
   (Spearman's rho of ``-F(A; C, mu)`` with accuracy) over a grid of ``(t, log10 mu)``;
+- :mod:`.hnas_claims` (imported here): the chapter's correlation tables, verdict rules and
+  claim records (:func:`unification_claims`, :func:`search_claims`, ...);
 - :func:`compute_ntk_table`: the chapter's own table ``data/nb201-ntk/`` (defined and read
   by :mod:`nascore.bench.nb201_ntk`): HNAS's NTK trace and condition number of every
   zero-cost-table architecture, one kernel each (:func:`ntk_batch`, :func:`ntk_row`);
@@ -41,6 +43,8 @@ from . import hnas_official as official  # noqa: F401  (HNAS's search as its off
 from .hnas_official import beats_verdict  # noqa: F401  (one rule for every "HNAS beats its baselines")
 from .cifar_ntk_init import batch_study  # noqa: F401  (how the kernel's statistics move with the batch)
 from .reported import beside_paper, beside_papers  # noqa: F401  (searches beside the papers' test accuracies)
+from .hnas_claims import (correlation_by_dataset, kappa_claims, kappa_table, official_claims,  # noqa: F401
+                          search_claims, uniform_beats_claims, unification_claims, verdict_summary)
 from .hnas_cifar import (KAPPA_NAN, OFFICIAL_POOL, add_objective_columns, cifar_frame, gain_row,  # noqa: F401
                          scaled_pool, uniform_frame)
 
