@@ -9,9 +9,10 @@ and that label-gradient alignment (LGA) after a few epochs ranks them well. This
   a budget (in training epochs) affords, by a proxy that costs ``c`` epochs per candidate,
   and report the true accuracy of the pick (proxy-guided against random search at equal cost).
 
-The correlation helpers come from the DAS study (:func:`nascore.studies.das.direction`,
-:func:`nascore.studies.das.correlations_over_epochs`) and the trained conv table from
-:mod:`nascore.studies.ground_truth_conv`; their names are imported here for the notebook.
+The correlation helpers are library analyses (:mod:`nascore.analysis.epochs`,
+:mod:`nascore.analysis.cifar_after_epoch`, :mod:`nascore.analysis.cifar_ntk_init`) and the
+trained conv table comes from :mod:`nascore.studies.ground_truth_conv`; the notebook imports
+them from there.
 """
 from __future__ import annotations
 
@@ -20,10 +21,6 @@ import pandas as pd
 
 from .. import stats
 from ..search.picks import argbest
-from .das import correlations_over_epochs, direction  # noqa: F401
-from .cifar_after_epoch import correlations as cifar_correlations, trained_frame as cifar_trained_frame  # noqa: F401
-from .cifar_ntk_init import batch_study, init_correlations, init_frame  # noqa: F401  (at-init metrics, real CIFAR)
-from .ground_truth_conv import CONV_PROTOCOL, conv_table, mean_over_seeds  # noqa: F401
 
 
 def equal_cost_search(scores, truth, *, cost_per_candidate: float, budget: float,
