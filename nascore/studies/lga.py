@@ -21,6 +21,7 @@ import pandas as pd
 
 from .. import stats
 from ..search.picks import argbest
+from ..analysis.cifar_ntk_init import init_correlations
 
 
 def equal_cost_search(scores, truth, *, cost_per_candidate: float, budget: float,
@@ -117,7 +118,7 @@ def population_frame() -> pd.DataFrame:
 def population_correlations(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Kendall's and Spearman's correlation (``method``) of every at-init statistic of
     ``frame`` (:func:`population_frame`) with the 200-epoch test accuracy, as the LGA code
-    reports them; oriented as :func:`init_correlations`. Empty without rows."""
+    reports them; oriented as :func:`nascore.analysis.cifar_ntk_init.init_correlations`. Empty without rows."""
     if frame.empty:
         return pd.DataFrame(columns=["column", "method", "n", "value", "low", "high"])
     return pd.concat([init_correlations(frame, method=m, n_boot=n_boot, seed=seed, truth="test_accuracy")
