@@ -176,3 +176,9 @@ def test_lga_population_export_keeps_only_cells_0_to_999_with_their_index(tmp_pa
     back = pd.read_csv(run.export_lga_population(tmp_path / "s", tmp_path / "d")[0]).set_index("arch")
     assert back.loc[population[0], "lga_after_1_epoch"] == 0.5 and back.lga_after_1_epoch.notna().sum() == 1
     assert outside[0] not in back.index
+
+
+def test_the_library_copy_of_the_official_batches_matches_the_producing_module():
+    from nascore.analysis import cifar_ntk_init
+
+    assert cifar_ntk_init.OFFICIAL_BATCH == proto.OFFICIAL_BATCH

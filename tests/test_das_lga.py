@@ -7,6 +7,7 @@ from conftest import chapter_values
 import torch
 
 from nascore import metrics
+from nascore.analysis import epochs
 from nascore.studies import das, lga
 from nascore.metrics.ntk_metrics import label_kernel
 from nascore.training.probes import (activation_summary, das_family, kernel_distance, ntk_summary,
@@ -123,12 +124,12 @@ def test_correlations_over_epochs_by_hand():
                           "lga_e0": [4, 3, 2, 1],            # perfectly reversed: tau = -1
                           "lga_e1": [1, 3, 2, 4],            # one discordant pair of six: 4/6
                           "ntk_condition_e0": [4, 3, 2, 1]})  # lower is better: sign flipped, +1
-    table = das.correlations_over_epochs(frame, ["lga"], [0, 1], n_boot=0)
+    table = epochs.correlations_over_epochs(frame, ["lga"], [0, 1], n_boot=0)
     assert table.value.tolist() == pytest.approx([-1.0, 4 / 6])
-    cond = das.correlations_over_epochs(frame, ["ntk_condition"], [0], n_boot=0)
+    cond = epochs.correlations_over_epochs(frame, ["ntk_condition"], [0], n_boot=0)
     assert cond.value.iloc[0] == pytest.approx(1.0)
     with pytest.raises(ValueError, match="lga_e5"):
-        das.correlations_over_epochs(frame, ["lga"], [5], n_boot=0)
+        epochs.correlations_over_epochs(frame, ["lga"], [5], n_boot=0)
 
 
 def test_das_weight_scan_by_hand():
@@ -159,8 +160,8 @@ def test_improvement_ratio_and_direction():
     assert das.improvement_ratio(0.52, 0.4) == pytest.approx(1.3)
     with pytest.raises(ValueError):
         das.improvement_ratio(0.5, 0.0)
-    assert das.direction("ntk_condition") == -1 and das.direction("lga") == 1
-    assert das.direction("kernel_distance") == 1
+    assert epochs.direction("ntk_condition") == -1 and epochs.direction("lga") == 1
+    assert epochs.direction("kernel_distance") == 1
 
 
 def test_equal_cost_search_by_hand():

@@ -8,6 +8,7 @@ import torch
 
 from nascore import bench, metrics, ntk, search
 from nascore.bench import nb201_ntk
+from nascore.analysis import hnas_benchmark as hb
 from nascore.studies import hnas as hnas_study
 from nascore.spaces import nb201
 
@@ -94,8 +95,8 @@ def test_join_keeps_the_architectures_with_both_rows():
 
 
 def test_hnas_benchmark_exposes_the_objective_terms():
-    frame = hnas_study.hnas_frame("cifar10")
-    bench_ = hnas_study.hnas_benchmark("cifar10", frame=frame)
+    frame = hb.hnas_frame("cifar10")
+    bench_ = hb.hnas_benchmark("cifar10", frame=frame)
     kappa = frame.ntk_condition.fillna(1e5).to_numpy()
     assert np.allclose(bench_.score("kappa_over_m"), kappa / (frame.ntk_trace.to_numpy() + 1e-6))
     assert not bench_.score("zero").any()

@@ -88,13 +88,13 @@ def test_table_and_ledger_text():
 
 def test_searches_beside_the_paper_by_hand():
     from nascore import search
-    from nascore.studies import hnas, zhu
+    from nascore.analysis import reported
 
     index_0 = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
     index_9930 = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_3x3~2|"
     runs = [search.SearchResult("hand", "nb201/cifar10", 1, s, {}, (), pd.DataFrame(
         [{"query": 1, "arch": a, "accuracy": 80.0}])) for s, a in enumerate((index_0, index_9930))]
-    table = hnas.beside_paper(runs, "hnas").set_index("dataset")
+    table = reported.beside_paper(runs, "hnas").set_index("dataset")
     # CIFAR-10: picks 85.8633 and 94.3633 (nats_bench.csv rows 0 and 9930): mean 90.1133,
     # interval [85.8633, 94.3633], which holds HNAS's 94.04; 90.1133 - 94.04 = -3.9267.
     c10 = table.loc["cifar10"]
@@ -103,7 +103,7 @@ def test_searches_beside_the_paper_by_hand():
     # CIFAR-100: 52.9133 and 73.5133, interval [52.91, 73.51] holds 71.75; every row says its source.
     assert table.loc["cifar100", "mean"] == pytest.approx((52.913333 + 73.513333) / 2, abs=1e-4)
     assert table.secondary.all() and table.source.str.startswith("RoBoT").all()
-    one = zhu.beside_papers({"eigennas": runs[1:], "optimum": runs[1:]})
+    one = reported.beside_papers({"eigennas": runs[1:], "optimum": runs[1:]})
     assert list(one.method) == ["EigenNAS (Zhu et al.)"] * 3 + ["optimum"] * 3
     assert one.paper_in_interval.isna().all()            # one search: no interval to hold anything
     assert one.ours_minus_paper.iloc[3] == pytest.approx(94.3633 - 94.37, abs=1e-4)

@@ -114,7 +114,7 @@ def test_the_regime_is_sensitive_to_pool_persistence_and_the_nan_kappa():
 
 
 def test_the_default_pool_is_the_official_2000_draws_per_step():
-    from nascore.studies import hnas_cifar
+    from nascore.analysis import hnas_cifar
 
     bench = search.synthetic(positions=6, choices=4)        # 4,096 architectures
     h = search.run("hnas", bench, budget=4, seed=3, metric="M", kappa="kappa", restarts=0,

@@ -14,7 +14,8 @@ import pytest
 
 from nascore import search
 from nascore.studies import hnas as hnas_study
-from nascore.studies import hnas_cifar, lga, zhu
+from nascore.analysis import hnas_cifar
+from nascore.studies import lga, zhu
 
 #: The HNAS chapter's quick options.
 HNAS_QUICK = {"restarts": 1, "n_warmup": 2000, "n_starts": 2}

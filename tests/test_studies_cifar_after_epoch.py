@@ -1,10 +1,10 @@
-"""Worked examples for nascore.studies.cifar_after_epoch."""
+"""Worked examples for nascore.analysis.cifar_after_epoch."""
 import math
 
 import pandas as pd
 import pytest
 
-from nascore.studies import cifar_after_epoch as cae
+from nascore.analysis import cifar_after_epoch as cae
 
 
 def test_correlations_drop_missing_rows():

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nascore.studies import cifar_ntk_init as init
+from nascore.analysis import cifar_ntk_init as init
 
 
 def test_describe_reads_the_batch_suffix_and_the_official_batch():

@@ -1,4 +1,4 @@
-"""Worked examples for nascore.studies.hnas_cifar."""
+"""Worked examples for nascore.analysis.hnas_cifar."""
 import math
 
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 from nascore import bench
 from nascore.studies import hnas as hnas_study
-from nascore.studies import hnas_cifar
+from nascore.analysis import hnas_cifar, hnas_official
 
 
 def test_scaled_pool_is_the_official_fraction():
@@ -138,9 +138,9 @@ def test_gain_table_pairs_seeds_and_beats_verdict_reads_it():
     gains = hnas_study.gain_table(pd.DataFrame(rows), ["d"], ["random", "BO"], 2, n_boot=200)
     assert gains.baseline.tolist() == ["random", "BO"] and gains.gain.tolist() == pytest.approx([2.5, -1.0])
     assert (gains.low <= gains.gain).all() and (gains.gain <= gains.high).all()
-    assert hnas_study.beats_verdict(gains) == "not reproduced"
-    assert hnas_study.beats_verdict(gains.iloc[:1]) == "reproduced"  # 2 and 3: every resample above 0
-    assert hnas_study.beats_verdict(pd.DataFrame({"gain": [0.5, 0.2], "low": [0.1, -0.1]})) == "partly"
+    assert hnas_official.beats_verdict(gains) == "not reproduced"
+    assert hnas_official.beats_verdict(gains.iloc[:1]) == "reproduced"  # 2 and 3: every resample above 0
+    assert hnas_official.beats_verdict(pd.DataFrame({"gain": [0.5, 0.2], "low": [0.1, -0.1]})) == "partly"
 
 
 @pytest.mark.parametrize("c10, c100, pct, verdict", [
@@ -152,7 +152,7 @@ def test_gain_table_pairs_seeds_and_beats_verdict_reads_it():
 def test_eigennas_verdict_boundaries(c10, c100, pct, verdict):
     import pandas as pd
 
-    from nascore.studies import hnas_cifar
+    from nascore.analysis import hnas_cifar
 
     basis = pd.DataFrame([{"dataset": "cifar10", "pick_test": c10, "percentile": pct},
                           {"dataset": "cifar100", "pick_test": c100, "percentile": 0.9}])
@@ -162,7 +162,7 @@ def test_eigennas_verdict_boundaries(c10, c100, pct, verdict):
 
 def test_eigennas_table_reports_the_picks_test_accuracy():
     from nascore.bench import nb201_accuracies
-    from nascore.studies import hnas_cifar
+    from nascore.analysis import hnas_cifar
 
     table = hnas_cifar.eigennas_table(n_boot=20)
     row = table[(table.dataset == "cifar10") & (table.key == "zhu")].iloc[0]

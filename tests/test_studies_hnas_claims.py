@@ -8,7 +8,7 @@ import pytest
 from nascore import claims, papers
 from nascore.studies import hnas
 from nascore.studies import hnas_claims as hc
-from nascore.studies.hnas_official import beats_verdict
+from nascore.analysis.hnas_official import beats_verdict
 
 
 @pytest.mark.parametrize("value, low, verdict", [
@@ -74,7 +74,7 @@ def test_correlation_by_dataset_and_kappa_table_by_hand():
 def test_unification_claims_say_what_would_change_only_when_not_reproduced():
     table = pd.DataFrame({"score": ["snip", "grasp"], "dataset": ["cifar10", "cifar10"], "value": [0.62, 0.1],
                           "low": [0.5, 0.0], "high": [0.7, 0.2]})
-    strong, weak = hnas.unification_claims(table)
+    strong, weak = hc.unification_claims(table)
     assert (strong["claim_id"], strong["verdict"], weak["verdict"]) == \
         ("hnas.unification.cifar10.snip", "reproduced", "not reproduced")
     assert strong["our_value"] == "Spearman 0.620 [0.500, 0.700]"
@@ -95,7 +95,7 @@ def _search_inputs(gap_offset):
 
 
 def test_search_claims_are_studies_that_say_what_the_rule_would_read():
-    gap, beats = hnas.search_claims(*_search_inputs(0.0), budget=20, n_seeds=5, pool=93)
+    gap, beats = hc.search_claims(*_search_inputs(0.0), budget=20, n_seeds=5, pool=93)
     assert (gap["claim_id"], beats["claim_id"]) == ("hnas.search.cifar10", "hnas.beats-baselines.cifar10")
     assert gap["verdict"] == beats["verdict"] == "not attempted"       # NASLib's subset is a study
     assert gap["paper_value"].startswith("gap 0.33 (94.04 of 94.37; ")
@@ -103,22 +103,22 @@ def test_search_claims_are_studies_that_say_what_the_rule_would_read():
                                        "(alone it would read: reproduced)")
     assert beats["our_value"].startswith("vs random +0.50 [+0.25, +0.75]; vs BO +0.25 [+0.12, +0.50] (study on "
                                          "NASLib's subset (alone it would read: reproduced)")
-    (far, _) = hnas.search_claims(*_search_inputs(2.0), budget=20, n_seeds=5, pool=93)
+    (far, _) = hc.search_claims(*_search_inputs(2.0), budget=20, n_seeds=5, pool=93)
     assert "alone it would read: not reproduced" in far["our_value"]
-    assert [r["claim_id"] for r in hnas.search_claims(*_search_inputs(0.0), budget=20, n_seeds=5, pool=93)] == \
+    assert [r["claim_id"] for r in hc.search_claims(*_search_inputs(0.0), budget=20, n_seeds=5, pool=93)] == \
         ["hnas.search.cifar10", "hnas.beats-baselines.cifar10"]
 
 
 def test_uniform_and_official_claims():
     gains = pd.DataFrame({"dataset": "cifar10", "baseline": ["random"], "gain": [0.5], "low": [0.25], "high": [0.75]})
-    (uniform,) = hnas.uniform_beats_claims(gains, ["cifar10"], n_archs=3000, budget=20, n_seeds=5, pool=384)
+    (uniform,) = hc.uniform_beats_claims(gains, ["cifar10"], n_archs=3000, budget=20, n_seeds=5, pool=384)
     assert uniform["claim_id"] == "hnas.beats-baselines.uniform.cifar10" and uniform["verdict"] == "not attempted"
     assert "a uniform sample of 3000 of NB201's 15,625" in uniform["claim"]
     summary = pd.DataFrame({"method": "HNAS", "dataset": ["cifar10", "cifar100"], "mean": [93.5, 70.25],
                             "std": [0.5, 1.0]})
-    (partial,) = hnas.official_claims(summary, gains, {"archs": 3000, "pool": 384, "complete": False},
+    (partial,) = hc.official_claims(summary, gains, {"archs": 3000, "pool": 384, "complete": False},
                                       ["cifar10", "cifar100"], budget=20, n_seeds=5)
-    (whole,) = hnas.official_claims(summary, gains, {"archs": 15625, "pool": 2000, "complete": True},
+    (whole,) = hc.official_claims(summary, gains, {"archs": 15625, "pool": 2000, "complete": True},
                                     ["cifar10", "cifar100"], budget=20, n_seeds=5)
     assert (partial["verdict"], whole["verdict"]) == ("not attempted", "reproduced")
     assert whole["our_value"] == "HNAS 93.50 ± 0.50 / 70.25 ± 1.00; paired gains (C10): vs random +0.50 [+0.25, +0.75]"
@@ -128,14 +128,14 @@ def test_kappa_claims_and_the_summary_of_verdicts():
     kappa = pd.DataFrame({"score": ["tenas_condition", "hnas_kappa"], "value": [0.25, 0.0],
                           "low": [0.125, -0.25], "high": [0.375, 0.25]})
     frame = pd.DataFrame({"tenas_condition": [1.0, np.nan, 2.0], "hnas_kappa": [1.0, 2.0, 3.0]})
-    tenas, own = hnas.kappa_claims(kappa, frame)
+    tenas, own = hc.kappa_claims(kappa, frame)
     assert (tenas["claim_id"], tenas["paper"], tenas["verdict"]) == \
         ("hnas.kappa-ranks.tenas-condition", "Chen et al. 2021 (TE-NAS)", "reproduced")
     assert (own["claim_id"], own["paper"], own["verdict"]) == ("hnas.kappa-ranks.hnas-kappa", hc.PAPER,
                                                                "not reproduced")
     assert tenas["our_value"].endswith(", n=2") and own["our_value"].endswith(", n=3")
-    records = hnas.search_claims(*_search_inputs(0.0), budget=20, n_seeds=5, pool=93) + [tenas, own]
-    table = hnas.verdict_summary(records, ["cifar10"])
+    records = hc.search_claims(*_search_inputs(0.0), budget=20, n_seeds=5, pool=93) + [tenas, own]
+    table = hc.verdict_summary(records, ["cifar10"])
     assert table.values.tolist() == [["cifar10", "not attempted", "not attempted"],
                                      ["cifar10 (tenas_condition)", "", "reproduced"],
                                      ["cifar10 (hnas_kappa)", "", "not reproduced"]]
@@ -145,6 +145,6 @@ def test_every_record_is_accepted_by_the_ledger(tmp_path, monkeypatch):
     monkeypatch.setenv("NASCORE_CLAIMS", str(tmp_path))
     monkeypatch.delenv("NASCORE_CLAIMS_RUN", raising=False)
     monkeypatch.delenv("NASCORE_NOTEBOOK", raising=False)
-    for record in hnas.search_claims(*_search_inputs(0.0), budget=20, n_seeds=5, pool=93):
+    for record in hc.search_claims(*_search_inputs(0.0), budget=20, n_seeds=5, pool=93):
         claims.record(**record)
     assert list(claims.load(["hnas"]).id) == ["hnas.beats-baselines.cifar10", "hnas.search.cifar10"]

@@ -1,4 +1,4 @@
-"""HNAS's official protocol (``nascore.studies.hnas_official``): queries return the
+"""HNAS's official protocol (``nascore.analysis.hnas_official``): queries return the
 12-epoch CIFAR-10 validation accuracy, picks are reported by their 200-epoch test
 accuracy on three datasets, and a verdict needs the whole space."""
 import numpy as np
@@ -7,7 +7,7 @@ import pytest
 
 from nascore.bench import nb201_accuracies
 from nascore.search import run
-from nascore.studies import hnas_official as ho
+from nascore.analysis import hnas_official as ho
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ import torch
 
 from nascore import bench
 from nascore.studies import supernet as study
+from nascore.studies import supernet_search, supernet_verdicts
 
 torch.set_num_threads(1)
 
@@ -56,9 +57,9 @@ def test_paired_difference_by_hand(zc_archs):
     d = study.paired_difference(frame, "full", "neither", which="sample")
     assert (d["mean"], d["low"], d["high"], d["n"]) == pytest.approx((3, 3, 3, 3))
     assert d["per_seed"] == {0: pytest.approx(2.0), 1: pytest.approx(4.0)}
-    assert study.verdict_better(d) == "reproduced"
-    assert study.verdict_better({"mean": 0.5, "low": -0.1, "high": 1.0}) == "partly"
-    assert study.verdict_better({"mean": -0.5, "low": -1, "high": 0.1}) == "not reproduced"
+    assert supernet_verdicts.verdict_better(d) == "reproduced"
+    assert supernet_verdicts.verdict_better({"mean": 0.5, "low": -0.1, "high": 1.0}) == "partly"
+    assert supernet_verdicts.verdict_better({"mean": -0.5, "low": -1, "high": 0.1}) == "not reproduced"
     with pytest.raises(ValueError, match="variant 'no_sandwich' not in the table"):
         study.paired_difference(frame, "full", "no_sandwich")
     table = study.ablation_table(frame, study.ranking_table(frame, n_boot=20))
@@ -73,11 +74,11 @@ def test_no_retraining_pairs_the_same_architectures(zc_archs):
     table, diff = study.no_retraining(frame, alone)
     assert sorted(table.arch) == sorted(zc_archs[1:3])  # only the two in both
     assert diff["mean"] == pytest.approx(-1.5)  # (60-62 + 70-71) / 2
-    assert study.verdict_no_retraining(diff) == ("partly" if diff["high"] >= -1 else "not reproduced")
-    assert study.verdict_no_retraining(None) == "not attempted"
-    assert study.verdict_no_retraining({"mean": -0.5, "low": -3, "high": 2}) == "reproduced"
-    assert study.verdict_no_retraining({"mean": -5, "low": -6, "high": -4}) == "not reproduced"
-    assert study.verdict_no_retraining({"mean": -5, "low": -9, "high": 0}) == "partly"
+    assert supernet_verdicts.verdict_no_retraining(diff) == ("partly" if diff["high"] >= -1 else "not reproduced")
+    assert supernet_verdicts.verdict_no_retraining(None) == "not attempted"
+    assert supernet_verdicts.verdict_no_retraining({"mean": -0.5, "low": -3, "high": 2}) == "reproduced"
+    assert supernet_verdicts.verdict_no_retraining({"mean": -5, "low": -6, "high": -4}) == "not reproduced"
+    assert supernet_verdicts.verdict_no_retraining({"mean": -5, "low": -9, "high": 0}) == "partly"
     assert study.no_retraining(frame, alone.iloc[:0])[1] is None
 
 
@@ -85,7 +86,7 @@ def test_cost_units_by_hand():
     runs = pd.DataFrame({"step_ratio": [4.0, 3.0, 5.0], "step_seconds_child": [0.1, 0.1, 0.1],
                          "steps_per_epoch": [40, 40, 40], "epochs_done": [10, 10, 10]})
     results = pd.DataFrame({"eval_seconds": [0.2, 0.4, 0.6]})
-    cost = study.cost_units(runs, results)
+    cost = supernet_search.cost_units(runs, results)
     # a child trains 0.1 x 40 x 10 = 40 s; one evaluation 0.4 s = 0.01 units
     assert cost == pytest.approx({"supernet": 4.0, "evaluation": 0.01, "child_train_seconds": 40.0})
 
@@ -94,11 +95,11 @@ def test_search_with_an_oracle_supernet_finds_the_best_of_its_table(zc_archs):
     real = bench.load("nb201", "cifar10").set_index("arch").val_accuracy
     frame = study.supernet_frame(_results(zc_archs, [real[a] for a in zc_archs]))
     cost = {"supernet": 2.0, "evaluation": 0.01}
-    searches, queries = study.search_comparison(frame, cost, seeds=[0, 1], fitness_budget=30)
+    searches, queries = supernet_search.search_comparison(frame, cost, seeds=[0, 1], fitness_budget=30)
     assert queries == 2  # round(2 + 30 x 0.01)
     ws = searches[searches.method.str.startswith("supernet")]
     assert np.allclose(ws.accuracy, max(real[a] for a in zc_archs))
-    summary = study.search_summary(searches, n_boot=50)
+    summary = supernet_search.search_summary(searches, n_boot=50)
     assert summary.loc["random (queries)", "cost (child trainings)"] == 2
     assert set(summary.index) >= {"supernet + random", "supernet + evolution", "random (queries)",
                                   "evolution (queries)", "training-free nwot"}

@@ -4,10 +4,6 @@ Liu, Li, Sun & Liu (arXiv 2212.12132) write NASWOT as ``N log N_A + D`` (units p
 distinguishing ability) and propose re-weighting the two. This module holds the chapter's
 analyses of a table of proxy scores against trained accuracy:
 
-- :func:`correlations_over_epochs`: rank correlation of each metric, measured after
-  ``k`` epochs of training, with final accuracy (also the LGA chapter's central figure);
-- :func:`direction`: +1/-1 orientation of a metric (every correlation reads "higher is
-  better": metrics whose registry entry says lower is better are negated first);
 - :func:`das_weight_scan` / :func:`das_weight_cv`: the family ``D + w log N_A`` scanned
   over ``w`` (``w = N`` is NASWOT), and ``w`` chosen on some architectures, judged on others;
 - :func:`improvement_ratio`: a correlation divided by NASWOT's ("1.04x-1.56x");
@@ -19,8 +15,10 @@ analyses of a table of proxy scores against trained accuracy:
   read by :mod:`nascore.bench.zc_naswot`); its command is ``nascore bench zc-naswot``
   (:mod:`nascore.cli.zc_naswot`).
 
-The trained conv table this chapter reads is built by :mod:`nascore.studies.ground_truth_conv`
-(its names are imported here for the notebook).
+The trained conv table this chapter reads is built by :mod:`nascore.studies.ground_truth_conv`;
+the correlations along training are :func:`nascore.analysis.epochs.correlations_over_epochs`,
+the after-one-epoch CIFAR scores :mod:`nascore.analysis.cifar_after_epoch` (the notebook
+imports them from there).
 """
 from __future__ import annotations
 
@@ -33,38 +31,6 @@ from torch.nn import functional as F
 
 from .. import stats
 from ..bench import zc_naswot
-from .cifar_after_epoch import correlations as cifar_correlations, trained_frame as cifar_trained_frame  # noqa: F401
-from .ground_truth_conv import CONV_PROTOCOL, ConvSpace, conv_table, mean_over_seeds, prepared  # noqa: F401
-
-
-def direction(metric: str) -> int:
-    """+1 if a higher ``metric`` means a better architecture, -1 if lower does.
-
-    Registry metrics use their record (:func:`nascore.metrics.direction`); the DAS
-    layer-wise term and the kernel distance (not registry metrics) count as higher-is-better.
-    """
-    from .. import metrics
-
-    base = metric.split("@")[0]
-    return metrics.direction(base) if base in metrics.available() else 1
-
-
-def correlations_over_epochs(frame: pd.DataFrame, metrics, epochs, truth: str = "acc_final", *,
-                             method: str = "kendall", n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """Long table ``metric, epoch, value, low, high, n``: correlation of ``<metric>_e<epoch>``
-    (direction-corrected, see :func:`direction`) with ``frame[truth]``."""
-    rows = []
-    for metric in metrics:
-        for epoch in epochs:
-            column = f"{metric}_e{epoch}"
-            if column not in frame.columns:
-                raise ValueError(f"column {column!r} not in the table")
-            r = stats.rank_correlation(direction(metric) * frame[column].to_numpy(dtype=float),
-                                       frame[truth].to_numpy(dtype=float), method,
-                                       n_boot=n_boot, seed=seed)
-            rows.append({"metric": metric, "epoch": int(epoch), "method": method, "value": r.value,
-                         "low": r.low, "high": r.high, "n": r.n})
-    return pd.DataFrame(rows)
 
 
 def das_weight_scan(units, distinguishing, truth, weights, batch_size: int, *,

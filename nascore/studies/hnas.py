@@ -1,22 +1,19 @@
 """The HNAS chapter's experiments: benchmarks with NTK scores, many searches, summaries.
 
-- :func:`hnas_benchmark`: the NAS-Bench-201 zero-cost table of one dataset joined with
-  our NTK table (:mod:`nascore.bench.nb201_ntk`), as a :class:`TabularBenchmark` whose
-  free scores are the table's CIFAR proxies, the NTK trace and condition number, and
-  two derived columns for the ablation of the HNAS objective: ``kappa_over_m``
-  (``κ / (M + 1e-6)``, the objective without its first term) and ``zero``;
+- the search benchmark itself is library code
+  (:func:`nascore.analysis.hnas_benchmark.hnas_benchmark`: the supernet chapter uses it too);
 - :func:`run_methods`: every (benchmark, method, seed) search, one long history frame;
 - :func:`best_so_far`, :func:`budget_table`, :func:`paired_gain`: curves, accuracy at
   fixed budgets with bootstrap intervals over seeds, and paired differences between
-  two methods run on the same seeds; :func:`gain_table` / :func:`beats_verdict`: one
-  method's paired gains over several baselines and the verdict they give;
+  two methods run on the same seeds; :func:`gain_table`: one method's paired gains over
+  several baselines (their verdict: :func:`nascore.analysis.hnas_official.beats_verdict`);
 - :func:`uniform_benchmark`: the same search benchmark on a uniform sample of the full
-  space (:func:`nascore.studies.hnas_cifar.uniform_frame`);
+  space (:func:`nascore.analysis.hnas_cifar.uniform_frame`);
 - :func:`query_overlap`: how many architectures two searches share;
 - :func:`objective_grid`: how well the HNAS objective ranks all architectures
   (Spearman's rho of ``-F(A; C, mu)`` with accuracy) over a grid of ``(t, log10 mu)``;
-- :mod:`.hnas_claims` (imported here): the chapter's correlation tables, verdict rules and
-  claim records (:func:`unification_claims`, :func:`search_claims`, ...);
+- :mod:`nascore.studies.hnas_claims` (a part of this chapter's study, imported by the
+  notebook): the chapter's correlation tables, verdict rules and claim records;
 - :func:`compute_ntk_table`: the chapter's own table ``data/nb201-ntk/`` (defined and read
   by :mod:`nascore.bench.nb201_ntk`): HNAS's NTK trace and condition number of every
   zero-cost-table architecture, one kernel each (:func:`ntk_batch`, :func:`ntk_row`);
@@ -39,35 +36,7 @@ from ..search.benchmark import TabularBenchmark
 from ..search.hnas import hnas_objective
 from ..search.run import run
 from ..stats import mean_ci, spearman
-from . import hnas_official as official  # noqa: F401  (HNAS's search as its official code runs it)
-from .hnas_official import beats_verdict  # noqa: F401  (one rule for every "HNAS beats its baselines")
-from .cifar_ntk_init import batch_study  # noqa: F401  (how the kernel's statistics move with the batch)
-from .reported import beside_paper, beside_papers  # noqa: F401  (searches beside the papers' test accuracies)
-from .hnas_claims import (correlation_by_dataset, kappa_claims, kappa_table, official_claims,  # noqa: F401
-                          search_claims, uniform_beats_claims, unification_claims, verdict_summary)
-from .hnas_cifar import (KAPPA_NAN, OFFICIAL_POOL, add_objective_columns, cifar_frame, gain_row,  # noqa: F401
-                         scaled_pool, uniform_frame)
-
-#: Free scores of the HNAS benchmarks (table proxies are on real CIFAR / ImageNet16 batches).
-SCORES = ("grad_norm", "snip", "grasp", "synflow", "nwot", "params", "ntk_trace", "ntk_condition",
-          "kappa_over_m", "zero")
-
-
-def hnas_frame(dataset: str = "cifar10", variant: str = "mnist32") -> pd.DataFrame:
-    """Zero-cost table of ``dataset`` joined with the NTK table, plus the derived columns."""
-
-    return add_objective_columns(nb201_ntk.table_with_ntk(dataset, variant))
-
-
-def hnas_benchmark(dataset: str = "cifar10", variant: str = "mnist32", *, frame=None) -> TabularBenchmark:
-    """A search benchmark on the architectures that have both a table row and an NTK row."""
-    from ..spaces import nb201 as space
-
-    frame = hnas_frame(dataset, variant) if frame is None else frame
-    return TabularBenchmark.from_frame(frame, scores=list(SCORES),
-                                       n_choices=(len(space.NASLIB_OPS),) * space.NUM_EDGES,
-                                       name=f"nb201-zc+ntk[{variant}]/{dataset}")
-
+from ..analysis.hnas_cifar import KAPPA_NAN, uniform_frame
 
 #: Scores a uniform sample of the full space has (HNAS's statistics only: no table proxies).
 UNIFORM_SCORES = ("ntk_trace", "ntk_condition", "kappa_over_m", "zero")
@@ -75,7 +44,7 @@ UNIFORM_SCORES = ("ntk_trace", "ntk_condition", "kappa_over_m", "zero")
 
 def uniform_benchmark(dataset: str = "cifar10") -> TabularBenchmark:
     """A search benchmark on the uniform sample of the 15,625 that HNAS's CIFAR-10
-    statistics reached (:func:`nascore.studies.hnas_cifar.uniform_frame`), with NB201's
+    statistics reached (:func:`nascore.analysis.hnas_cifar.uniform_frame`), with NB201's
     ``dataset`` validation accuracies; scores :data:`UNIFORM_SCORES`."""
     from ..spaces import nb201 as space
 

@@ -5,7 +5,7 @@
   condition number against CIFAR-10 accuracy over the rows that have it;
 - :func:`unification_verdict`, :func:`gap_verdict`, :func:`kappa_ranks_verdict`: the
   rules that turn our numbers into a verdict, thresholds named below (HNAS beating its
-  baselines: :func:`nascore.studies.hnas_official.beats_verdict`);
+  baselines: :func:`nascore.analysis.hnas_official.beats_verdict`);
 - :func:`unification_claims`, :func:`search_claims`, :func:`uniform_beats_claims`,
   :func:`official_claims`, :func:`kappa_claims`: claim records, each a dict of keyword
   arguments for :func:`nascore.claims.record`; the chapter records them as they are;
@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import claims, papers, stats
-from .hnas_official import as_study, beats_verdict, official_verdict
+from ..analysis.hnas_official import as_study, beats_verdict, official_verdict
 
 PAPER = "Shu et al. 2022 (HNAS)"
 CHAPTER = "hnas"

@@ -9,9 +9,10 @@ and that label-gradient alignment (LGA) after a few epochs ranks them well. This
   a budget (in training epochs) affords, by a proxy that costs ``c`` epochs per candidate,
   and report the true accuracy of the pick (proxy-guided against random search at equal cost).
 
-The correlation helpers come from the DAS study (:func:`nascore.studies.das.direction`,
-:func:`nascore.studies.das.correlations_over_epochs`) and the trained conv table from
-:mod:`nascore.studies.ground_truth_conv`; their names are imported here for the notebook.
+The correlation helpers are library analyses (:mod:`nascore.analysis.epochs`,
+:mod:`nascore.analysis.cifar_after_epoch`, :mod:`nascore.analysis.cifar_ntk_init`) and the
+trained conv table comes from :mod:`nascore.studies.ground_truth_conv`; the notebook imports
+them from there.
 """
 from __future__ import annotations
 
@@ -20,10 +21,7 @@ import pandas as pd
 
 from .. import stats
 from ..search.picks import argbest
-from .das import correlations_over_epochs, direction  # noqa: F401
-from .cifar_after_epoch import correlations as cifar_correlations, trained_frame as cifar_trained_frame  # noqa: F401
-from .cifar_ntk_init import batch_study, init_correlations, init_frame  # noqa: F401  (at-init metrics, real CIFAR)
-from .ground_truth_conv import CONV_PROTOCOL, conv_table, mean_over_seeds  # noqa: F401
+from ..analysis.cifar_ntk_init import init_correlations
 
 
 def equal_cost_search(scores, truth, *, cost_per_candidate: float, budget: float,
@@ -120,7 +118,7 @@ def population_frame() -> pd.DataFrame:
 def population_correlations(frame: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     """Kendall's and Spearman's correlation (``method``) of every at-init statistic of
     ``frame`` (:func:`population_frame`) with the 200-epoch test accuracy, as the LGA code
-    reports them; oriented as :func:`init_correlations`. Empty without rows."""
+    reports them; oriented as :func:`nascore.analysis.cifar_ntk_init.init_correlations`. Empty without rows."""
     if frame.empty:
         return pd.DataFrame(columns=["column", "method", "n", "value", "low", "high"])
     return pd.concat([init_correlations(frame, method=m, n_boot=n_boot, seed=seed, truth="test_accuracy")

@@ -37,11 +37,7 @@ import pandas as pd
 
 from .. import bench, stats
 from ..bench.agreement import by_seed
-from .hnas import hnas_benchmark  # noqa: F401  (re-exported: the chapter compares with HNAS at equal cost)
-from .supernet_search import cost_units, search_comparison, search_summary  # noqa: F401  (re-exported)
-from .supernet_verdicts import (  # noqa: F401  (re-exported: the chapter imports its own study only)
-    budget, budget_note, budget_text, claim_basis, flips_better, flips_no_retraining, verdict_better,
-    verdict_no_retraining)
+from .supernet_verdicts import budget
 
 VARIANTS = ("full", "no_sandwich", "no_distillation", "neither")
 SETS = ("zc", "sample")

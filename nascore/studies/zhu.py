@@ -36,8 +36,6 @@ from nascore.theory.bounds import check_input_norm, hadamard_lambda_min, scaled_
 from nascore.theory.hermite import hermite_coefficient
 from nascore.theory.kernels import check_data, infinite_width_lambda_min
 
-from .hnas_cifar import EIGENNAS_LEADERBOARD, ZHU_CPU_BATCH, eigennas_basis, eigennas_table, eigennas_verdict  # noqa: F401  (EigenNAS)
-from .reported import beside_paper, beside_papers  # noqa: F401  (selection beside EigenNAS's 93.46 / 71.42 / 45.54)
 
 PATTERNS = ("none", "resnet", "dense")
 

@@ -3,7 +3,7 @@
 The HNAS and Zhu (EigenNAS) chapters compare a search or selection with what a paper
 reports: the 200-epoch test accuracy of the picked cell (:mod:`nascore.search.report`)
 beside the number in :mod:`nascore.papers`, which says where it comes from and whether that
-source is secondary. Both chapters reach these functions through their own study.
+source is secondary. Both chapters' notebooks import them from here.
 """
 from __future__ import annotations
 

@@ -259,11 +259,13 @@ def uniform_frame(dataset: str = "cifar10", *, min_archs: int = 100) -> pd.DataF
     (``ntk_condition`` = HNAS's kappa, ``kappa_over_m``, ``zero``). Raises if the sample
     has fewer than ``min_archs`` architectures."""
     from .. import bench
-    from .cifar_ntk_run import arch_list
+    from ..bench.cifar_scores import select_archs
 
     stats = bench.load("nb201-cifar-ntk-hnas", dataset="cifar10")
     stats = stats[np.isfinite(stats["ntk_trace"].to_numpy(float))]
-    sample = uniform_positions(arch_list("all"), set(stats.arch), scored_anyway=set(arch_list("zc")))
+    # the job's architecture sets ``all`` and ``zc`` (nascore.studies.cifar_ntk_run.arch_list)
+    zc = set(bench.load("nb201-zc", "cifar10").arch) | set(bench.load("nb201-zc", "cifar100").arch)
+    sample = uniform_positions(select_archs("full"), set(stats.arch), scored_anyway=zc)
     if len(sample) < min_archs:
         raise ValueError(f"HNAS's statistics cover a uniform sample of {len(sample)} architectures; "
                          f"need at least {min_archs} (run `nascore bench cifar-ntk stats --archs all --groups hnas`)")

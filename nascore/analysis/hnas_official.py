@@ -14,7 +14,7 @@ accuracy (random search, regularised evolution, BO, training-free selection by M
 kappa/M), run on the cells that have HNAS's statistics: the whole space once
 ``data/nb201-cifar-ntk/hnas_all_cifar10.csv`` holds all 15,625 (the official pool of
 2,000), a uniform sample of it until then (the pool scaled to the sample,
-:func:`nascore.studies.hnas_cifar.scaled_pool`). :func:`coverage` says which; a verdict
+:func:`nascore.analysis.hnas_cifar.scaled_pool`). :func:`coverage` says which; a verdict
 rests only on the whole space (:func:`official_verdict`).
 """
 from __future__ import annotations
