@@ -145,43 +145,40 @@ def search_claims(at_budget: pd.DataFrame, gains: pd.DataFrame, optima: dict, *,
             paper_value=f"gap {optimum - reported:.2f} ({reported} of {optimum}; {papers.source_of('hnas')})",
             our_value=f"gap {gap:.2f} [{gap_low:.2f}, {gap_high:.2f}] ({ours['mean']:.2f} of {top:.2f}; {gap_note})",
             verdict=verdict, chapter=chapter, source=SOURCE))
-        part = gains[gains.dataset == dataset]
-        beats, beats_note = as_study(beats_verdict(part), "NASLib's subset")
-        records.append(dict(
-            claim_id=f"hnas.beats-baselines.{dataset}".lower(), paper=PAPER, where="Sec. 6, NB201 results (unverified)",
-            claim=f"HNAS finds better architectures than random, evolution, BO and pure training-free "
-                  f"selection at equal queries; ours: NB201 {dataset} subset, {budget} queries, "
-                  f"{n_seeds} seeds, paired differences, baselines random, evolution, BO, training-free by M and "
-                  f"by kappa/M; HNAS pool {pool} (scaled), M and kappa on CIFAR-10 batch 64"
-                  + ("" if beats == "reproduced" else ". Would change with the full 15,625 space and "
-                     "pool 2,000 (not run: no statistics), or more seeds where intervals straddle 0"),
-            paper_value=papers.versus("hnas", papers.HNAS_RIVALS, dataset),
-            our_value=_gains_text(part) + f" ({beats_note})",
-            verdict=beats, chapter=chapter, source=SOURCE))
+        records.append(_beats_record(
+            f"hnas.beats-baselines.{dataset}", dataset, gains[gains.dataset == dataset], "NASLib's subset",
+            f"NB201 {dataset} subset, {budget} queries, {n_seeds} seeds, paired differences, baselines random, "
+            f"evolution, BO, training-free by M and by kappa/M; HNAS pool {pool} (scaled), M and kappa on CIFAR-10 "
+            "batch 64", ". Would change with the full 15,625 space and pool 2,000 (not run: no statistics), or more "
+            "seeds where intervals straddle 0", chapter))
     return records
+
+
+def _beats_record(claim_id: str, dataset: str, part: pd.DataFrame, population: str, ours: str, would_change: str,
+                  chapter: str) -> dict:
+    """The record of "HNAS beats its baselines" on one dataset: :func:`beats_verdict` of the
+    paired gains ``part``, as a study of ``population`` (:func:`as_study`); ``ours`` says
+    what was run, ``would_change`` is appended unless the verdict is "reproduced"."""
+    beats, note = as_study(beats_verdict(part), population)
+    return dict(
+        claim_id=claim_id.lower(), paper=PAPER, where="Sec. 6, NB201 results (unverified)",
+        claim="HNAS finds better architectures than random, evolution, BO and pure training-free selection at "
+              f"equal queries; ours: {ours}" + ("" if beats == "reproduced" else would_change),
+        paper_value=papers.versus("hnas", papers.HNAS_RIVALS, dataset),
+        our_value=_gains_text(part) + f" ({note})", verdict=beats, chapter=chapter, source=SOURCE)
 
 
 def uniform_beats_claims(gains: pd.DataFrame, datasets, *, n_archs: int, budget: int, n_seeds: int, pool: int,
                          chapter: str = CHAPTER) -> list[dict]:
     """One record per dataset: HNAS beating its baselines on the uniform sample of
     ``n_archs`` cells (:func:`beats_verdict` on ``gains``), a study (:func:`as_study`)."""
-    records = []
-    for dataset in datasets:
-        part = gains[gains.dataset == dataset]
-        beats, note = as_study(beats_verdict(part), f"a uniform sample of {n_archs}")
-        records.append(dict(
-            claim_id=f"hnas.beats-baselines.uniform.{dataset}".lower(), paper=PAPER,
-            where="Sec. 6, NB201 results (unverified)",
-            claim=f"HNAS finds better architectures than random, evolution, BO and pure training-free "
-                  f"selection at equal queries; ours: a uniform sample of {n_archs} of NB201's 15,625 "
-                  f"({dataset} validation accuracy), {budget} queries, {n_seeds} seeds, paired differences; "
-                  f"HNAS pool {pool} (scaled), M and kappa on CIFAR-10 batch 64 (official convention)"
-                  + ("" if beats == "reproduced" else ". Would change with the whole space and pool 2,000, "
-                     "or more seeds where intervals straddle 0"),
-            paper_value=papers.versus("hnas", papers.HNAS_RIVALS, dataset),
-            our_value=_gains_text(part) + f" ({note})",
-            verdict=beats, chapter=chapter, source=SOURCE))
-    return records
+    return [_beats_record(
+        f"hnas.beats-baselines.uniform.{dataset}", dataset, gains[gains.dataset == dataset],
+        f"a uniform sample of {n_archs}",
+        f"a uniform sample of {n_archs} of NB201's 15,625 ({dataset} validation accuracy), {budget} queries, "
+        f"{n_seeds} seeds, paired differences; HNAS pool {pool} (scaled), M and kappa on CIFAR-10 batch 64 "
+        "(official convention)", ". Would change with the whole space and pool 2,000, or more seeds where "
+        "intervals straddle 0", chapter) for dataset in datasets]
 
 
 def official_claims(summary: pd.DataFrame, gains: pd.DataFrame, cover: dict, datasets, *, budget: int,
