@@ -182,3 +182,16 @@ def test_the_library_copy_of_the_official_batches_matches_the_producing_module()
     from nascore.analysis import cifar_ntk_init
 
     assert cifar_ntk_init.OFFICIAL_BATCH == proto.OFFICIAL_BATCH
+
+
+def test_export_of_a_store_without_hnas_statistics(tmp_path, monkeypatch):
+    """A store holding only another group (here TE-NAS's) exports its tables and no HNAS file."""
+    def fake(group, arch, dataset, **kw):
+        return {**{c: 1.0 + len(arch) for c in proto.COLUMNS[group]}, "seconds": 0.5}
+
+    monkeypatch.setattr(proto, "group_stats", fake)
+    run.run_stats(tmp_path / "s", groups=["tenas"], dataset="cifar10", archs=run.arch_list("zc,first:2"),
+                  progress=False)
+    written = {p.name for p in run.export(tmp_path / "s", tmp_path / "d")}
+    assert "cifar10.csv" in written and "hnas_all_cifar10.csv" not in written
+    assert "ntk_condition" in pd.read_csv(tmp_path / "d" / "cifar10.csv")

@@ -292,7 +292,7 @@ def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
         path = dest / f"{dataset}.csv"
         full.to_csv(path, index=False, float_format="%.10g")
         written.append(path)
-        if dataset == "cifar10":
+        if dataset == "cifar10" and "ntk_trace" in frame:
             # a row counts once M exists (kappa is NaN for an exactly singular kernel)
             hnas = frame[["arch"] + [c for c in proto.COLUMNS["hnas"] if c in frame]].dropna(subset=["ntk_trace"])
             if len(hnas) > len(full):
