@@ -140,7 +140,7 @@ def test_das_weight_scan_by_hand():
 
 
 def test_cifar_benchmarks_hold_the_two_terms_of_the_shipped_naswot():
-    from nascore.studies.cifar_scores import population
+    from nascore.analysis.cifar_population import population
 
     bench = das.cifar_benchmarks()
     assert list(bench) == ["NB201 CIFAR-10, real images", "NB201 CIFAR-100, real images"]

@@ -40,7 +40,6 @@ PRODUCERS = ("ground_truth", "ground_truth_conv", "cifar_ntk", "cifar_ntk_train"
 STUDY_IMPORTS_ALLOWED = {
     "*": set(PRODUCERS),                                     # see PRODUCERS
     "supernet": {"supernet_verdicts"},                       # parts of the supernet chapter's study
-    "das": {"cifar_scores"},                                 # cifar_scores.population: to move with its tests' fake of `ours`
 }
 
 

@@ -5,6 +5,7 @@ import pytest
 from scipy import stats as sps
 
 from nascore import bench, claims
+from nascore.analysis import cifar_population as shipped
 from nascore.studies import cifar_scores as study
 
 
@@ -19,7 +20,7 @@ def naslib_as_ours(monkeypatch):
             frame[name] = frame["naswot"] * (1 + 0.1 * np.arange(len(frame)) % 3)
         frame["seconds"], frame["seconds_shared"], frame["device"] = 2.0, 1.0, "cpu"
         return frame
-    monkeypatch.setattr(study, "ours", fake)
+    monkeypatch.setattr(shipped, "ours", fake)
 
 
 def test_identical_scores_agree_perfectly(naslib_as_ours):
@@ -68,7 +69,7 @@ def test_the_shipped_table_feeds_every_function():
     assert set(study.coverage().index) == {"cifar10", "cifar100", "ImageNet16-120"}
     assert not study.cost("cifar10").empty
     with pytest.raises(ValueError, match="not attempted"):
-        study.ours("ImageNet16-120")
+        shipped.ours("ImageNet16-120")
 
 
 def test_population_prefers_the_full_space_then_the_uniform_sample(monkeypatch):
@@ -77,25 +78,25 @@ def test_population_prefers_the_full_space_then_the_uniform_sample(monkeypatch):
     full = bench.load("nb201", dataset="cifar10")
     order = select_archs("full")
     sample = set(select_archs(SAMPLE))
-    monkeypatch.setattr(study, "ours", lambda d: full.assign(naswot=full.val_accuracy))
-    frame, label = study.population("cifar10")
+    monkeypatch.setattr(shipped, "ours", lambda d: full.assign(naswot=full.val_accuracy))
+    frame, label = shipped.population("cifar10")
     assert label == "full space" and len(frame) == 15625
-    monkeypatch.setattr(study, "ours", lambda d: full[full.arch.isin(sample) | (full.index < 50)].reset_index(drop=True))
-    frame, label = study.population("cifar10")
+    monkeypatch.setattr(shipped, "ours", lambda d: full[full.arch.isin(sample) | (full.index < 50)].reset_index(drop=True))
+    frame, label = shipped.population("cifar10")
     assert label == "uniform sample" and set(frame.arch) == sample
     # a job cut short: its scored head is the uniform sample, stragglers beyond it are not
     head = set(order[:150])
     stragglers = set(order[151:400])
-    monkeypatch.setattr(study, "ours", lambda d: full[full.arch.isin(head | stragglers)].reset_index(drop=True))
-    frame, label = study.population("cifar10")
+    monkeypatch.setattr(shipped, "ours", lambda d: full[full.arch.isin(head | stragglers)].reset_index(drop=True))
+    frame, label = shipped.population("cifar10")
     assert label == "uniform sample" and set(frame.arch) == head
     # NASLib's architectures that fall in the sample by chance are not a uniform sample
     zc = set(bench.load("nb201-zc", dataset="cifar10").arch)
     assert len(zc & sample) >= 100
-    monkeypatch.setattr(study, "ours", lambda d: full[full.arch.isin(zc)].reset_index(drop=True))
-    assert study.population("cifar10")[1] == "NASLib's architectures (not uniform)"
-    monkeypatch.setattr(study, "ours", lambda d: full.head(50))
-    assert study.population("cifar10")[1] == "NASLib's architectures (not uniform)"
+    monkeypatch.setattr(shipped, "ours", lambda d: full[full.arch.isin(zc)].reset_index(drop=True))
+    assert shipped.population("cifar10")[1] == "NASLib's architectures (not uniform)"
+    monkeypatch.setattr(shipped, "ours", lambda d: full.head(50))
+    assert shipped.population("cifar10")[1] == "NASLib's architectures (not uniform)"
 
 
 def test_a_proxy_left_out_of_the_uniform_job_gets_no_uniform_population(monkeypatch):
@@ -107,7 +108,7 @@ def test_a_proxy_left_out_of_the_uniform_job_gets_no_uniform_population(monkeypa
     rows = full[full.arch.isin(head | zc)].reset_index(drop=True)
     rows = rows.assign(in_zc=rows.arch.isin(zc), **{c: rows.val_accuracy for c in (*study.NASLIB_COLUMNS, *study.EXTRA)})
     rows["grasp"] = np.where(rows.arch.isin(zc), rows.val_accuracy, np.nan)
-    monkeypatch.setattr(study, "ours", lambda d: rows)
+    monkeypatch.setattr(shipped, "ours", lambda d: rows)
     monkeypatch.setattr(study, "paired", lambda d: rows.assign(**{f"{c}_naslib": rows.val_accuracy
                                                                   for c in study.NASLIB_COLUMNS}))
     table = study.accuracy_correlations("cifar10", n_boot=20).set_index("proxy")
@@ -152,9 +153,9 @@ def test_selection_verdict_boundaries(low, high, population, size, verdict):
 def test_input_comparison_by_hand(tmp_path, monkeypatch):
     import nascore.paths
 
-    shipped = study.ours("cifar10").dropna(subset=["naswot", "synflow"]).head(12)
-    table = pd.DataFrame({"arch": shipped.arch, "dataset": "cifar10", "naswot": shipped.naswot * 2 + 1,
-                          "synflow": -shipped.synflow})
+    rows = shipped.ours("cifar10").dropna(subset=["naswot", "synflow"]).head(12)
+    table = pd.DataFrame({"arch": rows.arch, "dataset": "cifar10", "naswot": rows.naswot * 2 + 1,
+                          "synflow": -rows.synflow})
     (tmp_path / study.LOSSLESS_DIR).mkdir()
     table.to_csv(tmp_path / study.LOSSLESS_DIR / "scores.csv", index=False)
     monkeypatch.setattr(nascore.paths, "DATA_DIR", tmp_path)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import bench, stats
+from ..analysis import cifar_population
 from ..papers import ZERO_COST_NB201
 
 DATASETS = ("cifar10", "cifar100")
@@ -37,17 +38,12 @@ NASWOT_PUBLISHED = {"dataset": "cifar10", "method": "kendall", "value": 0.57,
 EXTRA = ("das", "das_units", "das_distinguishing")
 
 
-def ours(dataset: str) -> pd.DataFrame:
-    """Our shipped scores for ``dataset`` (raises "not attempted" for ImageNet16-120)."""
-    return bench.load("nb201-cifar-scores", dataset=dataset)
-
-
 def paired(dataset: str) -> pd.DataFrame:
     """Architectures scored by both: our columns, and NASLib's as ``<name>_naslib``."""
     naslib = bench.load("nb201-zc", dataset=dataset)
     theirs = naslib[["arch", *NASLIB_COLUMNS.values()]].rename(
         columns={v: f"{k}_naslib" for k, v in NASLIB_COLUMNS.items()})
-    return ours(dataset).merge(theirs, on="arch", how="inner")
+    return cifar_population.ours(dataset).merge(theirs, on="arch", how="inner")
 
 
 def agreement(dataset: str, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
@@ -77,53 +73,22 @@ def _rho(scores, accuracy, n_boot, seed, method="spearman"):
     return {"value": r.value, "low": r.low, "high": r.high, "n": r.n}
 
 
-SPACE_SIZE = 15625
-#: Populations whose correlations are comparable with full-space values (a verdict is given
-#: only on these; NASLib's architectures alone give "not attempted").
-COMPARABLE = ("full space", "uniform sample")
-#: The fewest architectures of a uniform sample that :func:`population` uses.
-MIN_UNIFORM = 100
-
-
-def population(dataset: str) -> tuple[pd.DataFrame, str]:
-    """The rows comparable with full-space correlations, and what they are.
-
-    All 15,625 architectures if the table has them; else the longest head of the full
-    space's fixed random order (``--archs full`` / ``sample:K``,
-    :func:`nascore.bench.cifar_scores.select_archs`) whose every architecture was scored,
-    if it has at least :data:`MIN_UNIFORM` (a uniform sample, however far the job got);
-    else every scored row, labelled as NASLib's architectures (not a uniform sample:
-    NASLib's ~725 over-represent good cells). Scored architectures scattered beyond that
-    head (NASLib's, which fall in the sample by chance) do not make a uniform sample.
-    """
-    from ..bench.cifar_scores import scored_head, select_archs
-
-    frame = ours(dataset)
-    if len(frame) >= SPACE_SIZE:
-        return frame, "full space"
-    head = scored_head(set(frame.arch))
-    if head >= MIN_UNIFORM:
-        keep = set(select_archs(f"sample:{head}"))
-        return frame[frame.arch.isin(keep)].reset_index(drop=True), "uniform sample"
-    return frame, "NASLib's architectures (not uniform)"
-
-
 def accuracy_correlations(dataset: str, *, n_boot: int = 1000, seed: int = 0,
                           method: str = "spearman") -> pd.DataFrame:
     """Per proxy, correlation with NAS-Bench-201 accuracy: ours on NASLib's architectures
     (``zc``), NASLib's own scores on the same architectures (``naslib_zc``), and ours on
-    :func:`population` (``all``: the full space, a uniform sample or what we have, named in
+    :func:`nascore.analysis.cifar_population.population` (``all``: the full space, a uniform sample or what we have, named in
     ``population``), beside the published value."""
     from ..bench.cifar_scores import FULL_SPACE_METRICS
 
-    (mine, label), both = population(dataset), paired(dataset)
+    (mine, label), both = cifar_population.population(dataset), paired(dataset)
     # a proxy the uniform job did not compute (GraSP) has no uniform sample: its
     # architectures are NASLib's, whatever the other proxies have
-    everything = ours(dataset)
+    everything = cifar_population.ours(dataset)
     naslib_only = everything[everything.in_zc.astype(bool)], "NASLib's architectures (not uniform)"
     rows = []
     for name in (*NASLIB_COLUMNS, *EXTRA):
-        own, own_label = naslib_only if label in COMPARABLE and name not in FULL_SPACE_METRICS else (mine, label)
+        own, own_label = naslib_only if label in cifar_population.COMPARABLE and name not in FULL_SPACE_METRICS else (mine, label)
         row = {"proxy": name, "dataset": dataset, "population": own_label,
                "published": PUBLISHED.get(dataset, {}).get(name, np.nan)}
         for kind, frame, column in (("zc", both, name), ("all", own, name)):
@@ -154,8 +119,8 @@ def comparison(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
 
 
 def naswot_check(*, n_boot: int = 1000, seed: int = 0) -> dict:
-    """NASWOT's Kendall tau with CIFAR-10 accuracy on :func:`population`."""
-    frame, label = population(NASWOT_PUBLISHED["dataset"])
+    """NASWOT's Kendall tau with CIFAR-10 accuracy on :func:`nascore.analysis.cifar_population.population`."""
+    frame, label = cifar_population.population(NASWOT_PUBLISHED["dataset"])
     r = _rho(frame.naswot, frame.val_accuracy, n_boot, seed, NASWOT_PUBLISHED["method"])
     return {**r, "population": label, "published": NASWOT_PUBLISHED["value"], "where": NASWOT_PUBLISHED["where"]}
 
@@ -171,7 +136,7 @@ SELECTION_PAPERS = {"naswot": "Mellor et al. 2021 (NASWOT)"}
 def selection_table(*, ns=SELECTION_NS, repeats: int = 100, scores=tuple(SELECTION_SCORES), n_boot: int = 1000,
                     seed: int = 0) -> pd.DataFrame:
     """Training-free selection as NASWOT / TE-NAS / EigenNAS report it: ``repeats`` draws
-    of ``N`` cells from the CIFAR-10 uniform sample (:func:`population`), each keeping its
+    of ``N`` cells from the CIFAR-10 uniform sample (:func:`nascore.analysis.cifar_population.population`), each keeping its
     best-scored cell (:func:`nascore.search.selection.best_of_n`, ties by architecture
     string), reported by the pick's 200-epoch test accuracy on CIFAR-10, CIFAR-100 and
     ImageNet16-120 (mean, std, 95 % interval of the mean), one row per (score, N, dataset),
@@ -182,7 +147,7 @@ def selection_table(*, ns=SELECTION_NS, repeats: int = 100, scores=tuple(SELECTI
     from ..search.report import summarise
     from ..search.selection import best_of_n
 
-    frame, label = population("cifar10")
+    frame, label = cifar_population.population("cifar10")
     frame = frame.sort_values("arch", ignore_index=True)
     tests = {d: nb201_accuracies(d).set_index("arch").loc[frame.arch, "test_accuracy"].to_numpy(float)
              for d in papers.DATASETS}
@@ -214,7 +179,7 @@ def selection_claims(table: pd.DataFrame, *, chapter: str = "25_cifar_scores") -
     (score, N, dataset) of :func:`selection_table` that has a paper number: the verdict
     compares the paper's mean with our 95 % interval of the mean, widened by
     :data:`SELECTION_TOLERANCE` (:func:`nascore.claims.verdict_for_interval`); a
-    population that is not a uniform sample of at least :data:`MIN_UNIFORM` cells gives
+    population that is not a uniform sample of at least :data:`nascore.analysis.cifar_population.MIN_UNIFORM` cells gives
     "not attempted"."""
     from .. import claims, papers
 
@@ -222,7 +187,7 @@ def selection_claims(table: pd.DataFrame, *, chapter: str = "25_cifar_scores") -
     for row in table.dropna(subset=["paper"]).itertuples():
         key = SELECTION_SCORES[row.score]
         entry = papers.reported(key)
-        uniform = row.population in COMPARABLE and row.population_size >= MIN_UNIFORM
+        uniform = row.population in cifar_population.COMPARABLE and row.population_size >= cifar_population.MIN_UNIFORM
         verdict = (claims.verdict_for_interval(row.paper, row.low, row.high, tolerance=SELECTION_TOLERANCE)
                    if uniform else "not attempted")
         records.append(dict(
@@ -258,7 +223,7 @@ def input_comparison(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
     rows = []
     for dataset in DATASETS:
         theirs = lossless[lossless.dataset == dataset].set_index("arch")
-        shipped = ours(dataset).set_index("arch")
+        shipped = cifar_population.ours(dataset).set_index("arch")
         common = theirs.index.intersection(shipped.index)
         for proxy in NASLIB_COLUMNS:
             if proxy not in theirs or proxy not in shipped:
@@ -273,7 +238,7 @@ def input_comparison(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
 
 def cost(dataset: str = "cifar10") -> pd.DataFrame:
     """Median seconds per architecture of each step, by device (from the table's timings)."""
-    frame = ours(dataset)
+    frame = cifar_population.ours(dataset)
     columns = [c for c in frame.columns if c.startswith("seconds")]
     return frame.groupby("device")[columns].median().T.rename_axis("step")
 
@@ -282,7 +247,7 @@ def coverage() -> pd.DataFrame:
     """How many architectures the shipped table holds, per dataset and set."""
     rows = []
     for dataset in DATASETS:
-        frame = ours(dataset)
+        frame = cifar_population.ours(dataset)
         rows.append({"dataset": dataset, "architectures": len(frame), "in NASLib's table": int(frame.in_zc.sum()),
                      "NASLib's table size": len(bench.load("nb201-zc", dataset=dataset)),
                      "with GraSP": int(frame.grasp.notna().sum())})
@@ -296,7 +261,7 @@ def record_claims(agree: pd.DataFrame, compared: pd.DataFrame, wot: dict, *,
     """Write this chapter's claims to the ledger (source: our code on real data).
 
     A correlation with accuracy gets a verdict only when it was measured on the full space
-    or a uniform sample (:data:`COMPARABLE`); on NASLib's architectures alone the full-space
+    or a uniform sample (:data:`nascore.analysis.cifar_population.COMPARABLE`); on NASLib's architectures alone the full-space
     claim is "not attempted" (our value is shown all the same)."""
     from .. import claims
 
@@ -323,7 +288,7 @@ def record_claims(agree: pd.DataFrame, compared: pd.DataFrame, wot: dict, *,
                                      verdict="not attempted", **common))
             continue
         verdict = (claims.verdict_for_interval(row.published, row.low, row.high, tolerance=0.05)
-                   if row.population in COMPARABLE else "not attempted")
+                   if row.population in cifar_population.COMPARABLE else "not attempted")
         out.append(claims.record(
             claim_id, paper_value=f"{row.published:.3f}",
             our_value=f"{row.ours_all:.3f} [{row.low:.3f}, {row.high:.3f}] ({row.population}, n={int(row.n_all)})",
@@ -334,6 +299,6 @@ def record_claims(agree: pd.DataFrame, compared: pd.DataFrame, wot: dict, *,
         our_value=f"{wot['value']:.3f} [{wot['low']:.3f}, {wot['high']:.3f}] ({wot['population']}, n={wot['n']}, "
                   "batch 64)",
         verdict=(claims.verdict_for_interval(wot["published"], wot["low"], wot["high"], tolerance=0.05)
-                 if wot["population"] in COMPARABLE else "not attempted"),
+                 if wot["population"] in cifar_population.COMPARABLE else "not attempted"),
         chapter=chapter, source=source))
     return pd.DataFrame(out)

@@ -192,7 +192,7 @@ BENCHMARK_KEYS = {"conv": "conv", "zc (CIFAR acc.)": "zc", "mixed": "mixed",
 def cifar_benchmarks() -> dict:
     """The DAS terms on real CIFAR batches against NAS-Bench-201's real accuracies.
 
-    From :func:`nascore.studies.cifar_scores.population`: CIFAR-10's uniform sample of
+    From :func:`nascore.analysis.cifar_population.population`: CIFAR-10's uniform sample of
     the full space (the head of its fixed random order) and CIFAR-100's NASLib
     architectures. The terms were scored by :mod:`nascore.bench.cifar_scores` on full-size
     networks (C=16, N=5) on a batch of ``batch_size`` = 64 augmented training images
@@ -201,7 +201,7 @@ def cifar_benchmarks() -> dict:
     ``log|K_H / N_A|``, so ``units + distinguishing`` is NASWOT on the same batch.
     """
     from ..bench.cifar_protocol import ScoringProtocol
-    from .cifar_scores import population
+    from ..analysis.cifar_population import population
 
     n = ScoringProtocol().batch_size
     out = {}
