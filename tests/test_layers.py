@@ -40,6 +40,7 @@ PRODUCERS = ("ground_truth", "ground_truth_conv", "cifar_ntk", "cifar_ntk_train"
 STUDY_IMPORTS_ALLOWED = {
     "*": set(PRODUCERS),                                     # see PRODUCERS
     "supernet": {"supernet_verdicts"},                       # parts of the supernet chapter's study
+    "zhu_tables": {"zhu"},                                   # a part of the Zhu chapter's study
 }
 
 
