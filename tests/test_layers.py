@@ -41,6 +41,7 @@ STUDY_IMPORTS_ALLOWED = {
     "*": set(PRODUCERS),                                     # see PRODUCERS
     "supernet": {"supernet_verdicts"},                       # parts of the supernet chapter's study
     "zhu_tables": {"zhu"},                                   # a part of the Zhu chapter's study
+    "hnas_runs": {"hnas"},                                   # a part of the HNAS chapter's study
 }
 
 
