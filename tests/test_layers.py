@@ -40,6 +40,8 @@ PRODUCERS = ("ground_truth", "ground_truth_conv", "cifar_ntk", "cifar_ntk_train"
 STUDY_IMPORTS_ALLOWED = {
     "*": set(PRODUCERS),                                     # see PRODUCERS
     "supernet": {"supernet_verdicts"},                       # parts of the supernet chapter's study
+    "das_terms": {"das", "das_claims"},                      # parts of the DAS chapter's study
+    "das_training": {"das", "das_claims"},
 }
 
 
