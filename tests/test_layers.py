@@ -42,6 +42,8 @@ STUDY_IMPORTS_ALLOWED = {
     "supernet": {"supernet_verdicts"},                       # parts of the supernet chapter's study
     "das_terms": {"das", "das_claims"},                      # parts of the DAS chapter's study
     "das_training": {"das", "das_claims"},
+    "lga_curves": {"lga"},                                   # parts of the LGA chapter's study
+    "lga_claims": {"lga"},
 }
 
 
