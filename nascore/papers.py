@@ -198,3 +198,9 @@ class ReportedRange:
 DAS_IMPROVEMENT = ReportedRange(
     "das-improvement", "rank correlation of DAS over NASWOT's (ratio)", 1.04, 1.56, "NB101, NDS, DTB", "abstract",
     "Liu et al. 2022 (DAS), arXiv 2212.12132, abstract")
+
+#: BigNAS (Yu et al., ECCV 2020), abstract: children sliced from the single-stage model,
+#: without retraining or fine-tuning, reach 76.5 %-80.9 % top-1 on ImageNet (200-1000 MFLOPs).
+BIGNAS_NO_RETRAINING = ReportedRange(
+    "bignas-no-retraining", "ImageNet top-1 accuracy (%) of children without retraining", 76.5, 80.9,
+    "ImageNet, 200-1000 MFLOPs", "Abstract; Sec. 4", "Yu et al. 2020 (BigNAS), ECCV, abstract")
