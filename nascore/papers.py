@@ -177,3 +177,30 @@ def versus(key: str, rivals, dataset: str) -> str:
     kind = "secondary source" if any(e.secondary for e in entries) else "source"
     sources = "; ".join(dict.fromkeys(e.source for e in entries))
     return f"{parts[0]} vs " + ", ".join(parts[1:]) + f" ({dataset}, 200-epoch test accuracy; {kind}: {sources})"
+
+
+@dataclass(frozen=True)
+class ReportedRange:
+    """A range ``low``-``high`` a paper reports for one quantity, on ``benchmarks``, and
+    where in the paper (``where``) it says so."""
+
+    key: str
+    quantity: str
+    low: float
+    high: float
+    benchmarks: str
+    where: str
+    source: str
+
+
+#: DAS (Liu, Li, Sun & Liu, arXiv 2212.12132), abstract: "1.04x-1.56x improvements" of the
+#: rank correlation over NASWOT's, on NAS-Bench-101, Network Design Spaces and its DTB.
+DAS_IMPROVEMENT = ReportedRange(
+    "das-improvement", "rank correlation of DAS over NASWOT's (ratio)", 1.04, 1.56, "NB101, NDS, DTB", "abstract",
+    "Liu et al. 2022 (DAS), arXiv 2212.12132, abstract")
+
+#: BigNAS (Yu et al., ECCV 2020), abstract: children sliced from the single-stage model,
+#: without retraining or fine-tuning, reach 76.5 %-80.9 % top-1 on ImageNet (200-1000 MFLOPs).
+BIGNAS_NO_RETRAINING = ReportedRange(
+    "bignas-no-retraining", "ImageNet top-1 accuracy (%) of children without retraining", 76.5, 80.9,
+    "ImageNet, 200-1000 MFLOPs", "Abstract; Sec. 4", "Yu et al. 2020 (BigNAS), ECCV, abstract")

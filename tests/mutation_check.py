@@ -310,6 +310,18 @@ MUTATIONS = [
     Mutation("lga-population-outside-cells", "nascore/studies/cifar_ntk_run.py",
              "part = part[part.arch.map(index) < LGA_POPULATION]", "part = part[part.arch.map(index) < 15625]",
              ("tests/test_cifar_ntk.py",), "cells outside NB201's first 1,000 exported as LGA's population"),
+    Mutation("das-readable-ratio-strict", "nascore/studies/das_claims.py",
+             "bool(naswot_tau >= MIN_BASE_TAU)", "bool(naswot_tau > MIN_BASE_TAU)",
+             ("tests/test_studies_das_claims.py",), "a NASWOT tau exactly at 0.1 makes its ratio unreadable"),
+    Mutation("das-fast-training-point-estimates", "nascore/studies/das_claims.py",
+             "if all(by_epoch.low[e] > base for e in epochs):", "if all(by_epoch.value[e] > base for e in epochs):",
+             ("tests/test_studies_das_claims.py",), "fast training reproduced on point estimates, not intervals"),
+    Mutation("lga-dead-tolerance-strict", "nascore/studies/lga_curves.py",
+             "(frame.lga_raw_e0 >= 1 - tol)", "(frame.lga_raw_e0 > 1 - tol)",
+             ("tests/test_studies_lga_parts.py",), "a raw LGA exactly at 1 - tol not counted as a dead network"),
+    Mutation("supernet-paper-scale-is-stand-in", "nascore/studies/supernet_claims.py",
+             'basis_name == "paper-scale" or not provisional', "not provisional",
+             ("tests/test_studies_supernet_parts.py",), "claims on the paper-scale GPU run recorded as stand-in data"),
 ]
 
 

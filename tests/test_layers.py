@@ -42,6 +42,12 @@ STUDY_IMPORTS_ALLOWED = {
     "supernet": {"supernet_verdicts"},                       # parts of the supernet chapter's study
     "zhu_tables": {"zhu"},                                   # a part of the Zhu chapter's study
     "hnas_runs": {"hnas"},                                   # a part of the HNAS chapter's study
+    "das_terms": {"das", "das_claims"},                      # parts of the DAS chapter's study
+    "das_training": {"das", "das_claims"},
+    "lga_curves": {"lga"},                                   # parts of the LGA chapter's study
+    "lga_claims": {"lga"},
+    "supernet_tables": {"supernet"},                         # parts of the supernet chapter's study
+    "supernet_claims": {"supernet", "supernet_verdicts"},
 }
 
 

@@ -7,6 +7,7 @@ from scipy import stats as sps
 from nascore import bench, claims
 from nascore.analysis import cifar_population as shipped
 from nascore.studies import cifar_scores as study
+from nascore.studies import cifar_scores_selection as selection_study
 
 
 @pytest.fixture
@@ -121,7 +122,7 @@ def test_a_proxy_left_out_of_the_uniform_job_gets_no_uniform_population(monkeypa
 def test_selection_reports_the_picks_test_accuracy_on_three_datasets():
     from nascore.bench import nb201_accuracies
 
-    table = study.selection_table(ns=(100,), repeats=20, scores=("naswot",), n_boot=50)
+    table = selection_study.selection_table(ns=(100,), repeats=20, scores=("naswot",), n_boot=50)
     assert list(table.dataset) == ["cifar10", "cifar100", "ImageNet16-120"]
     assert table.population.iloc[0] == "uniform sample" and table.population_size.iloc[0] >= 100
     assert table.paper.tolist() == [92.96, 69.98, 44.44]  # NASWOT, N = 100 (RoBoT Table 2)
@@ -146,7 +147,7 @@ def _selection_row(low, high, population="uniform sample", size=3000):
     (92.5, 93.0, "uniform sample", 99, "not attempted"),         # under 100 cells is never a verdict
 ])
 def test_selection_verdict_boundaries(low, high, population, size, verdict):
-    (record,) = study.selection_claims(_selection_row(low, high, population, size))
+    (record,) = selection_study.selection_claims(_selection_row(low, high, population, size))
     assert record["verdict"] == verdict and record["claim_id"] == "naswot.selection.n100.cifar10"
 
 

@@ -29,7 +29,7 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
-from .. import stats
+from .. import papers, stats
 from ..bench import zc_naswot
 
 
@@ -91,9 +91,8 @@ def das_weight_cv(units, distinguishing, truth, weights, batch_size: int, *, fol
     return pd.DataFrame(rows)
 
 
-#: DAS's reported improvement over NASWOT (abstract: "1.04x-1.56x improvements on
-#: NAS-Bench-101, Network Design Spaces and the proposed DTB"): the lower end.
-DAS_REPORTED_LOW = 1.04
+#: DAS's reported improvement over NASWOT (:data:`nascore.papers.DAS_IMPROVEMENT`): the lower end.
+DAS_REPORTED_LOW = papers.DAS_IMPROVEMENT.low
 #: The fewest cells a verdict may rest on (fewer: a study, "not attempted").
 MIN_CELLS = 100
 

@@ -1,0 +1,58 @@
+"""The weight-sharing chapter's claim records (a part of its study): BigNAS's three claims,
+each a dict of keyword arguments for :func:`nascore.claims.record`, their verdicts by the
+rules of :mod:`nascore.studies.supernet_verdicts`, withheld below
+:data:`nascore.claims.MIN_POPULATION` architectures (:func:`nascore.claims.verdict_on_population`).
+"""
+from __future__ import annotations
+
+from .. import claims, papers
+from . import supernet_verdicts as verdicts
+from .supernet import TECHNIQUES
+
+PAPER = "Yu et al. 2020 (BigNAS)"
+CHAPTER = "80_supernet"
+#: Where BigNAS states each claim.
+WHERE = {"sandwich": "Sec. 3.1, Sandwich Rule", "distillation": "Sec. 3.1, Inplace Distillation",
+         "no-retraining": papers.BIGNAS_NO_RETRAINING.where}
+
+
+def source_for(basis_name: str, provisional: bool) -> str:
+    """What the claims rest on: the paper-scale run is "our code, real data"; otherwise the
+    shipped (or quick) tables, "stand-in data" while ``provisional``.
+
+    >>> source_for("paper-scale", True), source_for("shipped", True), source_for("shipped", False)
+    ('our code, real data', 'stand-in data', 'our code, real data')
+    """
+    return "our code, real data" if basis_name == "paper-scale" or not provisional else "stand-in data"
+
+
+def chapter_claims(evidence: dict, *, source: str) -> list[dict]:
+    """The records of "the sandwich rule / inplace distillation improve the children" (one per
+    :data:`nascore.studies.supernet.TECHNIQUES`) and "children need no retraining", from
+    ``evidence`` (:func:`nascore.studies.supernet.claim_evidence`), on ``source``."""
+    resting_on = verdicts.budget_note(evidence["budget"])
+    records = []
+    for name, (_, technique) in TECHNIQUES.items():
+        d = evidence["diffs"][name]
+        records.append(dict(
+            claim_id=f"bignas.{name}", paper=PAPER, where=WHERE[name],
+            claim=f"Training with the {technique} improves the child models (mean accuracy of {d['n']} "
+                  f"uniformly sampled children, BN recalibrated; {resting_on}). What would change the "
+                  f"verdict: {verdicts.flips_better(d)}",
+            paper_value="improves (qualitative; ImageNet ablation)",
+            our_value=f"{d['mean']:+.2f} points [{d['low']:+.2f}, {d['high']:+.2f}]",
+            verdict=claims.verdict_on_population(verdicts.verdict_better(d), d["n"]), chapter=CHAPTER, source=source))
+    retrain, reported = evidence["retrain"], papers.BIGNAS_NO_RETRAINING
+    records.append(dict(
+        claim_id="bignas.no-retraining", paper=PAPER, where=WHERE["no-retraining"],
+        claim=f"Children sliced from the trained single-stage model need no retraining or fine-tuning "
+              f"(vs the same architectures trained alone with the same budget; {resting_on}). What would change the "
+              f"verdict: {verdicts.flips_no_retraining(retrain)}",
+        paper_value=f"{reported.low:.1f}-{reported.high:.1f} % top-1 on ImageNet without retraining (200-1000 MFLOPs)",
+        our_value=("no stand-alone children" if retrain is None else
+                   f"{retrain['mean']:+.2f} points [{retrain['low']:+.2f}, {retrain['high']:+.2f}] "
+                   f"vs stand-alone, {retrain['n']} architectures"),
+        verdict=claims.verdict_on_population(verdicts.verdict_no_retraining(retrain),
+                                             0 if retrain is None else retrain["n"]),
+        chapter=CHAPTER, source=source))
+    return records
