@@ -141,7 +141,7 @@ MUTATIONS = [
     Mutation("reproduce-killed-run-unmarked", "nascore/reproduce/run.py",
              "    for run in sweep_killed(book_dir, state):", "    for run in []:",
              ("tests/test_reproduce_outputs.py",), "a chapter whose run was killed is not marked"),
-    Mutation("executors-open-pool-left-to-exit", "nascore/bench/executors.py",
+    Mutation("executors-open-pool-left-to-exit", "nascore/tables/executors.py",
              'getattr(threading, "_register_atexit", atexit.register)(_end_open_pools)', "pass",
              ("tests/test_executors_cleanup.py::test_ctrl_c_while_the_caller_handles_a_result_ends_the_pool",),
              "Ctrl-C in the caller's loop: the interpreter's exit waits for the pool's running jobs"),
