@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shlex
 
 import pandas as pd
@@ -18,7 +19,7 @@ TABLE_SUFFIXES = (".csv", ".json", ".zip", ".parquet")
 
 
 def _toy(**fields) -> Table:
-    defaults = dict(name="toy", folder="toy", files={"a": ("toy/a.csv",), "B": ("toy/b.csv", "toy/a.csv")},
+    defaults = dict(name="toy", folder="toy", files={"a": ("toy/a.csv",), "B": ("toy/b.csv", "toy/c.csv", "toy/a.csv")},
                     loader=lambda dataset: pd.DataFrame({"dataset": [dataset]}), description="a toy")
     return Table(**(defaults | fields))
 
@@ -29,7 +30,7 @@ def test_a_record_checks_datasets_and_lists_each_file_once():
     assert toy.datasets == ("a", "B")
     assert toy.dataset(None) == "a" and toy.dataset("b") == "B" and toy.dataset("A") == "a"
     assert toy.load("b").dataset.tolist() == ["B"]  # the loader gets the canonical spelling
-    assert toy.paths() == [DATA_DIR / "toy/a.csv", DATA_DIR / "toy/b.csv"]
+    assert toy.paths() == [DATA_DIR / "toy/a.csv", DATA_DIR / "toy/b.csv", DATA_DIR / "toy/c.csv"]
     assert toy.readme == DATA_DIR / "toy" / "README.md"
     with pytest.raises(ValueError, match="table toy has no dataset 'c'; its datasets: a, B"):
         toy.dataset("c")
@@ -43,9 +44,11 @@ def test_a_record_checks_datasets_and_lists_each_file_once():
     ({"files": {"a": "toy/a.csv"}}, "the files of dataset 'a' must be a non-empty tuple of paths"),
     ({"files": {"a": ()}}, "the files of dataset 'a' must be a non-empty tuple of paths"),
     ({"command": "bench train"}, "table toy: command 'bench train' must start with one of 'nascore '"),
+    ({"regenerated_by": "60_das"}, "table toy: regenerated_by must be a tuple of notebook names, not '60_das'"),
+    ({"regenerated_by": ("",)}, "table toy: regenerated_by must be a tuple of notebook names, not ('',)"),
 ])
 def test_a_bad_record_is_refused_naming_the_bad_value(fields, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace("{", r"\{").replace("}", r"\}")):
+    with pytest.raises(ValueError, match=re.escape(message)):
         _toy(**fields)
 
 
@@ -120,6 +123,7 @@ def test_the_catalogues_copies_of_file_names_match_their_modules():
     from nascore.bench import nb101_zc, nb201_ntk, nb201_test, zc_naswot
 
     assert [DATA_DIR / f for f in NB201_TEST_FILES] == nb201_test.files()
+    assert bench.table_files("nb201") == [DATA_DIR / "nasbench201-full" / "nb201_zen.zip", *nb201_test.files()]
     assert {v: [nb201_ntk.VARIANTS[v].path] for v in NB201_NTK_VARIANTS} == \
            {v: tables.get("nb201-ntk").paths()[i:i + 1] for i, v in enumerate(NB201_NTK_VARIANTS)}
     assert set(NB201_NTK_VARIANTS) == set(nb201_ntk.VARIANTS)
@@ -134,3 +138,33 @@ def test_the_tables_outside_the_old_list_load_as_their_own_readers_do():
     ntk = bench.load("nb201-ntk", "DIGITS32")
     assert ntk.equals(load_nb201_ntk("digits32").reset_index()) and len(ntk) == 100
     assert bench.load("nb201-zc-naswot").equals(load_zc_naswot())
+
+
+def test_bench_help_lists_every_table_with_its_command(capsys):
+    text = _help("nascore bench", capsys)
+    assert "nb201-cifar-ntk-lga1000  nascore bench cifar-ntk stats" in text
+    assert "nb201                    downloaded (see its README)" in text
+    for name in tables.names():
+        assert name in text and (tables.get(name).command or "downloaded") in text
+
+
+def test_regenerated_tables_match_the_chapters_with_a_regenerate_parameter():
+    from nascore.paths import NOTEBOOKS_DIR
+
+    def has_regenerate(notebook):
+        cells = json.loads(notebook.read_text())["cells"]
+        return any("parameters" in c["metadata"].get("tags", []) and "regenerate =" in "".join(c["source"])
+                   for c in cells)
+
+    with_parameter = {nb.stem for nb in NOTEBOOKS_DIR.glob("*.ipynb") if has_regenerate(nb)}
+    named = {c for n in tables.names() for c in tables.get(n).regenerated_by}
+    assert named == with_parameter == {"60_das", "70_lga"}
+    assert tables.regenerated("60_das") == ("nb201-mnist5k", "nb201-zc-naswot")
+    assert tables.regenerated("70_lga") == ("nb201-mnist5k",)
+    assert tables.regenerated("10_zhu") == ()
+    assert tables.regenerated() == ("nb201-mnist5k", "nb201-zc-naswot")
+
+
+def test_regenerate_help_names_the_tables_the_chapters_recompute(capsys):
+    text = " ".join(_help("nascore reproduce", capsys).split())
+    assert "(nb201-mnist5k, nb201-zc- naswot)" in text or "(nb201-mnist5k, nb201-zc-naswot)" in text

@@ -2,16 +2,17 @@
 
 ``load(name, dataset=None)`` reads a registered table (``nascore.bench.load`` is this
 function); ``get(name)`` is its record (folder, files, loader, command, export, README);
-``names()`` lists the registered tables. The records are in :mod:`.catalogue`.
+``names()`` lists the registered tables; ``regenerated(chapter)`` those a chapter
+recomputes under ``nascore reproduce --regenerate``. The records are in :mod:`.catalogue`.
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from . import catalogue
-from .registry import REGISTRY, Table, get, names, register
+from .registry import REGISTRY, Table, get, names, regenerated, register
 
-__all__ = ["REGISTRY", "Table", "catalogue", "get", "load", "names", "register"]
+__all__ = ["REGISTRY", "Table", "catalogue", "get", "load", "names", "regenerated", "register"]
 
 
 def load(name: str, dataset: str | None = None) -> pd.DataFrame:

@@ -68,7 +68,8 @@ register(Table(
     "nb201-mnist5k", "nb201-mnist5k", {"mnist5k": ("nb201-mnist5k/results.csv",)},
     _csv("nb201-mnist5k/results.csv"),
     "small NB201 networks trained on MNIST-5k with at-init metrics, one row per architecture and seed",
-    command="python -m nascore.cli.conv_table", export="nascore.cli.conv_table.export"))
+    command="python -m nascore.cli.conv_table", export="nascore.cli.conv_table.export",
+    regenerated_by=("60_das", "70_lga")))  # retrained into the results store
 register(Table(
     "nb201-cifar-scores", "nb201-cifar-scores",
     _per_dataset(NB201_DATASETS, "nb201-cifar-scores/scores.csv"),  # ImageNet16-120: "not attempted"
@@ -118,7 +119,7 @@ register(Table(
     "nb201-zc-naswot", "nb201-mnist5k", {"mnist5k": ("nb201-mnist5k/zc_naswot.csv",)},
     _zc_naswot,
     "NASWOT and DAS's terms of the zero-cost cells on MNIST-5k digits (DAS chapter)",
-    command="nascore bench zc-naswot"))
+    command="nascore bench zc-naswot", regenerated_by=("60_das",)))  # the missing rows appended
 
 #: Folders of ``data/`` that hold no table, and why.
 NOT_TABLES = {

@@ -34,7 +34,9 @@ class Table:
     first dataset is the default; ``loader``: ``dataset -> DataFrame`` with the dataset's
     canonical spelling; ``command``: the command line that produces the table (``None``
     for a table shipped as downloaded); ``export``: the dotted name of the function that
-    writes it into ``data/`` (``None`` where the command writes it directly).
+    writes it into ``data/`` (``None`` where the command writes it directly);
+    ``regenerated_by``: the chapters (notebook stems) that recompute it when run by
+    ``nascore reproduce --regenerate``.
     """
 
     name: str
@@ -44,6 +46,7 @@ class Table:
     description: str
     command: str | None = None
     export: str | None = None
+    regenerated_by: tuple = ()
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -57,6 +60,10 @@ class Table:
         if self.command is not None and not self.command.startswith(COMMAND_PREFIXES):
             raise ValueError(f"table {self.name}: command {self.command!r} must start with one of "
                              f"{', '.join(repr(p) for p in COMMAND_PREFIXES)}")
+        if not isinstance(self.regenerated_by, tuple) or not all(isinstance(c, str) and c
+                                                                 for c in self.regenerated_by):
+            raise ValueError(f"table {self.name}: regenerated_by must be a tuple of notebook names, "
+                             f"not {short(self.regenerated_by)}")
 
     @property
     def datasets(self) -> tuple:
@@ -113,3 +120,10 @@ def get(name: str) -> Table:
     if not isinstance(name, str) or name not in REGISTRY:
         raise ValueError(f"unknown benchmark {name!r}; known benchmarks: {', '.join(REGISTRY)}")
     return REGISTRY[name]
+
+
+def regenerated(chapter: str | None = None) -> tuple:
+    """The tables that ``nascore reproduce --regenerate`` recomputes: those of ``chapter``
+    (a notebook stem such as ``"60_das"``), or of any chapter when ``None``."""
+    return tuple(name for name, table in REGISTRY.items()
+                 if table.regenerated_by and (chapter is None or chapter in table.regenerated_by))
