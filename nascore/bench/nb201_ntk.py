@@ -113,7 +113,7 @@ def table_with_ntk(dataset: str = "cifar10", variant: str = "mnist32") -> pd.Dat
     Keeps the architectures present in both (inner join on ``arch``); the NTK columns are
     added as ``ntk_trace`` and ``ntk_condition`` (and ``ntk_lambda_min``).
     """
-    from ..tables.registry import get  # not the package: its catalogue reads this module
+    from ..tables.registry import get  # the module, not the package: the package's catalogue reads this one
 
     ntk = load_nb201_ntk(variant)[["ntk_trace", "ntk_condition", "lambda_min"]]
     ntk = ntk.rename(columns={"lambda_min": "ntk_lambda_min"})
