@@ -21,7 +21,8 @@ import tempfile
 import time
 
 from nascore import fingerprint
-from nascore.bench.store import ResultStore, Schema
+from nascore.tables.schema import Schema
+from nascore.tables.store import ResultStore
 from nascore.paths import DATA_DIR
 
 CODE = ["nascore.metrics", "nascore.spaces.nb201", "nascore.data"]

@@ -125,7 +125,7 @@ def test_runs_switch_tf32_off_and_records_it():
 
 @pytest.mark.parametrize("gpu_first", [True, False])
 def test_a_gpu_record_wins_over_a_cpu_record_of_the_same_cell(tmp_path, gpu_first):
-    from nascore.bench.store import ResultStore
+    from nascore.tables.store import ResultStore
 
     store, arch = ResultStore(tmp_path), run.arch_list("zc")[0]
     base = {"kind": "stats", "arch": arch, "dataset": "cifar10", "group": "hnas", "batch": 64, "seed": 0,

@@ -10,8 +10,8 @@ from nascore import bench
 from nascore.bench import cifar_protocol as cp
 from nascore.bench import cifar_scores as cs
 from nascore import cli
-from nascore.bench.executors import LocalExecutor
-from nascore.bench.store import ResultStore
+from nascore.tables.executors import LocalExecutor
+from nascore.tables.store import ResultStore
 
 A = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|nor_conv_3x3~1|skip_connect~2|"
 B = "|avg_pool_3x3~0|+|nor_conv_1x1~0|none~1|+|skip_connect~0|nor_conv_3x3~1|nor_conv_1x1~2|"
@@ -156,7 +156,7 @@ def test_command_line_scores_exports_and_resumes(tmp_path, capsys, one_thread):
 
 def test_dask_cluster_gives_the_same_scores_as_local_processes(tmp_path, one_thread):
     distributed = pytest.importorskip("distributed")
-    from nascore.bench.executors import DaskExecutor
+    from nascore.tables.executors import DaskExecutor
     names = ("params", "naswot", "grad_norm")
     local = ResultStore(tmp_path / "local")
     cs.fill(local, LocalExecutor(2, progress=False), [A, B], ["cifar100"], names, protocol=SMALL, **QUIET)

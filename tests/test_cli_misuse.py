@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from nascore import cli, search
-from nascore.bench.store import ResultStore
+from nascore.tables.store import ResultStore
 from nascore.search import tables
 
 ARCH = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_3x3~2|"

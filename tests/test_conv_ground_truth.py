@@ -5,7 +5,7 @@ import torch
 
 from nascore.studies import ground_truth_conv as cg
 from nascore.bench import zc_naswot
-from nascore.bench.store import ResultStore
+from nascore.tables.store import ResultStore
 from nascore.training.probes import PROBE_COLUMNS
 from nascore.training import Protocol
 
@@ -38,7 +38,7 @@ def test_fill_trains_probes_and_resumes(tmp_path):
     protocol = Protocol(epochs=1, checkpoints=(1,), batch_size=50, inputs="image")
     store = ResultStore(tmp_path)
     archs = space.architectures(2)
-    from nascore.bench.executors import LocalExecutor
+    from nascore.tables.executors import LocalExecutor
 
     executor = LocalExecutor(1, progress=False)
     frame = cg.fill(store, executor, archs, [0], space=space, protocol=protocol, log=lambda *_: None)

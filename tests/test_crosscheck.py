@@ -8,7 +8,7 @@ import torch
 
 from nascore.metrics import table as mt
 from nascore.studies import metrics as crosscheck
-from nascore.bench.store import ResultStore
+from nascore.tables.store import ResultStore
 from nascore.spaces import mixed
 
 MIXED = {"input_dim": 5, "width": 8, "num_classes": 3}

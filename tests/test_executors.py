@@ -5,8 +5,8 @@ import pytest
 
 from nascore.studies import ground_truth as gt
 from nascore.cli import bench as train_cli
-from nascore.bench.executors import DaskExecutor, LocalExecutor, make_executor
-from nascore.bench.store import ResultStore
+from nascore.tables.executors import DaskExecutor, LocalExecutor, make_executor
+from nascore.tables.store import ResultStore
 from nascore.training import Protocol
 
 

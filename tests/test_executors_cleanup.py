@@ -13,12 +13,12 @@ import time
 
 import pytest
 
-from nascore.bench import executors
+from nascore.tables import executors
 from nascore.paths import REPO_ROOT
 
 PARENT = """
 import os, pathlib, signal, sys, time
-from nascore.bench.executors import LocalExecutor
+from nascore.tables.executors import LocalExecutor
 
 MARKS = pathlib.Path(os.environ["MARKS"])
 

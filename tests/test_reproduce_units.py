@@ -55,6 +55,9 @@ def test_run_box_states_mode_parameters_and_data_read():
     assert "Mode: default (the papers' sample sizes, on the tables shipped" in full and "Data read: none" in full
     again = reproduce.run_box(reproduce.NotebookRun("10_x", reproduce.mode_parameters(regenerate=True)))
     assert "Mode: regenerate (" in again and "`regenerate=True`" in again
+    das = reproduce.run_box(reproduce.NotebookRun("60_das", reproduce.mode_parameters(regenerate=True)))
+    assert "this chapter recomputes `nb201-mnist5k`, `nb201-zc-naswot`, the shipped tables it can" in das
+    assert "this chapter recomputes no shipped table" in again
 
 
 def test_modes_inject_quick_and_seed_and_regenerate_only_when_asked():

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from nascore.cli import bench as train_cli
-from nascore.bench.store import ResultStore, result_key
+from nascore.tables.keys import result_key
+from nascore.tables.store import ResultStore
 from nascore.paths import REPO_ROOT
 
 
@@ -90,7 +91,8 @@ def test_killed_run_resumes_and_matches_an_uninterrupted_run(tmp_path, capsys):
 
 
 # -- every read is checked; bad files are quarantined and recomputed -------------------
-from nascore.bench.store import Schema, StoreWarning  # noqa: E402
+from nascore.tables.schema import Schema
+from nascore.tables.store import StoreWarning  # noqa: E402
 
 SCHEMA = Schema({"arch": str, "accuracy": float}, finite=("accuracy",))
 
@@ -174,7 +176,7 @@ def test_sweep_spares_a_live_writers_temporary_file(tmp_path):
 
 
 def test_two_concurrent_writers_on_one_store_lose_nothing(tmp_path):
-    code = ("import sys; from nascore.bench.store import ResultStore, result_key\n"
+    code = ("import sys; from nascore.tables.keys import result_key; from nascore.tables.store import ResultStore\n"
             "s = ResultStore(sys.argv[1]); s.sweep()\n"
             "for i in range(150):\n"
             "    s.sweep(); s.put(result_key(i=i, w=sys.argv[2]), {'i': i, 'w': sys.argv[2]})\n"

@@ -8,7 +8,8 @@ import warnings
 import pytest
 
 from nascore.bench import cifar_scores
-from nascore.bench.store import ResultStore, StoreWarning, explained_values, number_values
+from nascore.tables.schema import explained_values, number_values
+from nascore.tables.store import ResultStore, StoreWarning
 from nascore.studies import cifar_ntk_run
 
 POISON = {"NaN": math.nan, "Infinity": math.inf, "abc": "abc", "null": None}

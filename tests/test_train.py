@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from nascore import data
-from nascore.bench.executors import torch_threads
+from nascore.tables.executors import torch_threads
 from nascore.spaces import mixed
 from nascore.training import Protocol, prepare, stack, train, train_many
 
@@ -115,7 +115,7 @@ def test_protocol_lr_must_be_finite_positive_and_fit_the_dtype(lr):
 
 
 def test_a_diverged_run_says_so_and_the_store_keeps_it_as_failed(digits, tmp_path):
-    from nascore.bench.store import ResultStore
+    from nascore.tables.store import ResultStore
     from nascore.studies.ground_truth import RESULT_SCHEMA, store_result
 
     protocol = Protocol(lr=1e38, epochs=1, checkpoints=(), batch_size=256)

@@ -3,11 +3,11 @@
 One job scores one architecture on one dataset with a set of metrics, through
 :func:`nascore.metrics.score_many` (one forward and shared backward passes), on the
 batch and network :class:`~nascore.bench.cifar_protocol.ScoringProtocol` defines. Each
-result is filed in a :class:`~nascore.bench.store.ResultStore` under a key hashing the
+result is filed in a :class:`~nascore.tables.store.ResultStore` under a key hashing the
 architecture, dataset, protocol, metric set and code version, written atomically as
 soon as it arrives: a killed or time-limited run keeps every finished architecture and
 a rerun scores only the rest. Jobs run on local worker processes or a Dask cluster
-(:mod:`nascore.bench.executors`), on the CPU or on a GPU (``device="cuda"``: several
+(:mod:`nascore.tables.executors`), on the CPU or on a GPU (``device="cuda"``: several
 worker processes can share one GPU). :func:`export` writes the table that
 ``nascore.bench.load("nb201-cifar-scores", dataset=...)`` reads.
 
@@ -26,7 +26,8 @@ import pandas as pd
 from ..paths import DATA_DIR
 from .cifar_protocol import DATASETS, ScoringProtocol, check_dataset
 from ..fingerprint import result_key
-from .store import ResultStore, Schema
+from ..tables.schema import Schema
+from ..tables.store import ResultStore
 
 TABLE_DIR = DATA_DIR / "nb201-cifar-scores"
 KIND = "nb201-cifar-scores"
@@ -102,7 +103,7 @@ def _supersets(metrics) -> list[tuple]:
 
 
 def _score_problems(record) -> list[str]:
-    from .store import explained_values
+    from ..tables.schema import explained_values
 
     return explained_values(record.get("values"), record.get("errors"), record.get("metrics") or ())
 

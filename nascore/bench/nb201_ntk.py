@@ -83,10 +83,9 @@ def get_variant(variant) -> Variant:
 
 def arch_order(seed: int = 0) -> list[str]:
     """The union of the zero-cost table's architectures (725) in a fixed random order."""
-    from . import load
-    from .tables import DATASETS
+    from ..tables.naslib_nb201 import DATASETS, zc_table
 
-    archs = sorted(set().union(*(load("nb201-zc", d).arch for d in DATASETS)))
+    archs = sorted(set().union(*(zc_table(d).arch for d in DATASETS)))
     order = np.random.default_rng(seed).permutation(len(archs))
     return [archs[i] for i in order]
 
@@ -114,11 +113,11 @@ def table_with_ntk(dataset: str = "cifar10", variant: str = "mnist32") -> pd.Dat
     Keeps the architectures present in both (inner join on ``arch``); the NTK columns are
     added as ``ntk_trace`` and ``ntk_condition`` (and ``ntk_lambda_min``).
     """
-    from . import load
+    from ..tables.registry import get  # the module, not the package: the package's catalogue reads this one
 
     ntk = load_nb201_ntk(variant)[["ntk_trace", "ntk_condition", "lambda_min"]]
     ntk = ntk.rename(columns={"lambda_min": "ntk_lambda_min"})
-    frame = load("nb201-zc", dataset).join(ntk, on="arch", how="inner")
+    frame = get("nb201-zc").load(dataset).join(ntk, on="arch", how="inner")
     return frame.reset_index(drop=True)
 
 

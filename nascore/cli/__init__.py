@@ -40,6 +40,8 @@ from .args import Parser, positive, seed
 
 
 def _reproduce_parser(sub):
+    from .. import tables
+
     parser = sub.add_parser(
         "reproduce", help="run every notebook with papermill and build the book",
         description="Execute the book's notebooks into book/chapters, record their provenance, then build "
@@ -59,7 +61,8 @@ def _reproduce_parser(sub):
                       help="the papers' sizes on the shipped tables: the default, kept for old scripts")
     mode.add_argument("--regenerate", action="store_true",
                       help="the papers' sizes, and recompute the shipped tables a chapter can recompute "
-                           "(trainings, scores) through the results store: hours; a killed run resumes")
+                           f"({', '.join(tables.regenerated())}): hours; a killed run resumes; the other "
+                           "tables have their own commands ('nascore bench --help')")
     parser.add_argument("--only", nargs="+", metavar="NAME",
                         help="run only these notebooks (file stem, prefix optional, e.g. 'zhu'); the "
                              "others keep their output, provenance and claims from their last run; the claims "
@@ -87,9 +90,21 @@ def _run_reproduce(args) -> int:
     return 0
 
 
+def tables_epilog() -> str:
+    """The shipped tables (from the registry, :mod:`nascore.tables`) and the command that
+    produces each, for ``nascore bench --help``."""
+    from .. import tables
+
+    rows = [(name, tables.get(name).command or "downloaded (see its README)") for name in tables.names()]
+    width = max(len(name) for name, _ in rows)
+    return ("Shipped tables (data/) and the commands that produce them:\n"
+            + "\n".join(f"  {name:<{width}}  {command}" for name, command in rows))
+
+
 def _bench_parser(sub):
     parser = sub.add_parser("bench", help="produce benchmark tables (training, CIFAR scores)",
-                            description="Produce this project's own benchmark tables.")
+                            description="Produce this project's own benchmark tables.",
+                            epilog=tables_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     bench_sub = parser.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
     from . import cifar_ntk, cifar_scores, crosscheck, nb201_ntk, supernet_sanity, zc_naswot
 

@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from ..bench.agreement import seed_agreement
-    from ..bench.executors import make_executor
-    from ..bench.store import ResultStore
+    from ..tables.executors import make_executor
+    from ..tables.store import ResultStore
     from ..paths import cache_folder
     from ..studies import ground_truth as gt
 

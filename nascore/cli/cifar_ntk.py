@@ -101,7 +101,7 @@ def _setup(args, skip_table=None):
     """Check the device, set the threads and full precision; the architectures of this process."""
     import torch
 
-    from ..bench.executors import usable_device
+    from ..tables.executors import usable_device
 
     usable_device(args.device)
     if args.threads:

@@ -143,7 +143,7 @@ def _command(args) -> str:
 
 def _fill(store, args, archs, datasets, metrics, protocol, start):
     """Score ``archs`` on ``datasets`` into ``store`` within the time left."""
-    from ..bench.executors import make_executor, usable_device
+    from ..tables.executors import make_executor, usable_device
 
     usable_device(args.device)
 

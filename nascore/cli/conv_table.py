@@ -14,7 +14,7 @@ from ..manifest import write_manifest
 from ..fingerprint import code_digest
 from ..training import Protocol
 from ..bench.licence import TRAINED_TABLE_LICENCE
-from ..bench.store import ResultStore
+from ..tables.store import ResultStore
 from ..studies.ground_truth_conv import CONV_PROTOCOL, TABLE_DIR, ConvSpace, fill
 
 
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     import sys
     from dataclasses import replace
 
-    from ..bench.executors import make_executor
+    from ..tables.executors import make_executor
     from ..paths import cache_folder
     from .args import Parser, folder, positive
 

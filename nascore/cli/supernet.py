@@ -148,7 +148,7 @@ def _setup(args):
 
     if args.threads:
         torch.set_num_threads(args.threads)
-    from ..bench.executors import usable_device
+    from ..tables.executors import usable_device
 
     if usable_device(args.device) != "cpu":
         torch.backends.cudnn.benchmark = True

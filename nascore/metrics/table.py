@@ -6,7 +6,7 @@ returns a DataFrame with one row per architecture and one column per metric.
 :func:`oriented` turns the metric columns so that higher means "a better architecture"
 by each metric's registry entry; :func:`sample_architectures` draws the architectures.
 
-Every (architecture, metric) value is filed in a :class:`nascore.bench.store.ResultStore`
+Every (architecture, metric) value is filed in a :class:`nascore.tables.store.ResultStore`
 under ``<cache>/metric-scores`` with a key hashing everything that determines it: the
 space and its options, the architecture, the metric and its options, the weight seed,
 a SHA-256 of the batch (inputs and labels), the versions of torch, numpy and scipy, and
@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ..bench.executors import torch_threads  # noqa: F401  (re-exported: one thread guard for every table job)
+from ..tables.executors import torch_threads
 
 SPACES = ("nb201", "mixed")
 STORE_NAME = "metric-scores"
@@ -97,14 +97,15 @@ def score_key(*, space: str, space_options: dict, arch: str, metric: str, option
 
 
 def _score_problems(record) -> list[str]:
-    from ..bench.store import explained_values
+    from ..tables.schema import explained_values
 
     return explained_values({"value": record.get("value")} if "value" in record else {},
                             {"value": record.get("error")}, ["value"])
 
 
 def _store(cache):
-    from ..bench.store import ResultStore, Schema
+    from ..tables.schema import Schema
+    from ..tables.store import ResultStore
     from ..paths import cache_folder
 
     if cache is False or cache is None:

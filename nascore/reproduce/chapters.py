@@ -73,11 +73,17 @@ def fold_code(nb) -> None:
 def run_box(run: NotebookRun) -> str:
     """A MyST note saying how a chapter was run: mode, seed, the sample sizes it recorded
     (:func:`nascore.provenance.note_sizes`) and the data files it read (with the first 12
-    hex digits of their SHA-256), for the top of the chapter."""
+    hex digits of their SHA-256), for the top of the chapter. In regenerate mode it names
+    the shipped tables the chapter recomputes (:func:`nascore.tables.regenerated`)."""
+    from ..tables import regenerated  # here: the registry's readers import torch
+
+    recomputed = regenerated(run.name)
     mode = {"quick": "quick (reduced sample sizes: fewer seeds, resamples and architectures than the papers)",
             "default": "default (the papers' sample sizes, on the tables shipped in `data/`)",
-            "regenerate": "regenerate (the papers' sample sizes; shipped tables recomputed where the chapter "
-                          "can)"}[mode_name(run.parameters)]
+            "regenerate": "regenerate (the papers' sample sizes; "
+                          + (f"this chapter recomputes {', '.join(f'`{n}`' for n in recomputed)}, the shipped "
+                             "tables it can" if recomputed else "this chapter recomputes no shipped table")
+                          + ")"}[mode_name(run.parameters)]
     params = ", ".join(f"`{k}={v!r}`" for k, v in run.parameters.items())
     reads = [f"`{line.split(' ', 1)[1]}` ({line[:12]})" for line in run.data_read if " " in line]
     sizes = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in run.sizes.items())

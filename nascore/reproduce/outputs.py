@@ -57,7 +57,7 @@ def _process_start(pid: int) -> str | None:
 
 def _running(pid: int, started: str | None) -> bool:
     """Whether process ``pid``, started at ``started`` (:func:`_process_start`), still runs."""
-    from ..bench.store import pid_alive
+    from ..tables.store import pid_alive
 
     if started is not None:
         return _process_start(pid) == started

@@ -2,7 +2,7 @@
 :mod:`nascore.cli.cifar_ntk`).
 
 Every finished (architecture, dataset, group, batch) result is one record of a
-:class:`nascore.bench.store.ResultStore` (atomic files; several processes may share one
+:class:`nascore.tables.store.ResultStore` (atomic files; several processes may share one
 store), so a killed run keeps what it finished and a rerun skips it. ``--shard i/n``
 splits the architectures between processes sharing a GPU. :func:`export` turns a store
 into the CSV files of ``data/nb201-cifar-ntk/``.
@@ -91,7 +91,7 @@ def _key(kind, arch, dataset, **fields):
 
 
 def _record_problems(record) -> list[str]:
-    from nascore.bench.store import number_values
+    from nascore.tables.schema import number_values
 
     from .cifar_ntk_train import COLUMNS as TRAIN_COLUMNS
 
@@ -107,7 +107,8 @@ def _record_problems(record) -> list[str]:
 def open_store(store_dir):
     """The results store of this table, checking each record's values (finite numbers; NaN
     only where the table documents it): a poisoned record is quarantined, never exported."""
-    from nascore.bench.store import ResultStore, Schema
+    from nascore.tables.schema import Schema
+    from nascore.tables.store import ResultStore
 
     return ResultStore(store_dir, schema=Schema({"kind": str, "arch": str, "dataset": str}, check=_record_problems))
 

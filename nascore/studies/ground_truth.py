@@ -32,7 +32,8 @@ from ..spaces import mixed
 from ..training import Protocol, prepare, train_many
 from ..bench.agreement import seed_agreement
 from ..bench.licence import TRAINED_TABLE_LICENCE
-from ..bench.store import ResultStore, Schema
+from ..tables.schema import Schema
+from ..tables.store import ResultStore
 from ..fingerprint import code_digest, result_key
 
 #: The code a trained result depends on: this module's import closure (the trainer, the
@@ -120,7 +121,7 @@ def _data(dataset: str, protocol: Protocol):
 
 def run_job(job: Job) -> list[dict]:
     """Train the job's stack; one flat record per architecture (runs on a worker)."""
-    from ..bench.executors import torch_threads
+    from ..tables.executors import torch_threads
 
     with torch_threads(job.threads):
         return _run_job(job)

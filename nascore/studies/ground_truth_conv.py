@@ -9,8 +9,8 @@ first ``n`` architectures of a fixed random order of the NAS-Bench-201 cell spac
 network at initialisation and after each checkpoint epoch with NASWOT, the two DAS
 terms and the NTK metrics (:mod:`nascore.training.probes`).
 
-Each (architecture, seed) result is stored as soon as it exists (:mod:`nascore.bench.store`), so a
-killed run resumes; the executors of :mod:`nascore.bench.executors` run the jobs. All architectures
+Each (architecture, seed) result is stored as soon as it exists (:mod:`nascore.tables.store`), so a
+killed run resumes; the executors of :mod:`nascore.tables.executors` run the jobs. All architectures
 of one seed see the same mini-batch order (common random numbers); the weight draw
 comes from the seed too, though networks of different shapes consume it differently.
 
@@ -30,7 +30,7 @@ from torch.nn import functional as F
 from ..paths import DATA_DIR
 from ..spaces import nb201
 from ..training import Protocol, TrainData
-from ..bench.store import ResultStore
+from ..tables.store import ResultStore
 from ..fingerprint import code_digest, result_key
 
 #: The code a result depends on: this module's import closure (trainer, network, probes).
@@ -138,7 +138,7 @@ def key_of(space: ConvSpace, protocol: Protocol, seed: int, arch: str) -> str:
 
 def run_job(job: Job) -> dict:
     """Train one network, probing it at init and at every evaluated epoch; one flat record."""
-    from ..bench.executors import torch_threads
+    from ..tables.executors import torch_threads
     from ..training.probes import train_with_probes
 
     with torch_threads(job.threads):
@@ -259,7 +259,7 @@ def conv_table(*, quick: bool = True, n: int = 60, regenerate: bool = False, sto
     """
     if not regenerate:
         return load_conv(quick=quick, n=n)
-    from ..bench.executors import make_executor
+    from ..tables.executors import make_executor
     from ..paths import cache_folder
 
     store = ResultStore(store or cache_folder("results"))

@@ -104,7 +104,8 @@ def crosscheck(archs=None, *, n: int | None = 50, seed: int = 0, cache=True,
     ``flops_relu_bn`` is :func:`relu_conv_bn_ops` in millions and ``n_conv`` counts the
     cell's convolution edges.
     """
-    from ..metrics.table import build_network, score_table, torch_threads
+    from ..metrics.table import build_network, score_table
+    from ..tables.executors import torch_threads
     from ..spaces import nb201
 
     reference = crosscheck_table().set_index("arch")

@@ -19,7 +19,7 @@ norm-``c`` inputs are the unit-norm bounds with ``d`` replaced by ``d_eff = d / 
 per coordinate) gives unit-variance first pre-activations.
 
 Costly results (exact infinite-width ``lambda_min``, finite-width sweeps, metric scores)
-are kept in a :class:`~nascore.bench.store.ResultStore` under ``<cache>/zhu``, keyed by
+are kept in a :class:`~nascore.tables.store.ResultStore` under ``<cache>/zhu``, keyed by
 everything that determines them (see :func:`_cached`).
 """
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _cached(kind: str, compute, cache: bool, **fields) -> dict:
     the numeric libraries' versions; read back instead of recomputed when present."""
     if not cache:
         return compute()
-    from nascore.bench.store import ResultStore
+    from nascore.tables.store import ResultStore
     from nascore.fingerprint import result_key
     from nascore.paths import cache_folder
 

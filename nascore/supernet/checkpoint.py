@@ -4,7 +4,7 @@ A checkpoint (model weights and BN statistics, optimiser state, the state of the
 random generator, the epoch reached, elapsed seconds, the per-epoch log) is saved with
 ``torch.save`` to a temporary file in the run directory, flushed to disk, then renamed
 over ``checkpoint.pt`` (``os.replace``, atomic on POSIX), the same discipline as
-:class:`nascore.bench.store.ResultStore` (which holds JSON records, not tensors). A run
+:class:`nascore.tables.store.ResultStore` (which holds JSON records, not tensors). A run
 killed at any moment leaves either the previous checkpoint or the new one, never a torn
 file; a leftover temporary file is ignored and removed by the next save.
 """

@@ -1,7 +1,7 @@
 """The training protocol: every choice that determines a trained accuracy, in one record.
 
 A :class:`Protocol` is frozen and hashable so that it can be part of a cache key
-(see :mod:`nascore.bench.store`): two runs with equal protocols, seeds, architectures
+(see :mod:`nascore.tables.store`): two runs with equal protocols, seeds, architectures
 and code revision produce the same numbers.
 """
 from __future__ import annotations

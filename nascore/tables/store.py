@@ -2,8 +2,8 @@
 
 Each result is filed under a key that hashes everything that determines it (search
 space and its options, architecture, dataset, training protocol, seed, code version;
-see :func:`result_key`). A result is written to a temporary file in the same folder,
-flushed to disk, then renamed over its final name (``os.replace``), which POSIX makes
+see :func:`nascore.tables.keys.result_key`). A result is written to a temporary file in
+the same folder, flushed to disk, then renamed over its final name (``os.replace``), which POSIX makes
 atomic: a reader, or a run restarted after being killed at any moment, sees either the
 whole result or none of it. Leftover temporary files are ignored (and can be swept with
 :meth:`ResultStore.sweep`).
@@ -18,7 +18,7 @@ loss that became NaN or infinite, say) is stored as ``status: "failed"`` with it
 it is never exported as a result, and it is not retried on resume (the same inputs give
 the same failure); ``failures()`` lists them.
 
-**Every read is checked** against the envelope and the store's :class:`Schema`
+**Every read is checked** against the envelope and the store's :class:`~nascore.tables.schema.Schema`
 (required fields, their types, finite numbers). A file that fails — unreadable JSON,
 ``{}``, ``null``, a list, a key that does not match its name, a missing field, a NaN
 accuracy — is named in a warning, moved aside to ``<root>/quarantine/`` (never
@@ -34,39 +34,19 @@ are over a day old, never another live writer's file.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import math
 import os
 import socket
 import tempfile
 import time
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import pandas as pd
 
 from ..messages import short as _short
-
-
-def result_key(**fields) -> str:
-    """SHA-256 (hex) of the JSON of ``fields`` with sorted keys.
-
-    >>> result_key(seed=0, arch="relu|") == result_key(arch="relu|", seed=0)
-    True
-    """
-    text = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=_plain)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def _plain(value):
-    if isinstance(value, tuple):
-        return list(value)
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    raise TypeError(f"cannot put {type(value).__name__} into a result key")
+from .schema import Schema
 
 
 STATUSES = ("ok", "failed")
@@ -76,105 +56,6 @@ STALE_TMP_SECONDS = 24 * 3600
 
 class StoreWarning(UserWarning):
     """A stored file failed its check and was quarantined."""
-
-
-@dataclass(frozen=True)
-class Schema:
-    """What a valid record holds: ``required`` maps field -> type (or tuple of types);
-    ``finite`` lists numeric fields that must be finite numbers in an ``ok`` record;
-    ``check`` (optional) returns the problems of a table's value fields
-    (:func:`explained_values`, :func:`number_values`).
-
-    >>> Schema({"acc": float}, finite=("acc",)).problems({"acc": float("nan")})
-    ["field 'acc' is not finite (nan)"]
-    """
-
-    required: dict = field(default_factory=dict)
-    finite: tuple = ()
-    check: Callable | None = None
-
-    def problems(self, record: dict) -> list[str]:
-        out = []
-        for name, kind in self.required.items():
-            if name not in record:
-                out.append(f"missing field {name!r}")
-            elif not _is_instance(record[name], kind):
-                out.append(f"field {name!r} has type {type(record[name]).__name__}, expected "
-                           f"{_type_name(kind)}")
-        for name in self.finite:
-            value = record.get(name)
-            if not _is_number(value):
-                out.append(f"field {name!r} is not a number ({value!r})")
-            elif not math.isfinite(value):
-                out.append(f"field {name!r} is not finite ({value!r})")
-        if self.check is not None and not out:
-            out.extend(self.check(record))
-        return out
-
-
-def explained_values(values, errors, names) -> list[str]:
-    """Problems of value fields that must each be a finite number, or ``None`` with its
-    reason in ``errors`` (the documented missing value: exported empty, its error kept).
-    NaN, infinities, strings, a bare ``None`` or a missing field are problems.
-
-    >>> explained_values({"a": 1.0, "b": None}, {"b": "singular kernel"}, ["a", "b"])
-    []
-    >>> explained_values({"a": "abc", "b": None}, {}, ["a", "b", "c"])
-    ["value 'a' is not a number ('abc')", "value 'b' is missing without a reason", "value 'c' is missing"]
-    """
-    if not isinstance(values, dict) or not isinstance(errors, dict):
-        return ["values and errors must be objects"]
-    out = []
-    for name in names:
-        if name not in values:
-            out.append(f"value {name!r} is missing")
-        elif values[name] is None:
-            if not (isinstance(errors.get(name), str) and errors[name]):
-                out.append(f"value {name!r} is missing without a reason")
-        elif not _is_number(values[name]):
-            out.append(f"value {name!r} is not a number ({_short(values[name])})")
-        elif not math.isfinite(values[name]):
-            out.append(f"value {name!r} is not finite ({values[name]!r})")
-    return out
-
-
-def number_values(record, names, *, nan_allowed=()) -> list[str]:
-    """Problems of value fields that must be finite numbers; those in ``nan_allowed`` may
-    also be NaN, a value the table documents (e.g. the condition number of an exactly
-    singular kernel). Infinities, strings, ``null`` and missing fields are problems."""
-    out = []
-    for name in names:
-        value = record.get(name, _MISSING)
-        if value is _MISSING:
-            out.append(f"value {name!r} is missing")
-        elif not _is_number(value):
-            out.append(f"value {name!r} is not a number ({_short(value)})")
-        elif math.isnan(value) and name in nan_allowed:
-            continue
-        elif not math.isfinite(value):
-            out.append(f"value {name!r} is not finite ({value!r})")
-    return out
-
-
-_MISSING = object()
-
-
-def _is_number(value):
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_instance(value, kind):
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    if float in kinds and _is_number(value):
-        return True  # JSON writes 1.0 as 1
-    if isinstance(value, bool) and bool not in kinds:
-        return False
-    return isinstance(value, kinds)
-
-
-def _type_name(kind):
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(k.__name__ for k in kinds)
 
 
 def pid_alive(pid: int) -> bool:
