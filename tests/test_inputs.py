@@ -102,6 +102,17 @@ def test_normalise_maps_the_mean_to_zero_and_mean_plus_std_to_one():
             assert torch.allclose(z[1], torch.ones(3, 1, 1), atol=1e-6)
 
 
+def test_nb201_normalisation_matches_the_pixel_formula():
+    x = torch.zeros(1, 3, 2, 2)
+    x[0, :, 0, 0] = torch.tensor([125.3, 123.0, 113.9]) / 255  # exactly the CIFAR-10 mean
+    x[0, 0, 1, 1] = 1.0                                          # a white pixel: (255 - 125.3) / 63
+    z = inputs.normalise(x, "nb201", "cifar10")
+    assert torch.allclose(z[0, :, 0, 0], torch.zeros(3), atol=1e-6)
+    assert abs(float(z[0, 0, 1, 1]) - (255 - 125.3) / 63.0) < 1e-5
+    with pytest.raises(ValueError, match="unknown dataset 'imagenet'"):
+        inputs.normalise(x, "nb201", "imagenet")
+
+
 def test_nb201_constants_are_the_official_0_255_values():
     mean, std = constants("nb201", "cifar10")
     assert mean[0] == 125.3 / 255 and std[2] == 66.7 / 255

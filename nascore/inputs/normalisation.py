@@ -66,8 +66,8 @@ def normalise(x: torch.Tensor, convention: str, dataset: str) -> torch.Tensor:
     if x.ndim != 4 or x.shape[1] != 3:
         raise ValueError(f"expected images of shape (N, 3, H, W), got {tuple(x.shape)}")
     mean, std, scale = NORMALISATIONS[convention][check_dataset(dataset)]
-    mean = torch.tensor(mean, dtype=x.dtype).view(1, 3, 1, 1)
-    std = torch.tensor(std, dtype=x.dtype).view(1, 3, 1, 1)
+    mean = torch.tensor(mean, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
+    std = torch.tensor(std, dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
     if scale != 1.0:
         mean, std = mean / scale, std / scale
     return (x - mean) / std

@@ -24,9 +24,8 @@ from pathlib import Path
 import torch
 from torch.nn import functional as F
 
-from ..cifar import nb201_normalise
+from .. import inputs
 from ..spaces import nb201
-from .augment import crop_flip
 from .evaluate import done_archs
 from .schedule import learning_rate
 
@@ -55,7 +54,7 @@ def fit(net: torch.nn.Module, images, *, epochs: int, batch_size: int = 256, lr:
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(epoch * steps + b, epochs * steps, lr=lr, schedule="cosine")
             idx = order[b * batch_size:(b + 1) * batch_size]
-            x = nb201_normalise(crop_flip(x_all[idx], generator), "cifar10")
+            x = inputs.normalise(inputs.augment(x_all[idx], generator, order="rows-then-cols"), "nb201", "cifar10")
             optimizer.zero_grad(set_to_none=True)
             F.cross_entropy(net(x), y_all[idx]).backward()
             optimizer.step()

@@ -2,7 +2,8 @@
 
 ``train(run_dir, recipe)`` builds the supernet from ``recipe.seed``, then runs
 ``recipe.epochs`` epochs of BigNAS steps (:func:`.sandwich.train_step`) over the
-training images, shuffled and augmented (:mod:`.augment`) with one random generator
+training images, shuffled and augmented (:func:`nascore.inputs.augment`, the protocol
+``nascore.inputs.PROTOCOLS["nb201"]``) with one random generator
 seeded from ``recipe.seed``, which also draws the random children. After every epoch it
 writes a checkpoint (:mod:`.checkpoint`: weights, optimiser, generator state, log) and
 ``train_log.csv``. Called again on the same directory it continues from the last
@@ -23,12 +24,11 @@ import torch
 from tqdm.auto import tqdm
 
 from . import checkpoint
-from .augment import crop_flip
 from .network import Supernet
 from .recipe import Recipe
 from .sandwich import make_optimizer, train_step
 from .schedule import learning_rate
-from ..cifar import nb201_normalise
+from .. import inputs
 
 RECIPE_FILE = "recipe.json"
 LOG_FILE = "train_log.csv"
@@ -126,7 +126,8 @@ def train(run_dir: Path | str, recipe: Recipe, *, device: str = "cpu", images=No
                     group["lr"] = learning_rate(step, total_steps, lr=recipe.lr, schedule=recipe.schedule,
                                                 floor=recipe.lr_floor, decay_fraction=recipe.decay_fraction)
                 idx = order[b * recipe.batch_size:(b + 1) * recipe.batch_size]
-                x = nb201_normalise(crop_flip(x_all[idx], generator), "cifar10")
+                x = inputs.normalise(inputs.augment(x_all[idx], generator, order="rows-then-cols"), "nb201",
+                                     "cifar10")
                 out = train_step(net, optimizer, x, y_all[idx], recipe, generator)
                 sums["teacher_loss"] = sums["teacher_loss"] + out["losses"][0]
                 if len(out["losses"]) > 1:
