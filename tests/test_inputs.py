@@ -228,3 +228,20 @@ def test_images_are_the_shipped_splits_and_batches_come_from_training_images_whe
         inputs.images("cifar10", "val")
     with pytest.raises(ValueError, match="'cifar100' has no training split"):
         inputs.images("cifar100", "train")
+
+
+# ----------------------------------------------------------------------------- one copy
+def test_the_normalisation_constants_are_written_once_in_the_package():
+    import ast
+    from pathlib import Path
+
+    import nascore
+
+    marks = {0.4914, 0.2023, 0.49139968, 0.5071, 125.3, 129.3}   # the means and stds of each convention
+    holders = set()
+    for path in Path(nascore.__file__).parent.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        if any(isinstance(node, ast.Constant) and type(node.value) is float and node.value in marks
+               for node in ast.walk(tree)):
+            holders.add(path.relative_to(Path(nascore.__file__).parent).as_posix())
+    assert holders == {"inputs/normalisation.py"}

@@ -24,9 +24,9 @@ import time
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
 from nascore import inputs
+from nascore.training.epochs import fit_epochs
 
 from .cifar_ntk import INIT_SEED, network
 
@@ -52,26 +52,9 @@ def train_one_epoch(net, dataset: str = "cifar10", *, batch: int = TRAIN_BATCH, 
 
     ``limit``: use only the first ``limit`` shuffled images (for quick checks).
     """
-    x_all, y_all = inputs.batch_images(dataset)
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(y_all))[:limit]
     opt = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
-    net.train()
-    losses, correct, steps = [], 0, 0
-    for start in range(0, len(order), batch):
-        idx = torch.as_tensor(order[start:start + batch])
-        x = inputs.normalise(inputs.augment(x_all[idx], rng, order=PROTOCOL.augment), PROTOCOL.normalisation,
-                             dataset).to(device)
-        y = y_all[idx].to(device)
-        opt.zero_grad()
-        logits = net(x)
-        loss = F.cross_entropy(logits, y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item() * len(idx))
-        correct += int((logits.argmax(1) == y).sum())
-        steps += 1
-    return {"train_loss": sum(losses) / len(order), "train_accuracy": correct / len(order), "steps": steps}
+    return fit_epochs(net, inputs.batch_images(dataset), PROTOCOL.replace(batch_size=batch), opt,
+                      generator=np.random.default_rng(seed), dataset=dataset, device=device, limit=limit)
 
 
 def trained_stats(arch: str, dataset: str = "cifar10", *, device="cpu", seed: int = 0,
