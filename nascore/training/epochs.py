@@ -89,7 +89,7 @@ def fit_epochs(net: torch.nn.Module, images, protocol: Protocol, optimizer: torc
     steps = math.ceil(n / protocol.batch_size)
     net.train()
     for epoch in range(epochs):
-        loss_sum, correct, seen = 0.0, 0, 0
+        parts = []  # (loss, correct, size) per step, read once per epoch: no device sync per step
         for b, (x, y) in enumerate(epoch_batches(images, protocol, generator, dataset=dataset, limit=limit)):
             if lr_at is not None:
                 for group in optimizer.param_groups:
@@ -100,7 +100,8 @@ def fit_epochs(net: torch.nn.Module, images, protocol: Protocol, optimizer: torc
             loss = F.cross_entropy(logits, y)
             loss.backward()
             optimizer.step()
-            loss_sum += loss.item() * len(y)
-            correct += int((logits.argmax(1) == y).sum())
-            seen += len(y)
+            parts.append((loss.detach(), (logits.argmax(1) == y).sum(), len(y)))
+    seen = sum(size for _, _, size in parts)
+    loss_sum = sum(loss.item() * size for loss, _, size in parts)   # in step order, as a float sum
+    correct = sum(int(right) for _, right, _ in parts)
     return {"train_loss": loss_sum / seen, "train_accuracy": correct / seen, "steps": steps}
