@@ -11,9 +11,8 @@ use and recorded for provenance.
 - CIFAR-10 test: the first 1,017 official test images, original bytes.
 - CIFAR-100 test: the first 916 official test images, original bytes, fine labels.
 
-NAS-Bench-201 normalises inputs per channel with the statistics in
-:data:`NB201_MEAN` / :data:`NB201_STD` (pixel scale 0-255); :func:`nb201_normalise`
-applies them to [0, 1] tensors.
+The images as tensors, shared within a process, their augmentation and each convention's
+normalisation are :mod:`nascore.inputs`'.
 """
 from __future__ import annotations
 
@@ -28,9 +27,6 @@ from .paths import DATA_DIR
 from .manifest import note_read
 
 CIFAR_DIR = DATA_DIR / "cifar"
-#: NAS-Bench-201's per-channel mean and std on the 0-255 pixel scale (its data loader).
-NB201_MEAN = {"cifar10": (125.3, 123.0, 113.9), "cifar100": (129.3, 124.1, 112.4)}
-NB201_STD = {"cifar10": (63.0, 62.1, 66.7), "cifar100": (68.2, 65.4, 70.4)}
 
 
 def _checked(filename: str):
@@ -113,18 +109,3 @@ def tensors(name: str) -> dict:
                    source="CIFAR-100 (Krizhevsky 2009), first 916 lossless test images; no training split")
     return out
 
-
-def nb201_normalise(x: torch.Tensor, dataset: str = "cifar10") -> torch.Tensor:
-    """NAS-Bench-201's input normalisation: (255 x - mean) / std per channel.
-
-    ``x`` is (N, 3, H, W) in [0, 1]; mean/std are NB201's values for ``dataset``
-    (:data:`NB201_MEAN`, :data:`NB201_STD`, pixel scale 0-255).
-    """
-    if dataset not in NB201_MEAN:
-        raise ValueError(f"unknown dataset {dataset!r} for NB201 normalisation; allowed: "
-                         f"{', '.join(NB201_MEAN)}")
-    if x.ndim != 4 or x.shape[1] != 3:
-        raise ValueError(f"expected images of shape (N, 3, H, W), got {tuple(x.shape)}")
-    mean = torch.tensor(NB201_MEAN[dataset], dtype=x.dtype).view(1, 3, 1, 1) / 255.0
-    std = torch.tensor(NB201_STD[dataset], dtype=x.dtype).view(1, 3, 1, 1) / 255.0
-    return (x - mean) / std

@@ -27,13 +27,6 @@ def test_zero_cost_network_keeps_the_train_mode_forward_and_has_the_official_par
                    for n in ntk.selected_names(net, "weights"))  # non-affine cell batch norms
 
 
-def test_augment_crops_and_flips_reproducibly():
-    x = torch.arange(2 * 3 * 32 * 32, dtype=torch.float32).reshape(2, 3, 32, 32)
-    a = proto.augment(x, np.random.default_rng(0))
-    assert a.shape == x.shape and torch.equal(a, proto.augment(x, np.random.default_rng(0)))
-    assert not torch.equal(a, proto.augment(x, np.random.default_rng(1)))
-
-
 def test_stratified_architectures_span_the_accuracy_range():
     archs = run.arch_list("stratified:5")
     acc = bench.load("nb201-zc", "cifar10").set_index("arch").val_accuracy

@@ -7,6 +7,7 @@ import torch
 
 import nascore.metrics as metrics
 from nascore import bench
+from nascore import inputs
 from nascore.bench import cifar_protocol as cp
 from nascore.bench import cifar_scores as cs
 from nascore import cli
@@ -21,7 +22,7 @@ QUIET = dict(log=lambda _: None)
 
 def test_crop_and_flip_outputs_are_windows_of_the_zero_padded_image_by_brute_force():
     x = torch.rand(6, 3, 5, 5, generator=torch.Generator().manual_seed(0)) + 0.1  # no zeros inside
-    out = cp.crop_and_flip(x, np.random.default_rng(1), padding=2)
+    out = inputs.augment(x, np.random.default_rng(1), order="per-image", padding=2)
     padded = torch.nn.functional.pad(x, (2, 2, 2, 2))
     seen = set()
     for k in range(6):
@@ -33,13 +34,9 @@ def test_crop_and_flip_outputs_are_windows_of_the_zero_padded_image_by_brute_for
 
 
 def test_normalisation_constants_and_refusals():
-    mean, std = cp.NORMALISATIONS["zero-cost-nas"]["cifar10"]
+    mean, std, _ = cp.NORMALISATIONS["zero-cost-nas"]["cifar10"]
     x = torch.tensor(mean).view(1, 3, 1, 1) + torch.tensor(std).view(1, 3, 1, 1)
-    assert torch.allclose(cp.normalise(x, "cifar10", "zero-cost-nas"), torch.ones(1, 3, 1, 1))
-    nb201_x = torch.rand(2, 3, 4, 4)
-    from nascore import cifar
-    assert torch.allclose(cp.normalise(nb201_x, "cifar100", "nb201"), cifar.nb201_normalise(nb201_x, "cifar100"),
-                          atol=1e-6)
+    assert torch.allclose(inputs.normalise(x, "zero-cost-nas", "cifar10"), torch.ones(1, 3, 1, 1))
     with pytest.raises(ValueError, match="ImageNet16-120: not attempted"):
         cp.check_dataset("ImageNet16-120")
     with pytest.raises(ValueError, match="unknown normalisation 'imagenet'"):
@@ -61,9 +58,8 @@ def test_batches_are_fresh_per_architecture_reproducible_and_fixed_on_request():
     # Without augmentation the batch is exactly a set of shipped images, normalised.
     plain = cp.ScoringProtocol(batch_size=16, augment=False, normalisation="nb201")
     x, y = plain.batch_for(A, "cifar100")
-    images, labels = cp.images("cifar100")
-    from nascore import cifar
-    raw = cifar.nb201_normalise(images, "cifar100")
+    images, labels = inputs.batch_images("cifar100")
+    raw = inputs.normalise(images, "nb201", "cifar100")
     distance = torch.stack([(raw - x[k]).abs().flatten(1).amax(1) for k in range(16)])
     rows = distance.argmin(1).tolist()
     assert float(distance.min(1).values.max()) < 1e-5  # each is a shipped image (float rounding only)

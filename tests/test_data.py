@@ -88,16 +88,3 @@ def test_cifar100_has_only_a_test_split():
         ds.batch(10)
     x, y = ds.batch(10, split="test", seed=3)
     assert x.shape == (10, 3, 32, 32)
-
-
-def test_nb201_normalisation_matches_the_pixel_formula():
-    from nascore.cifar import nb201_normalise
-
-    x = torch.zeros(1, 3, 2, 2)
-    x[0, :, 0, 0] = torch.tensor([125.3, 123.0, 113.9]) / 255  # exactly the CIFAR-10 mean
-    x[0, 0, 1, 1] = 1.0
-    z = nb201_normalise(x, "cifar10")
-    assert torch.allclose(z[0, :, 0, 0], torch.zeros(3), atol=1e-6)
-    assert abs(float(z[0, 0, 1, 1]) - (255 - 125.3) / 63.0) < 1e-5
-    with pytest.raises(ValueError, match="unknown dataset 'imagenet'"):
-        nb201_normalise(x, "imagenet")

@@ -7,7 +7,7 @@ from torch.nn import functional as F
 
 from nascore.spaces import nb201
 from nascore.supernet import children as kids
-from nascore.supernet.augment import crop_flip
+from nascore.inputs import augment
 from nascore.supernet.network import Supernet, copy_child_into, plan_of
 from nascore.supernet.recipe import VARIANTS, Recipe
 from nascore.supernet.sandwich import make_optimizer, soft_cross_entropy, step_children, train_step
@@ -187,16 +187,16 @@ def test_bignas_schedule_decays_to_its_floor_then_stays():
         learning_rate(0, 10, lr=0.1, schedule="step")
 
 
-def test_crop_flip_cuts_windows_of_the_padded_image():
+def test_the_supernet_crop_flip_cuts_windows_of_the_padded_image():
     x = torch.arange(2 * 3 * 6 * 6, dtype=torch.float32).reshape(2, 3, 6, 6) + 1
-    out = crop_flip(x, torch.Generator().manual_seed(0), padding=2)
+    out = augment(x, torch.Generator().manual_seed(0), order="rows-then-cols", padding=2)
     padded = F.pad(x, (2, 2, 2, 2))
     for i in range(2):
         windows = [padded[i, :, r:r + 6, c:c + 6] for r in range(5) for c in range(5)]
         assert any(torch.equal(out[i], w) or torch.equal(out[i], w.flip(-1)) for w in windows)
-    flips = crop_flip(x, torch.Generator().manual_seed(0), padding=0)
+    flips = augment(x, torch.Generator().manual_seed(0), order="rows-then-cols", padding=0)
     assert all(torch.equal(f, a) or torch.equal(f, a.flip(-1)) for f, a in zip(flips, x))
-    assert torch.equal(out, crop_flip(x, torch.Generator().manual_seed(0), padding=2))
+    assert torch.equal(out, augment(x, torch.Generator().manual_seed(0), order="rows-then-cols", padding=2))
 
 
 def test_recipe_rejects_bad_values():

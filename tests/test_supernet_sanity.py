@@ -12,7 +12,7 @@ import copy
 import pytest
 import torch
 
-from nascore.cifar import nb201_normalise
+from nascore.inputs import normalise
 from nascore.spaces import nb201
 from nascore.supernet import children as kids
 from nascore.supernet.evaluate import child_accuracy, evaluate_children, recalibrate
@@ -183,7 +183,7 @@ def test_the_largest_child_fits_its_training_images_better_with_more_epochs(tmp_
     # (accuracy 50-75 % -> 75-100 %). A largest child that does not learn (no update,
     # a zero learning rate, a gradient that misses the teacher) keeps its loss.
     images = _four_colours()
-    x = nb201_normalise(images[0], "cifar10")
+    x = normalise(images[0], "nb201", "cifar10")
     largest = kids.largest(4, 1)
     loss, acc = {}, {}
     for epochs in (1, 10):

@@ -20,10 +20,11 @@ import re
 import numpy as np
 import pandas as pd
 
-#: Each group's official batch, as :data:`nascore.studies.cifar_ntk.OFFICIAL_BATCH` computes
-#: the table with it (a copy: a library module imports no study; ``tests/test_cifar_ntk.py``
-#: checks that the two agree, until the producing module moves into the library).
-OFFICIAL_BATCH = {"hnas": 64, "tenas": 72, "zhu": 72, "lga": 256}
+from ..inputs import PROTOCOLS
+
+#: Each group's official batch, with which :mod:`nascore.studies.cifar_ntk` computes the table
+#: (the batch sizes of the records :data:`nascore.inputs.PROTOCOLS`).
+OFFICIAL_BATCH = {g: PROTOCOLS[g].batch_size for g in ("hnas", "tenas", "zhu", "lga")}
 
 #: column -> (group, what it is, direction: +1 higher is better, -1 lower is better).
 STATISTICS = {

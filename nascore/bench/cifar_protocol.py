@@ -36,92 +36,30 @@ architecture can be scored alone, in any order, on any worker, with the same res
 Where the shipped images force a difference we say so: CIFAR-10 batches come from the
 10,000 shipped training images (JPEG re-encoded, :mod:`nascore.cifar`); CIFAR-100 has no
 training split here, so its batches come from the 916 shipped test images.
+
+The images, the crop and flip (draw order ``"per-image"``), the normalisation constants
+(:data:`nascore.inputs.NORMALISATIONS`) and the SHA-256 seeds are :mod:`nascore.inputs`'
+(the record ``PROTOCOLS["zero-cost-nas"]``), the one pipeline every CIFAR table uses.
+The ``nb201`` normalisation divides NB201's 0-255 constants by 255 in float32, as the NTK
+and supernet tables do (before the pipeline was one, this option divided in double
+precision: one unit in the last place on 4 of 12 constants; no shipped table used it).
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass
 
-import numpy as np
 import torch
-from torch.nn import functional as F
 
-DATASETS = ("cifar10", "cifar100")
-#: The split batches are drawn from (CIFAR-100 ships no training images).
-SPLITS = {"cifar10": "train", "cifar100": "test"}
-NUM_CLASSES = {"cifar10": 10, "cifar100": 100}
-#: Per-channel (mean, std) on the [0, 1] pixel scale, by convention and dataset.
-NORMALISATIONS = {
-    "zero-cost-nas": {d: ((0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)) for d in DATASETS},
-    "naslib": {"cifar10": ((0.49139968, 0.48215827, 0.44653124), (0.24703233, 0.24348505, 0.26158768)),
-               "cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762))},
-    "nb201": {"cifar10": ((125.3 / 255, 123.0 / 255, 113.9 / 255), (63.0 / 255, 62.1 / 255, 66.7 / 255)),
-              "cifar100": ((129.3 / 255, 124.1 / 255, 112.4 / 255), (68.2 / 255, 65.4 / 255, 70.4 / 255))},
-}
+from ..inputs import DATASETS, NORMALISATIONS, NUM_CLASSES, PROTOCOLS, check_dataset, draw_batch, seed_for
+
 BATCHES = ("per-arch", "fixed")
 #: Where batches come from: ``shipped`` (CIFAR-10's 10,000 JPEG-re-encoded training images,
 #: CIFAR-100's 916 test images: the inputs of the shipped score table) or
 #: ``lossless-train`` (training images with their original bytes: CIFAR-10's 5,438 and
 #: CIFAR-100's 1,117, :func:`nascore.cifar.lossless_train_images`).
 IMAGE_SOURCES = ("shipped", "lossless-train")
-
-
-def check_dataset(dataset: str) -> str:
-    if dataset not in DATASETS:
-        if isinstance(dataset, str) and dataset.lower().startswith("imagenet16"):
-            raise ValueError(f"{dataset}: not attempted (no ImageNet16-120 images ship with nascore); "
-                             f"allowed: {', '.join(DATASETS)}")
-        raise ValueError(f"unknown dataset {dataset!r}; allowed: {', '.join(DATASETS)}")
-    return dataset
-
-
-@functools.lru_cache(maxsize=None)
-def images(dataset: str, source: str = "shipped") -> tuple[torch.Tensor, torch.Tensor]:
-    """The images batches are drawn from (:data:`IMAGE_SOURCES`; ``shipped``:
-    ``SPLITS[dataset]``), float [0, 1], decoded once per process."""
-    from .. import cifar, data
-
-    if source == "lossless-train":
-        return cifar.lossless_train_tensors(check_dataset(dataset))
-    if source != "shipped":
-        raise ValueError(f"unknown image source {source!r}; allowed: {', '.join(IMAGE_SOURCES)}")
-    return data.load(check_dataset(dataset)).split(SPLITS[dataset])
-
-
-def derived_seed(*parts) -> int:
-    """A 63-bit seed from the SHA-256 of ``parts`` joined by ``|``: stable across runs and machines."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
-    return int(digest[:15], 16)
-
-
-def crop_and_flip(x: torch.Tensor, rng: np.random.Generator, *, padding: int = 4) -> torch.Tensor:
-    """torchvision's ``RandomCrop(size, padding)`` (zero padding) then ``RandomHorizontalFlip()``.
-
-    Per image: offsets ``i, j`` uniform in ``0 .. 2 * padding``, then a flip with
-    probability 1/2, on images in [0, 1] before normalisation (as the official
-    transforms act on the image before ``ToTensor``/``Normalize``).
-    """
-    n, _, h, w = x.shape
-    padded = F.pad(x, (padding,) * 4)
-    offsets = rng.integers(0, 2 * padding + 1, size=(n, 2))
-    flips = rng.random(n) < 0.5
-    out = torch.empty_like(x)
-    for k, ((i, j), flip) in enumerate(zip(offsets, flips)):
-        crop = padded[k, :, i:i + h, j:j + w]
-        out[k] = crop.flip(-1) if flip else crop
-    return out
-
-
-def normalise(x: torch.Tensor, dataset: str, convention: str) -> torch.Tensor:
-    """``(x - mean) / std`` per channel with the constants of ``convention`` (:data:`NORMALISATIONS`)."""
-    if convention not in NORMALISATIONS:
-        raise ValueError(f"unknown normalisation {convention!r}; allowed: {', '.join(NORMALISATIONS)}")
-    mean, std = NORMALISATIONS[convention][check_dataset(dataset)]
-    mean = torch.tensor(mean, dtype=x.dtype).view(1, 3, 1, 1)
-    std = torch.tensor(std, dtype=x.dtype).view(1, 3, 1, 1)
-    return (x - mean) / std
 
 
 @dataclass(frozen=True)
@@ -169,16 +107,10 @@ class ScoringProtocol:
 
     def batch_for(self, arch: str, dataset: str) -> tuple[torch.Tensor, torch.Tensor]:
         """The normalised batch ``(x, y)`` architecture ``arch`` is scored on."""
-        x_all, y_all = images(check_dataset(dataset), self.images)
-        if self.batch_size > len(y_all):
-            raise ValueError(f"batch_size {self.batch_size} exceeds the {len(y_all)} {dataset} images")
-        key = (self.seed, dataset) if self.batch == "fixed" else (self.seed, arch, dataset)
-        rng = np.random.default_rng(derived_seed("batch", *key))
-        rows = torch.as_tensor(rng.choice(len(y_all), self.batch_size, replace=False))
-        x = x_all[rows]
-        if self.augment:
-            x = crop_and_flip(x, rng)
-        return normalise(x, dataset, self.normalisation), y_all[rows].clone()
+        protocol = PROTOCOLS["zero-cost-nas"].replace(
+            batch_size=self.batch_size, normalisation=self.normalisation, batch=self.batch,
+            augment="per-image" if self.augment else None, split=self.images)
+        return draw_batch(protocol, check_dataset(dataset), arch, seed=self.seed)
 
     def network(self, arch: str, dataset: str) -> torch.nn.Module:
         """The full-size NAS-Bench-201 network of ``arch`` with PyTorch's default initialisation,
@@ -186,4 +118,4 @@ class ScoringProtocol:
         from ..spaces import nb201
 
         return nb201.Network(arch, C=self.C, N=self.N, num_classes=NUM_CLASSES[check_dataset(dataset)],
-                             in_channels=3, seed=derived_seed("weights", self.seed, arch))
+                             in_channels=3, seed=seed_for("weights", self.seed, arch, rule="sha256"))

@@ -26,7 +26,8 @@ from dataclasses import asdict, dataclass
 
 import torch
 
-from .cifar_protocol import NUM_CLASSES, ScoringProtocol, check_dataset, derived_seed
+from .cifar_protocol import NUM_CLASSES, ScoringProtocol, check_dataset
+from ..inputs import seed_for
 
 #: The registry metrics the NB101 table is to hold (the NB201 zero-cost set but GraSP,
 #: whose Hessian-vector product is the dearest; NASWOT and the two DAS terms included).
@@ -66,7 +67,7 @@ class NB101Protocol:
         from ..spaces.nb101_network import Network
 
         return Network(arch, num_classes=NUM_CLASSES[check_dataset(dataset)],
-                       seed=derived_seed("weights", "nb101", self.seed, arch))
+                       seed=seed_for("weights", "nb101", self.seed, arch, rule="sha256"))
 
 
 def score_architecture(arch: str, metrics=METRICS, *, dataset: str = "cifar10",

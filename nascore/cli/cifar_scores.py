@@ -10,7 +10,8 @@ import argparse
 import sys
 import time
 
-from ..bench.cifar_protocol import DATASETS, IMAGE_SOURCES, NORMALISATIONS, ScoringProtocol
+from ..bench.cifar_protocol import DATASETS, IMAGE_SOURCES, ScoringProtocol
+from ..inputs import NORMALISATIONS
 from ..bench.cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, ZC_METRICS, fill, records_frame,
                                   select_archs)
 from .args import address, finite_positive, folder, positive, seed

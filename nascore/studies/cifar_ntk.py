@@ -1,7 +1,8 @@
 """NTK statistics of NAS-Bench-201 networks on real CIFAR, as each paper's official code computes them.
 
 One *group* of statistics per paper, each with its official batch, network and kernel
-(conventions: :mod:`nascore.metrics.ntk_metrics`; data: :mod:`nascore.cifar`):
+(conventions: :mod:`nascore.metrics.ntk_metrics`; images, crop and flip, normalisation and
+batch seeds: :mod:`nascore.inputs`, the records ``PROTOCOLS["hnas" | "tenas" | "zhu" | "lga"]``):
 
 - ``"hnas"`` -> ``ntk_trace`` (M) and ``hnas_kappa``: HNAS (shuyao95/HNAS
   ``nasbench/nasbench2_pred.py``): batch 64 (line 36) of CIFAR training images with the
@@ -41,21 +42,20 @@ from __future__ import annotations
 
 import math
 import time
-import zlib
 
 import numpy as np
 import torch
 from torch import nn
 
-#: zero-cost-nas's CIFAR normalisation (HNAS and LGA loaders, ``foresight/dataset.py`` l.32-33).
-ZC_MEAN, ZC_STD = (0.4914, 0.4822, 0.4465), (0.2023, 0.1994, 0.2010)
+from nascore import inputs
+
 GROUPS = ("hnas", "tenas", "zhu", "lga")
 COLUMNS = {"hnas": ("ntk_trace", "hnas_kappa", "hnas_lambda_min", "hnas_lambda_max"),
            "tenas": ("ntk_condition", "tenas_lambda_min", "tenas_lambda_max"),
            "zhu": ("ntk_lambda_min",),
            "lga": ("ntk_mean", "ntk_frobenius", "lga")}
-#: Official batch sizes (see the module docstring).
-OFFICIAL_BATCH = {"hnas": 64, "tenas": 72, "zhu": 72, "lga": 256}
+#: Official batch sizes (see the module docstring; :data:`nascore.inputs.PROTOCOLS`).
+OFFICIAL_BATCH = {g: inputs.PROTOCOLS[g].batch_size for g in GROUPS}
 #: Seed of the weights of every network (LGA's ``--model_seed 42``; HNAS's ``--seed 42``).
 INIT_SEED = 42
 DATASETS = ("cifar10", "cifar100")
@@ -105,61 +105,17 @@ def network(arch: str, dataset: str, group: str, *, seed: int = INIT_SEED, devic
 
 
 # ----------------------------------------------------------------------------- data
-_IMAGES: dict = {}
-
-
-def images(dataset: str, split: str = "train"):
-    """CIFAR images in [0, 1] and labels: cifar10 train = 10,000 JPEGs; cifar100 = its 916 test images."""
-    from nascore import data
-
-    key = (dataset, split)
-    if key not in _IMAGES:
-        ds = data.load(dataset)
-        _IMAGES[key] = ds.split("train" if dataset == "cifar10" and split == "train" else "test")
-    return _IMAGES[key]
-
-
-def augment(x: torch.Tensor, rng: np.random.Generator, pad: int = 4) -> torch.Tensor:
-    """Random crop with zero padding ``pad`` and random horizontal flip (torchvision's
-    ``RandomCrop(32, padding=4)`` + ``RandomHorizontalFlip()``), per image."""
-    n, _, h, w = x.shape
-    padded = torch.nn.functional.pad(x, (pad, pad, pad, pad))
-    out = torch.empty_like(x)
-    dy, dx = rng.integers(0, 2 * pad + 1, size=n), rng.integers(0, 2 * pad + 1, size=n)
-    flips = rng.random(n) < 0.5
-    for i in range(n):
-        crop = padded[i, :, dy[i]:dy[i] + h, dx[i]:dx[i] + w]
-        out[i] = crop.flip(-1) if flips[i] else crop
-    return out
-
-
-def normalise(x: torch.Tensor, dataset: str, style: str) -> torch.Tensor:
-    """``style="zero-cost"``: HNAS / LGA loaders' mean and std; ``"nb201"``: NAS-Bench-201's."""
-    from nascore import cifar
-
-    if style == "nb201":
-        return cifar.nb201_normalise(x, dataset)
-    mean = torch.tensor(ZC_MEAN, dtype=x.dtype).view(1, 3, 1, 1)
-    std = torch.tensor(ZC_STD, dtype=x.dtype).view(1, 3, 1, 1)
-    return (x - mean) / std
-
-
-def arch_seed(arch: str, seed: int) -> int:
-    """A per-architecture batch seed (a fresh batch per network, reproducible)."""
-    return (zlib.crc32(arch.encode()) + 1_000_003 * seed) % (2 ** 31)
-
-
 def group_batch(group: str, dataset: str, arch: str, batch: int, seed: int = 0):
     """The (inputs, labels) a group scores ``arch`` on: a random draw of ``batch`` images,
-    augmented (crop + flip) and normalised as that paper's loader does."""
-    x, y = images(dataset, "train")
+    augmented (crop + flip) and normalised as that paper's loader does
+    (:data:`nascore.inputs.PROTOCOLS` ``[group]``: CRC-32 batch seeds, crops drawn rows
+    then columns; LGA's batch is the same for every architecture)."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}; allowed: {', '.join(GROUPS)}")
+    x, y = inputs.batch_images(dataset)
     if not 1 <= batch <= len(y):
         raise ValueError(f"batch {batch} must be between 1 and {len(y)} for {dataset}")
-    fixed = group == "lga"  # LGA resets its seeds before each network: one batch for all
-    rng = np.random.default_rng(seed if fixed else arch_seed(arch, seed))
-    idx = torch.as_tensor(rng.choice(len(y), batch, replace=False))
-    style = "nb201" if group in ("tenas", "zhu") else "zero-cost"
-    return normalise(augment(x[idx], rng), dataset, style), y[idx]
+    return inputs.draw_batch(inputs.PROTOCOLS[group].replace(batch_size=batch), dataset, arch, seed=seed)
 
 
 # ----------------------------------------------------------------------------- statistics

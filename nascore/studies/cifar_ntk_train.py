@@ -24,12 +24,17 @@ import time
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
-from .cifar_ntk import INIT_SEED, augment, images, network, normalise
+from nascore import inputs
+from nascore.training.epochs import fit_epochs
+
+from .cifar_ntk import INIT_SEED, network
 
 LR, MOMENTUM, WEIGHT_DECAY = 0.025, 0.9, 3e-4
-TRAIN_BATCH = 205   # 10,000 images -> 49 steps, as 50,000 / 1024 officially
+#: The LGA code's training inputs (``inputs.PROTOCOLS["lga-train"]``): crop + flip drawn rows then
+#: columns from the epoch's numpy generator, zero-cost-nas normalisation.
+PROTOCOL = inputs.PROTOCOLS["lga-train"]
+TRAIN_BATCH = PROTOCOL.batch_size   # 205: 10,000 images -> 49 steps, as 50,000 / 1024 officially
 HELD_OUT = 256
 COLUMNS = ("lga_after_1_epoch", "ntk_mean_after_1_epoch", "ntk_frobenius_after_1_epoch", "naswot_after_1_epoch",
            "das_distinguishing_after_1_epoch", "das_units_after_1_epoch", "train_loss", "train_accuracy", "steps")
@@ -37,8 +42,8 @@ COLUMNS = ("lga_after_1_epoch", "ntk_mean_after_1_epoch", "ntk_frobenius_after_1
 
 def held_out_batch(dataset: str = "cifar10", n: int = HELD_OUT):
     """The first ``n`` (lossless) test images, normalised as the zero-cost-nas loader, and labels."""
-    x, y = images(dataset, "test")
-    return normalise(x[:n], dataset, "zero-cost"), y[:n]
+    x, y = inputs.images(dataset, "test")
+    return inputs.normalise(x[:n], PROTOCOL.normalisation, dataset), y[:n]
 
 
 def train_one_epoch(net, dataset: str = "cifar10", *, batch: int = TRAIN_BATCH, seed: int = 0,
@@ -47,25 +52,9 @@ def train_one_epoch(net, dataset: str = "cifar10", *, batch: int = TRAIN_BATCH, 
 
     ``limit``: use only the first ``limit`` shuffled images (for quick checks).
     """
-    x_all, y_all = images(dataset, "train")
-    rng = np.random.default_rng(seed)
-    order = rng.permutation(len(y_all))[:limit]
     opt = torch.optim.SGD(net.parameters(), lr=LR, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
-    net.train()
-    losses, correct, steps = [], 0, 0
-    for start in range(0, len(order), batch):
-        idx = torch.as_tensor(order[start:start + batch])
-        x = normalise(augment(x_all[idx], rng), dataset, "zero-cost").to(device)
-        y = y_all[idx].to(device)
-        opt.zero_grad()
-        logits = net(x)
-        loss = F.cross_entropy(logits, y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item() * len(idx))
-        correct += int((logits.argmax(1) == y).sum())
-        steps += 1
-    return {"train_loss": sum(losses) / len(order), "train_accuracy": correct / len(order), "steps": steps}
+    return fit_epochs(net, inputs.batch_images(dataset), PROTOCOL.replace(batch_size=batch), opt,
+                      generator=np.random.default_rng(seed), dataset=dataset, device=device, limit=limit)
 
 
 def trained_stats(arch: str, dataset: str = "cifar10", *, device="cpu", seed: int = 0,

@@ -37,13 +37,13 @@ def calibration_sets(sizes=(256, 2000), *, seed: int = 0, class_sorted: bool = F
     """Name -> calibration images, one set per size (the runs' seeded draw); with
     ``class_sorted`` also the largest in the stored class order, as recalibration used
     them before the fix (each batch of 256 then held one or two classes)."""
-    from ..cifar import nb201_normalise
+    from .. import inputs
     from ..supernet.inputs import calibration_images, training_images
 
     sets = {str(n): calibration_images(n, seed=seed) for n in sizes}
     if class_sorted:
-        sets[f"{max(sizes)}_class_sorted"] = nb201_normalise(training_images(max(sizes), seed=10_000 + seed)[0],
-                                                             "cifar10")
+        sets[f"{max(sizes)}_class_sorted"] = inputs.normalise(training_images(max(sizes), seed=10_000 + seed)[0],
+                                                              "nb201", "cifar10")
     return sets
 
 

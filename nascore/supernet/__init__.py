@@ -14,7 +14,6 @@ Modules, one job each:
 - :mod:`.recipe`     the training recipe and the ablation variants
 - :mod:`.schedule`   learning-rate schedules
 - :mod:`.sandwich`   one BigNAS step (sandwich rule, inplace distillation, decay)
-- :mod:`.augment`    random crop + flip on tensors
 - :mod:`.inputs`     the CIFAR-10 images for training, recalibration and testing
 - :mod:`.checkpoint` atomic checkpoints
 - :mod:`.trainer`    the resumable training loop

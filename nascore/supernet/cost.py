@@ -16,9 +16,8 @@ import torch
 from torch.nn import functional as F
 
 from . import children as kids
-from .augment import crop_flip
 from .sandwich import make_optimizer, train_step
-from ..cifar import nb201_normalise
+from .. import inputs
 
 
 def _sync(device):
@@ -40,7 +39,8 @@ def step_seconds(net, recipe, images, *, steps: int = 10, rounds: int = 3, devic
 
     def batch():
         idx = torch.randint(len(y_all), (min(recipe.batch_size, len(y_all)),), generator=generator).to(device)
-        return nb201_normalise(crop_flip(x_all[idx], generator), "cifar10"), y_all[idx]
+        x = inputs.augment(x_all[idx], generator, order="rows-then-cols")
+        return inputs.normalise(x, "nb201", "cifar10"), y_all[idx]
 
     def supernet_step():
         x, y = batch()

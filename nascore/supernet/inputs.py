@@ -1,8 +1,9 @@
 """The images the supernet trains, recalibrates and is evaluated on (real CIFAR-10).
 
 - training: the 10,000 shipped CIFAR-10 training images (:func:`nascore.data.load`), or
-  a seeded random subset of them; NAS-Bench-201's normalisation
-  (:func:`nascore.cifar.nb201_normalise`) is applied after augmentation, per batch;
+  a seeded random subset of them (:func:`nascore.inputs.images`); NAS-Bench-201's
+  normalisation (:func:`nascore.inputs.normalise`, ``"nb201"``) is applied after
+  augmentation, per batch;
 - calibration: a seeded random subset of the *training* images, not augmented, shared
   by every child (BigNAS, Sec. 3.1, "Batch Norm Calibration", recalibrates on training
   data), in a seeded random order: recalibration runs it in batches, and a batch of
@@ -14,12 +15,9 @@ The training set is ordered by class on disk; every subset here is drawn at rand
 """
 from __future__ import annotations
 
-import functools
-
 import torch
 
-from .. import data
-from ..cifar import nb201_normalise
+from .. import inputs
 
 
 def _subset(x, y, n, seed):
@@ -31,15 +29,9 @@ def _subset(x, y, n, seed):
     return x[idx.sort().values], y[idx.sort().values]
 
 
-@functools.lru_cache(maxsize=1)
-def _cifar10():
-    # Decoding the 10,000 JPEGs takes seconds: once per process is enough.
-    return data.load("cifar10")
-
-
 def training_images(n: int | None = None, *, seed: int = 0):
     """``(x, y)``: CIFAR-10 training images in [0, 1] (not normalised) and labels."""
-    x, y = _cifar10().split("train")
+    x, y = inputs.images("cifar10", "train")
     return _subset(x, y, n, seed)
 
 
@@ -48,7 +40,7 @@ def calibration_set(n: int = 1024, *, seed: int = 0):
     (classes mixed in every batch), and their labels (recalibration does not use them)."""
     x, y = training_images(n, seed=10_000 + seed)
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(20_000 + seed))
-    return nb201_normalise(x[order], "cifar10"), y[order]
+    return inputs.normalise(x[order], "nb201", "cifar10"), y[order]
 
 
 def calibration_images(n: int = 1024, *, seed: int = 0):
@@ -58,7 +50,7 @@ def calibration_images(n: int = 1024, *, seed: int = 0):
 
 def test_images(n: int | None = None):
     """``(x, y)``: the lossless CIFAR-10 test images, normalised (first ``n`` if given)."""
-    x, y = _cifar10().split("test")
+    x, y = inputs.images("cifar10", "test")
     if n is not None:
         x, y = x[:n], y[:n]
-    return nb201_normalise(x, "cifar10"), y
+    return inputs.normalise(x, "nb201", "cifar10"), y

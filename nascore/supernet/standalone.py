@@ -17,16 +17,14 @@ already there.
 from __future__ import annotations
 
 import csv
-import math
 import time
 from pathlib import Path
 
 import torch
-from torch.nn import functional as F
 
-from ..cifar import nb201_normalise
+from .. import inputs
+from ..training.epochs import fit_epochs
 from ..spaces import nb201
-from .augment import crop_flip
 from .evaluate import done_archs
 from .schedule import learning_rate
 
@@ -45,20 +43,10 @@ def fit(net: torch.nn.Module, images, *, epochs: int, batch_size: int = 256, lr:
     optimizer = torch.optim.SGD([{"params": [p for p in params if id(p) in decayed], "weight_decay": weight_decay},
                                  {"params": [p for p in params if id(p) not in decayed], "weight_decay": 0.0}],
                                 lr=lr, momentum=0.9, nesterov=True)
-    generator = torch.Generator().manual_seed(seed)
-    x_all, y_all = images[0].to(device), images[1].to(device)
-    steps = math.ceil(len(y_all) / batch_size)
-    net.train()
-    for epoch in range(epochs):
-        order = torch.randperm(len(y_all), generator=generator).to(device)
-        for b in range(steps):
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(epoch * steps + b, epochs * steps, lr=lr, schedule="cosine")
-            idx = order[b * batch_size:(b + 1) * batch_size]
-            x = nb201_normalise(crop_flip(x_all[idx], generator), "cifar10")
-            optimizer.zero_grad(set_to_none=True)
-            F.cross_entropy(net(x), y_all[idx]).backward()
-            optimizer.step()
+    fit_epochs(net, (images[0].to(device), images[1].to(device)),
+               inputs.PROTOCOLS["nb201"].replace(batch_size=batch_size), optimizer,
+               generator=torch.Generator().manual_seed(seed), epochs=epochs, device=device,
+               lr_at=lambda step, total: learning_rate(step, total, lr=lr, schedule="cosine"))
     return net
 
 

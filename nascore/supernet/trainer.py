@@ -2,7 +2,8 @@
 
 ``train(run_dir, recipe)`` builds the supernet from ``recipe.seed``, then runs
 ``recipe.epochs`` epochs of BigNAS steps (:func:`.sandwich.train_step`) over the
-training images, shuffled and augmented (:mod:`.augment`) with one random generator
+training images, shuffled and augmented (:func:`nascore.training.epochs.epoch_batches`, the
+protocol ``nascore.inputs.PROTOCOLS["nb201"]``) with one random generator
 seeded from ``recipe.seed``, which also draws the random children. After every epoch it
 writes a checkpoint (:mod:`.checkpoint`: weights, optimiser, generator state, log) and
 ``train_log.csv``. Called again on the same directory it continues from the last
@@ -23,12 +24,12 @@ import torch
 from tqdm.auto import tqdm
 
 from . import checkpoint
-from .augment import crop_flip
 from .network import Supernet
 from .recipe import Recipe
 from .sandwich import make_optimizer, train_step
 from .schedule import learning_rate
-from ..cifar import nb201_normalise
+from .. import inputs
+from ..training.epochs import epoch_batches
 
 RECIPE_FILE = "recipe.json"
 LOG_FILE = "train_log.csv"
@@ -102,6 +103,7 @@ def train(run_dir: Path | str, recipe: Recipe, *, device: str = "cpu", images=No
     net.to(device)
     optimizer = make_optimizer(net, recipe)
     generator = torch.Generator().manual_seed(recipe.seed)
+    protocol = inputs.PROTOCOLS["nb201"].replace(batch_size=recipe.batch_size)
     state = checkpoint.load(run_dir, map_location=device)
     epoch, seconds, log = 0, 0.0, []
     if state is not None:
@@ -118,16 +120,14 @@ def train(run_dir: Path | str, recipe: Recipe, *, device: str = "cpu", images=No
         while epoch < last_epoch:
             t0 = time.perf_counter()
             net.train()
-            order = torch.randperm(n, generator=generator).to(device)
             sums = {"teacher_loss": 0.0, "student_loss": 0.0, "decay": 0.0}  # tensors after step 1
-            for b in range(steps_per_epoch):
+            # the epoch's permutation, then each batch's crops, then the step's children: one generator
+            for b, (x, y) in enumerate(epoch_batches((x_all, y_all), protocol, generator)):
                 step = epoch * steps_per_epoch + b
                 for group in optimizer.param_groups:
                     group["lr"] = learning_rate(step, total_steps, lr=recipe.lr, schedule=recipe.schedule,
                                                 floor=recipe.lr_floor, decay_fraction=recipe.decay_fraction)
-                idx = order[b * recipe.batch_size:(b + 1) * recipe.batch_size]
-                x = nb201_normalise(crop_flip(x_all[idx], generator), "cifar10")
-                out = train_step(net, optimizer, x, y_all[idx], recipe, generator)
+                out = train_step(net, optimizer, x, y, recipe, generator)
                 sums["teacher_loss"] = sums["teacher_loss"] + out["losses"][0]
                 if len(out["losses"]) > 1:
                     sums["student_loss"] = sums["student_loss"] + sum(out["losses"][1:]) / (len(out["losses"]) - 1)
