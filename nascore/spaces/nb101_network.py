@@ -39,7 +39,7 @@ import torch
 from torch import nn
 
 from .nb101 import OPS, Spec, as_spec, to_string, vertex_channels
-from .nb201 import check_sizes, seeded_build
+from .building import check_sizes, seeded_build
 
 BN_MOMENTUM = 1 - 0.997
 BN_EPSILON = 1e-5

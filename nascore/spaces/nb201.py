@@ -50,17 +50,14 @@ from __future__ import annotations
 import itertools
 import numbers
 import re
-import threading
 
 import numpy as np
 import torch
 from torch import nn
 
 from ..messages import short
+from .building import check_sizes, seeded_build
 
-#: Seeded construction reseeds torch's global generator for a moment: one network at a time,
-#: so that threads building networks (e.g. Dask workers in one process) get their own weights.
-_SEEDED_BUILD = threading.Lock()
 
 #: Operation names in NASLib's op-index order (the order of the shipped tables).
 NASLIB_OPS = ("skip_connect", "none", "nor_conv_3x3", "nor_conv_1x1", "avg_pool_3x3")
@@ -241,24 +238,6 @@ def uniform_order(seed: int = 0) -> list[str]:
     uniform sample of ``K``; a larger sample extends a smaller one."""
     pool = all_architectures()
     return [pool[int(i)] for i in np.random.default_rng(seed).permutation(len(pool))]
-
-
-def seeded_build(seed: int | None, build) -> None:
-    """Call ``build()``; with a ``seed``, its random draws come from that seed and the
-    global random state is left untouched (one lock: parallel builds cannot interleave)."""
-    if seed is None:
-        build()
-        return
-    with _SEEDED_BUILD, torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        build()
-
-
-def check_sizes(**sizes) -> None:
-    """Refuse a size (C, N, classes, channels) that is not a positive integer, naming it."""
-    for name, value in sizes.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 def build_skeleton(module: nn.Module, make_cell, container=nn.ModuleList) -> None:

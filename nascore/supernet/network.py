@@ -29,7 +29,7 @@ import functools
 import torch
 from torch import nn
 
-from ..spaces import nb201
+from ..spaces import building, nb201
 from ..spaces.nb201 import ResidualReduction, make_op
 
 #: Operations that hold weights; the others are applied functionally.
@@ -102,9 +102,9 @@ class Supernet(nn.Module):
     def __init__(self, C: int = 16, N: int = 1, num_classes: int = 10, in_channels: int = 3, *,
                  seed: int | None = None):
         super().__init__()
-        nb201.check_sizes(C=C, N=N, num_classes=num_classes, in_channels=in_channels)
+        building.check_sizes(C=C, N=N, num_classes=num_classes, in_channels=in_channels)
         self.C, self.N, self.num_classes, self.in_channels = C, N, num_classes, in_channels
-        nb201.seeded_build(seed, lambda: nb201.build_skeleton(self, SuperCell, nn.ModuleList))
+        building.seeded_build(seed, lambda: nb201.build_skeleton(self, SuperCell, nn.ModuleList))
 
     def forward(self, x: torch.Tensor, arch: str) -> torch.Tensor:
         plan = plan_of(arch) if isinstance(arch, str) else plan_of(nb201.from_op_indices(arch))
