@@ -92,9 +92,9 @@ def test_claims_rest_on_the_paper_scale_tables_only_when_every_run_finished():
 
 def test_claim_evidence_of_the_shipped_table_is_the_chapters_paired_differences():
     from nascore import bench
-    from nascore.supernet.table import load_runs, load_standalone
+    from nascore.supernet.table import ablation_rows, load_runs, load_standalone
 
-    tables = {"results": bench.load("nb201-supernet", "cifar10"), "runs": load_runs(),
+    tables = {"results": ablation_rows(bench.load("nb201-supernet", "cifar10")), "runs": load_runs(),
               "standalone": load_standalone()}
     evidence = study.claim_evidence(tables, seed=0)
     # data/nb201-supernet/README.md: C=8, N=1, 8 epochs, 10000 images, seeds 0 and 1 of every variant
@@ -106,10 +106,11 @@ def test_claim_evidence_of_the_shipped_table_is_the_chapters_paired_differences(
 
 def test_scale_summary_is_the_ablation_table_of_other_tables_and_empty_without_them():
     from nascore import bench
+    from nascore.supernet.table import ablation_rows
 
     empty = study.scale_summary(None)
     assert empty.empty and "tau (zc)" in empty.columns
-    results = bench.load("nb201-supernet", "cifar10")
+    results = ablation_rows(bench.load("nb201-supernet", "cifar10"))
     frame = study.supernet_frame(results)
     expected = study.ablation_table(frame, study.ranking_table(frame, n_boot=20))
     pd.testing.assert_frame_equal(study.scale_summary({"results": results}, n_boot=20), expected)

@@ -65,3 +65,47 @@ def test_a_tiny_curve_through_the_command_line_resumes_and_tabulates(tmp_path, c
                                                         rel=1e-5)
     assert "curve_children.csv" in (dest / "manifest.json").read_text()
     assert all(f.empty for f in read_curve(tmp_path / "nothing"))  # nothing shipped: two empty frames
+
+
+# ----------------------------------------------------------------------------- the loaded table
+def test_the_loaded_table_holds_the_ablation_runs_and_the_curves_longer_ones():
+    from nascore.paths import DATA_DIR
+    from nascore.supernet.table import ABLATION_EPOCHS, ablation_rows, load_runs
+
+    table = bench.load("nb201-supernet", "cifar10")
+    results = pd.read_csv(DATA_DIR / "nb201-supernet" / "results.csv")
+    runs = load_runs()
+    curve = pd.read_csv(DATA_DIR / "nb201-supernet" / "curve_children.csv")
+    # every results.csv row is an 8-epoch ablation row, unchanged
+    assert set(runs.epochs) == {ABLATION_EPOCHS} == {8}
+    pd.testing.assert_frame_equal(ablation_rows(table), results[list(ablation_rows(table).columns)])
+    assert list(ablation_rows(table).columns) == list(results.columns)
+    # the 16-epoch rows are curve_children.csv's finished 16-epoch rows (full, no_sandwich, seed 0, 200 each)
+    sixteen = table[table.epochs == 16].sort_values(["variant", "arch"]).reset_index(drop=True)
+    shipped = curve[(curve.epochs == 16) & curve.finished].sort_values(["variant", "arch"]).reset_index(drop=True)
+    assert len(sixteen) == 400 and sixteen.variant.value_counts().to_dict() == {"full": 200, "no_sandwich": 200}
+    assert sixteen[["arch", "variant", "supernet_accuracy"]].equals(shipped[["arch", "variant", "supernet_accuracy"]])
+    assert (sixteen.supernet_seed == shipped.seed).all() and (sixteen.sets == "sample200").all()
+    assert sixteen.eval_seconds.isna().all()
+    # no finished longer run is left out, and the curve's 8-epoch runs (other runs) are not in it
+    longer = curve[curve.finished & (curve.epochs > ABLATION_EPOCHS)]
+    assert len(table) == len(results) + len(longer)
+    # the curve's children are the ablation's uniform sample200 (the same fixed order)
+    full8 = table[(table.epochs == 8) & (table.variant == "full") & (table.supernet_seed == 0)]
+    assert set(sixteen.arch) == set(full8[full8.sets.str.contains("sample200")].arch)
+    # every (epochs, variant, seed) group is one run: each architecture once
+    assert not table.duplicated(["epochs", "variant", "supernet_seed", "arch"]).any()
+    groups = set(map(tuple, table[["epochs", "variant", "supernet_seed"]].drop_duplicates().to_numpy().tolist()))
+    assert groups == {(8, v, s) for v, s in zip(runs.variant, runs.supernet_seed)} | {(16, "full", 0), (16, "no_sandwich", 0)}
+
+
+def test_ablation_rows_pick_one_budget_and_refuse_a_frame_without_it():
+    from nascore.supernet.table import ablation_rows
+
+    frame = pd.DataFrame({"arch": ["a", "b", "a"], "epochs": [8, 8, 16], "supernet_accuracy": [1.0, 2.0, 3.0]})
+    assert ablation_rows(frame).to_dict("list") == {"arch": ["a", "b"], "supernet_accuracy": [1.0, 2.0]}
+    assert ablation_rows(frame, 16).to_dict("list") == {"arch": ["a"], "supernet_accuracy": [3.0]}
+    with pytest.raises(ValueError, match="no supernet child trained for 32 epochs; budgets: 8, 16"):
+        ablation_rows(frame, 32)
+    with pytest.raises(ValueError, match="no `epochs` column"):
+        ablation_rows(frame.drop(columns="epochs"))

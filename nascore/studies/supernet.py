@@ -1,8 +1,9 @@
 """The weight-sharing chapter (BigNAS): how well supernet children rank, what the BigNAS
 techniques buy, and weight sharing against training-free and query-based search.
 
-Inputs: the supernet table (``nascore.bench.load("nb201-supernet")``: one row per
-architecture, variant and supernet seed), NAS-Bench-201's real CIFAR-10 accuracy of every
+Inputs: the supernet table's ablation runs (``nascore.bench.load("nb201-supernet")``,
+one row per architecture, budget, variant and supernet seed, its 8-epoch rows selected by
+:func:`nascore.supernet.table.ablation_rows`), NAS-Bench-201's real CIFAR-10 accuracy of every
 architecture (``bench.load("nb201")``), the zero-cost table's training-free scores on
 real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
 (:func:`nascore.supernet.table.load_runs`). Quick mode builds a tiny table on the fly
@@ -37,6 +38,7 @@ import pandas as pd
 
 from .. import bench, stats
 from ..bench.agreement import by_seed
+from ..supernet.table import ablation_rows
 from .supernet_verdicts import budget
 
 VARIANTS = ("full", "no_sandwich", "no_distillation", "neither")
@@ -45,8 +47,9 @@ SETS = ("zc", "sample")
 
 def supernet_frame(results: pd.DataFrame | None = None) -> pd.DataFrame:
     """Supernet rows with ``val_accuracy`` (NAS-Bench-201, real CIFAR-10), ``in_zc`` and
-    ``in_sample`` flags."""
-    results = bench.load("nb201-supernet", "cifar10") if results is None else results.copy()
+    ``in_sample`` flags; by default the shipped ablation runs
+    (:func:`nascore.supernet.table.ablation_rows`), the rows of one budget."""
+    results = ablation_rows(bench.load("nb201-supernet", "cifar10")) if results is None else results.copy()
     truth = bench.load("nb201", "cifar10")[["arch", "val_accuracy"]]
     frame = results.merge(truth, on="arch", how="left")
     if frame["val_accuracy"].isna().any():
