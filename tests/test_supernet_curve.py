@@ -109,3 +109,41 @@ def test_ablation_rows_pick_one_budget_and_refuse_a_frame_without_it():
         ablation_rows(frame, 32)
     with pytest.raises(ValueError, match="no `epochs` column"):
         ablation_rows(frame.drop(columns="epochs"))
+
+
+def test_the_sandwich_difference_per_budget_by_hand():
+    from nascore.studies.supernet_curve import sandwich_by_budget
+
+    runs = pd.DataFrame({"epochs": [8, 8, 16, 16, 32], "variant": ["full", "no_sandwich"] * 2 + ["full"],
+                         "C": 8, "N": 1, "seed": 0, "kendall": [-0.2, 0.1, -0.25, 0.05, 0.0],
+                         "finished": [True, True, True, True, False]})
+    children = pd.DataFrame({"epochs": [8] * 6 + [16] * 4, "finished": True,
+                             "variant": ["full"] * 3 + ["no_sandwich"] * 3 + ["full", "full", "no_sandwich", "no_sandwich"],
+                             "arch": ["a", "b", "c", "a", "b", "d", "a", "b", "a", "b"],
+                             "supernet_accuracy": [30.0, 20.0, 99.0, 27.0, 21.0, 0.0, 40.0, 30.0, 30.0, 30.0]})
+    got = sandwich_by_budget(runs, children, n_boot=200)
+    assert (got["C"], got["N"], got["seeds"]) == (8, 1, 1) and sorted(got["diffs"]) == [8, 16]  # 32: one variant, unfinished
+    # 8 epochs: children a and b in both runs: (30 - 27 + 20 - 21) / 2 = 1.0; the tau gap -0.2 - 0.1
+    assert got["diffs"][8]["mean"] == pytest.approx(1.0) and got["diffs"][8]["n"] == 2
+    assert got["diffs"][8]["tau_gap"] == pytest.approx(-0.3)
+    assert got["diffs"][8]["low"] == pytest.approx(-1.0) and got["diffs"][8]["high"] == pytest.approx(3.0)
+    # 16 epochs: (10 + 0) / 2 = 5.0, tau gap -0.30
+    assert got["diffs"][16]["mean"] == pytest.approx(5.0) and got["diffs"][16]["tau_gap"] == pytest.approx(-0.3)
+    assert sandwich_by_budget(runs[runs.variant == "full"], children) is None
+    assert sandwich_by_budget(pd.DataFrame(), pd.DataFrame()) is None
+    with pytest.raises(ValueError, match="mixes supernet sizes"):
+        sandwich_by_budget(runs.assign(C=[8, 8, 16, 16, 8]), children)
+
+
+def test_the_shipped_curves_sandwich_differences():
+    from nascore.studies.supernet_curve import sandwich_by_budget
+    from nascore.supernet.curve import read_curve
+
+    runs, children = read_curve()
+    got = sandwich_by_budget(runs, children, n_boot=200)
+    finished = runs[runs.finished]
+    assert sorted(got["diffs"]) == sorted(set(finished.epochs[finished.variant == "no_sandwich"]))
+    for epochs, d in got["diffs"].items():
+        gap = runs[runs.epochs == epochs].sandwich_accuracy_gap.iloc[0]  # curve.csv's own column
+        assert d["mean"] == pytest.approx(gap, abs=1e-4) and d["n"] == 200
+        assert d["tau_gap"] == pytest.approx(runs[runs.epochs == epochs].sandwich_tau_gap.iloc[0], abs=1e-5)
