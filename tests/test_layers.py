@@ -46,7 +46,8 @@ STUDY_IMPORTS_ALLOWED = {
     "das_training": {"das", "das_claims"},
     "lga_curves": {"lga"},                                   # parts of the LGA chapter's study
     "lga_claims": {"lga"},
-    "supernet_tables": {"supernet"},                         # parts of the supernet chapter's study
+    "supernet_tables": {"supernet", "supernet_curve"},       # parts of the supernet chapter's study
+    "supernet_curve": {"supernet_verdicts"},
     "supernet_claims": {"supernet", "supernet_verdicts"},
 }
 

@@ -142,7 +142,7 @@ def test_budget_curve_summary_and_where_tau_turns_positive():
     import pandas as pd
 
     from nascore import bench
-    from nascore.studies import supernet as study
+    from nascore.studies import supernet_curve as study
 
     archs = bench.load("nb201", "cifar10").sort_values("val_accuracy").arch.iloc[::1500].tolist()  # 11 cells
     children = pd.concat([pd.DataFrame({"epochs": 8, "variant": "full", "arch": archs,

@@ -40,8 +40,11 @@ def test_ranking_glue_reads_the_mean_over_seeds_only():
 def test_curve_glue_lists_finished_budgets_only():
     curve = pd.DataFrame({"epochs": [16, 8, 32], "variant": "full", "low": [-0.2, -0.3, 0.1],
                           "finished": [True, True, False]})
+    curve = curve.assign(high=[0.1, -0.1, 0.3])
     assert supernet_tables.curve_glue(curve) == {"sn_curve_budgets": "8 epochs, 16 epochs",
-                                                 "sn_curve_sign": "not within 16 epochs"}
+                                                 "sn_curve_sign": "not within 16 epochs",
+                                                 "sn_curve_signs_full": "below 0 at 8 epochs, covers 0 at 16 epochs",
+                                                 "sn_curve_signs_no_sandwich": "no finished budget"}
     assert supernet_tables.curve_glue(curve.iloc[:0])["sn_curve_budgets"] == "none yet"
 
 
@@ -66,3 +69,39 @@ def test_chapter_claims_verdicts_and_the_population_rule(tmp_path, monkeypatch):
     for record in records:
         claims.record(**record)
     assert len(claims.load()) == 3
+
+
+def _curve(diffs, C=8, N=1, seeds=1):
+    return {"C": C, "N": N, "seeds": seeds, "diffs": diffs}
+
+
+def test_the_sandwich_claim_rests_on_the_curves_longest_budget_and_lists_every_budget(tmp_path, monkeypatch):
+    monkeypatch.setenv("NASCORE_CLAIMS", str(tmp_path))
+    budget = {"C": 8, "N": 1, "epochs": 8, "train_images": 10000, "seeds": 2}
+    evidence = {"budget": budget, "diffs": {"sandwich": _diff(5.26, 4.65, 5.90, 100),
+                                            "distillation": _diff(-3.0, -3.4, -2.5, 100)},
+                "retrain": None,
+                "curve": _curve({8: {**_diff(6.0, 5.5, 6.5, 200), "tau_gap": -0.31},
+                                 16: {**_diff(-0.2, -0.9, 0.4, 200), "tau_gap": -0.30}})}
+    sandwich, distillation, _ = supernet_claims.chapter_claims(evidence, source="our code, real data")
+    # the verdict is the 16-epoch curve's (mean below 0), not the 8-epoch ablation's (interval above 0)
+    assert sandwich["verdict"] == "not reproduced"
+    assert sandwich["our_value"] == ("-0.20 points [-0.90, +0.40] at 16 epochs, +6.00 [+5.50, +6.50] at 8 (budget "
+                                     "curve, C = 8, N = 1, 1 seed); Kendall tau gap -0.31 at 8 and -0.30 at 16 "
+                                     "epochs; +5.26 points [+4.65, +5.90] at 8 epochs (ablation, 2 seeds, 100 "
+                                     "children)")
+    assert "the verdict is the longest budget's, 16 epochs (curve), 'reproduced' at 8 epochs (ablation), " \
+           "'reproduced' at 8 epochs (curve), 'not reproduced' at 16 epochs (curve)" in sandwich["claim"]
+    assert "C = 8, N = 1, 16 epochs, 10,000 training images, 1 seed per variant" in sandwich["claim"]
+    assert "data/nb201-supernet/run_gpu.sh" in sandwich["claim"]
+    assert sandwich["claim"].endswith("What would change the verdict: 'partly' if the mean rose above 0 (now -0.20), "
+                                      "'reproduced' if the interval's lower end did (now -0.90)")
+    # the curve trains no variant without distillation: that claim stays on the ablation's 8 epochs
+    assert distillation["our_value"] == "-3.00 points [-3.40, -2.50]" and "8 epochs" in distillation["claim"]
+    assert supernet_claims.budgets_glue(evidence) == {
+        "sn_sandwich_budget": "C = 8, N = 1, 16 epochs, 10,000 training images, 1 seed per variant (the budget curve)"}
+    # a curve no longer than the ablation leaves the verdict with the ablation (two seeds)
+    evidence["curve"] = _curve({8: {**_diff(-1.0, -2.0, -0.5, 200), "tau_gap": 0.0}})
+    sandwich = supernet_claims.chapter_claims(evidence, source="our code, real data")[0]
+    assert sandwich["verdict"] == "reproduced" and "8 epochs (ablation)" in sandwich["claim"]
+    assert supernet_claims.budgets_glue(evidence)["sn_sandwich_budget"].endswith("2 seeds per variant (the ablation)")

@@ -92,9 +92,9 @@ def test_claims_rest_on_the_paper_scale_tables_only_when_every_run_finished():
 
 def test_claim_evidence_of_the_shipped_table_is_the_chapters_paired_differences():
     from nascore import bench
-    from nascore.supernet.table import load_runs, load_standalone
+    from nascore.supernet.table import ablation_rows, load_runs, load_standalone
 
-    tables = {"results": bench.load("nb201-supernet", "cifar10"), "runs": load_runs(),
+    tables = {"results": ablation_rows(bench.load("nb201-supernet", "cifar10")), "runs": load_runs(),
               "standalone": load_standalone()}
     evidence = study.claim_evidence(tables, seed=0)
     # data/nb201-supernet/README.md: C=8, N=1, 8 epochs, 10000 images, seeds 0 and 1 of every variant
@@ -106,10 +106,53 @@ def test_claim_evidence_of_the_shipped_table_is_the_chapters_paired_differences(
 
 def test_scale_summary_is_the_ablation_table_of_other_tables_and_empty_without_them():
     from nascore import bench
+    from nascore.supernet.table import ablation_rows
 
     empty = study.scale_summary(None)
     assert empty.empty and "tau (zc)" in empty.columns
-    results = bench.load("nb201-supernet", "cifar10")
+    results = ablation_rows(bench.load("nb201-supernet", "cifar10"))
     frame = study.supernet_frame(results)
     expected = study.ablation_table(frame, study.ranking_table(frame, n_boot=20))
     pd.testing.assert_frame_equal(study.scale_summary({"results": results}, n_boot=20), expected)
+
+
+def _curve(diffs, C=8, N=1, seeds=1):
+    return {"C": C, "N": N, "seeds": seeds, "diffs": diffs}
+
+
+def test_a_technique_rests_on_the_longest_budget_of_its_size():
+    b = {"C": 8, "N": 1, "epochs": 8, "train_images": 10_000, "seeds": 2}
+    ablation, at8, at16 = _d(5.0, 4.0, 6.0), _d(6.0, 5.0, 7.0), _d(7.0, 6.0, 8.0)
+    assert rules.with_curve(b, ablation, None) == {"budget": b, "diff": ablation, "source": "ablation"}
+    # at the ablation's own budget the ablation (two seeds) decides
+    assert rules.with_curve(b, ablation, _curve({8: at8}))["source"] == "ablation"
+    longer = rules.with_curve(b, ablation, _curve({8: at8, 16: at16}))
+    assert longer == {"budget": {**b, "epochs": 16, "seeds": 1}, "diff": at16, "source": "curve"}
+    # a curve of another supernet size is not evidence for these tables
+    assert rules.with_curve(b, ablation, _curve({16: at16}, C=16))["source"] == "ablation"
+    assert rules.with_curve(b, ablation, _curve({16: at16}, N=5))["source"] == "ablation"
+
+
+def test_verdicts_across_budgets_and_the_curves_prose():
+    same = {"8 epochs (ablation)": _d(5.0, 4.0, 6.0), "16 epochs (curve)": _d(7.0, 6.0, 8.0)}
+    assert rules.verdicts_text(same) == "the same verdict at every budget"
+    assert rules.verdicts_text({**same, "16 epochs (curve)": _d(0.5, 0.0, 1.0)}) == \
+        "'reproduced' at 8 epochs (ablation), 'partly' at 16 epochs (curve)"
+    curve = _curve({8: {**_d(6.0, 5.52, 6.454), "tau_gap": -0.3097}, 16: {**_d(6.866, 6.365, 7.352), "tau_gap": -0.3069}})
+    assert rules.curve_text(curve) == ("+6.87 points [+6.37, +7.35] at 16 epochs, +6.00 [+5.52, +6.45] at 8 "
+                                       "(budget curve, C = 8, N = 1, 1 seed); Kendall tau gap -0.31 at 8 and "
+                                       "-0.31 at 16 epochs")
+    with pytest.raises(ValueError, match="no budget to name"):
+        rules.epochs_text([])
+
+
+def test_claim_evidence_keeps_the_curve_only_at_the_tables_size():
+    from nascore import bench
+    from nascore.supernet.table import ablation_rows, load_runs, load_standalone
+
+    tables = {"results": ablation_rows(bench.load("nb201-supernet", "cifar10")), "runs": load_runs(),
+              "standalone": load_standalone()}
+    curve = _curve({16: {**_d(7.0, 6.0, 8.0), "tau_gap": -0.3}})
+    assert study.claim_evidence(tables, curve=curve, n_boot=20)["curve"] is curve
+    assert study.claim_evidence(tables, curve=_curve({16: {}}, C=2), n_boot=20)["curve"] is None
+    assert study.claim_evidence(tables, n_boot=20)["curve"] is None

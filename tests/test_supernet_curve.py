@@ -65,3 +65,85 @@ def test_a_tiny_curve_through_the_command_line_resumes_and_tabulates(tmp_path, c
                                                         rel=1e-5)
     assert "curve_children.csv" in (dest / "manifest.json").read_text()
     assert all(f.empty for f in read_curve(tmp_path / "nothing"))  # nothing shipped: two empty frames
+
+
+# ----------------------------------------------------------------------------- the loaded table
+def test_the_loaded_table_holds_the_ablation_runs_and_the_curves_longer_ones():
+    from nascore.paths import DATA_DIR
+    from nascore.supernet.table import ABLATION_EPOCHS, ablation_rows, load_runs
+
+    table = bench.load("nb201-supernet", "cifar10")
+    results = pd.read_csv(DATA_DIR / "nb201-supernet" / "results.csv")
+    runs = load_runs()
+    curve = pd.read_csv(DATA_DIR / "nb201-supernet" / "curve_children.csv")
+    # every results.csv row is an 8-epoch ablation row, unchanged
+    assert set(runs.epochs) == {ABLATION_EPOCHS} == {8}
+    pd.testing.assert_frame_equal(ablation_rows(table), results[list(ablation_rows(table).columns)])
+    assert list(ablation_rows(table).columns) == list(results.columns)
+    # the 16-epoch rows are curve_children.csv's finished 16-epoch rows (full, no_sandwich, seed 0, 200 each)
+    sixteen = table[table.epochs == 16].sort_values(["variant", "arch"]).reset_index(drop=True)
+    shipped = curve[(curve.epochs == 16) & curve.finished].sort_values(["variant", "arch"]).reset_index(drop=True)
+    assert len(sixteen) == 400 and sixteen.variant.value_counts().to_dict() == {"full": 200, "no_sandwich": 200}
+    assert sixteen[["arch", "variant", "supernet_accuracy"]].equals(shipped[["arch", "variant", "supernet_accuracy"]])
+    assert (sixteen.supernet_seed == shipped.seed).all() and (sixteen.sets == "sample200").all()
+    assert sixteen.eval_seconds.isna().all()
+    # no finished longer run is left out, and the curve's 8-epoch runs (other runs) are not in it
+    longer = curve[curve.finished & (curve.epochs > ABLATION_EPOCHS)]
+    assert len(table) == len(results) + len(longer)
+    # the curve's children are the ablation's uniform sample200 (the same fixed order)
+    full8 = table[(table.epochs == 8) & (table.variant == "full") & (table.supernet_seed == 0)]
+    assert set(sixteen.arch) == set(full8[full8.sets.str.contains("sample200")].arch)
+    # every (epochs, variant, seed) group is one run: each architecture once
+    assert not table.duplicated(["epochs", "variant", "supernet_seed", "arch"]).any()
+    groups = set(map(tuple, table[["epochs", "variant", "supernet_seed"]].drop_duplicates().to_numpy().tolist()))
+    assert groups == {(8, v, s) for v, s in zip(runs.variant, runs.supernet_seed)} | {(16, "full", 0), (16, "no_sandwich", 0)}
+
+
+def test_ablation_rows_pick_one_budget_and_refuse_a_frame_without_it():
+    from nascore.supernet.table import ablation_rows
+
+    frame = pd.DataFrame({"arch": ["a", "b", "a"], "epochs": [8, 8, 16], "supernet_accuracy": [1.0, 2.0, 3.0]})
+    assert ablation_rows(frame).to_dict("list") == {"arch": ["a", "b"], "supernet_accuracy": [1.0, 2.0]}
+    assert ablation_rows(frame, 16).to_dict("list") == {"arch": ["a"], "supernet_accuracy": [3.0]}
+    with pytest.raises(ValueError, match="no supernet child trained for 32 epochs; budgets: 8, 16"):
+        ablation_rows(frame, 32)
+    with pytest.raises(ValueError, match="no `epochs` column"):
+        ablation_rows(frame.drop(columns="epochs"))
+
+
+def test_the_sandwich_difference_per_budget_by_hand():
+    from nascore.studies.supernet_curve import sandwich_by_budget
+
+    runs = pd.DataFrame({"epochs": [8, 8, 16, 16, 32], "variant": ["full", "no_sandwich"] * 2 + ["full"],
+                         "C": 8, "N": 1, "seed": 0, "kendall": [-0.2, 0.1, -0.25, 0.05, 0.0],
+                         "finished": [True, True, True, True, False]})
+    children = pd.DataFrame({"epochs": [8] * 6 + [16] * 4, "finished": True,
+                             "variant": ["full"] * 3 + ["no_sandwich"] * 3 + ["full", "full", "no_sandwich", "no_sandwich"],
+                             "arch": ["a", "b", "c", "a", "b", "d", "a", "b", "a", "b"],
+                             "supernet_accuracy": [30.0, 20.0, 99.0, 27.0, 21.0, 0.0, 40.0, 30.0, 30.0, 30.0]})
+    got = sandwich_by_budget(runs, children, n_boot=200)
+    assert (got["C"], got["N"], got["seeds"]) == (8, 1, 1) and sorted(got["diffs"]) == [8, 16]  # 32: one variant, unfinished
+    # 8 epochs: children a and b in both runs: (30 - 27 + 20 - 21) / 2 = 1.0; the tau gap -0.2 - 0.1
+    assert got["diffs"][8]["mean"] == pytest.approx(1.0) and got["diffs"][8]["n"] == 2
+    assert got["diffs"][8]["tau_gap"] == pytest.approx(-0.3)
+    assert got["diffs"][8]["low"] == pytest.approx(-1.0) and got["diffs"][8]["high"] == pytest.approx(3.0)
+    # 16 epochs: (10 + 0) / 2 = 5.0, tau gap -0.30
+    assert got["diffs"][16]["mean"] == pytest.approx(5.0) and got["diffs"][16]["tau_gap"] == pytest.approx(-0.3)
+    assert sandwich_by_budget(runs[runs.variant == "full"], children) is None
+    assert sandwich_by_budget(pd.DataFrame(), pd.DataFrame()) is None
+    with pytest.raises(ValueError, match="mixes supernet sizes"):
+        sandwich_by_budget(runs.assign(C=[8, 8, 16, 16, 8]), children)
+
+
+def test_the_shipped_curves_sandwich_differences():
+    from nascore.studies.supernet_curve import sandwich_by_budget
+    from nascore.supernet.curve import read_curve
+
+    runs, children = read_curve()
+    got = sandwich_by_budget(runs, children, n_boot=200)
+    finished = runs[runs.finished]
+    assert sorted(got["diffs"]) == sorted(set(finished.epochs[finished.variant == "no_sandwich"]))
+    for epochs, d in got["diffs"].items():
+        gap = runs[runs.epochs == epochs].sandwich_accuracy_gap.iloc[0]  # curve.csv's own column
+        assert d["mean"] == pytest.approx(gap, abs=1e-4) and d["n"] == 200
+        assert d["tau_gap"] == pytest.approx(runs[runs.epochs == epochs].sandwich_tau_gap.iloc[0], abs=1e-5)

@@ -50,9 +50,14 @@ def load(name: str, dataset: str | None = None) -> pd.DataFrame:
     ``"mnist5k"``): see ``data/<name>/README.md`` for the protocols.
 
     ``"nb201-supernet"``: child accuracies of this project's BigNAS-style supernets on
-    real CIFAR-10 (``dataset`` must be ``"cifar10"``): one row per architecture, variant
-    (``full``, ``no_sandwich``, ``no_distillation``, ``neither``) and ``supernet_seed``,
-    with ``supernet_accuracy`` in percent (see ``data/nb201-supernet/README.md``).
+    real CIFAR-10 (``dataset`` must be ``"cifar10"``): one row per architecture,
+    ``epochs`` (the run's whole schedule), variant (``full``, ``no_sandwich``,
+    ``no_distillation``, ``neither``) and ``supernet_seed``, with ``supernet_accuracy`` in
+    percent, ``eval_seconds`` and ``sets``: the 8-epoch ablation runs (every variant, two
+    seeds; select them with :func:`nascore.supernet.table.ablation_rows`) and the budget
+    curve's finished longer runs (16 epochs, ``full`` and ``no_sandwich``, seed 0, the
+    uniform ``sample200``; no ``eval_seconds``), so the longest CPU run is in it
+    (:func:`nascore.tables.readers.supernet_children`; ``data/nb201-supernet/README.md``).
 
     ``"nb101-cifar-scores"``: our scores of NB101 cells on real CIFAR-10
     (``nascore bench nb101-scores``; ``data/nb101-cifar-scores/README.md``), one row per

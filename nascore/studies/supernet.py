@@ -1,8 +1,9 @@
 """The weight-sharing chapter (BigNAS): how well supernet children rank, what the BigNAS
 techniques buy, and weight sharing against training-free and query-based search.
 
-Inputs: the supernet table (``nascore.bench.load("nb201-supernet")``: one row per
-architecture, variant and supernet seed), NAS-Bench-201's real CIFAR-10 accuracy of every
+Inputs: the supernet table's ablation runs (``nascore.bench.load("nb201-supernet")``,
+one row per architecture, budget, variant and supernet seed, its 8-epoch rows selected by
+:func:`nascore.supernet.table.ablation_rows`), NAS-Bench-201's real CIFAR-10 accuracy of every
 architecture (``bench.load("nb201")``), the zero-cost table's training-free scores on
 real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
 (:func:`nascore.supernet.table.load_runs`). Quick mode builds a tiny table on the fly
@@ -23,8 +24,8 @@ real CIFAR batches (``bench.load("nb201-zc")``) and the runs' costs
   (:mod:`.supernet_search`);
 - :func:`scale_summary`: the ablation table of another scale's tables (the paper-scale run);
 - :func:`claim_evidence`: the differences and the budget the three BigNAS claims rest on;
-- :func:`curve_summary` and :func:`sign_change`: the budget curve (one recipe at several
-  epochs, :mod:`nascore.supernet.curve`) with intervals, and where tau changes sign;
+- the budget curve (one recipe at several epochs) with intervals, where tau changes sign,
+  and the sandwich rule's difference per budget (:mod:`.supernet_curve`);
 - the verdict rules, the budget each claim rests on and what would flip it
   (:mod:`.supernet_verdicts`).
 """
@@ -37,6 +38,7 @@ import pandas as pd
 
 from .. import bench, stats
 from ..bench.agreement import by_seed
+from ..supernet.table import ablation_rows
 from .supernet_verdicts import budget
 
 VARIANTS = ("full", "no_sandwich", "no_distillation", "neither")
@@ -45,8 +47,9 @@ SETS = ("zc", "sample")
 
 def supernet_frame(results: pd.DataFrame | None = None) -> pd.DataFrame:
     """Supernet rows with ``val_accuracy`` (NAS-Bench-201, real CIFAR-10), ``in_zc`` and
-    ``in_sample`` flags."""
-    results = bench.load("nb201-supernet", "cifar10") if results is None else results.copy()
+    ``in_sample`` flags; by default the shipped ablation runs
+    (:func:`nascore.supernet.table.ablation_rows`), the rows of one budget."""
+    results = ablation_rows(bench.load("nb201-supernet", "cifar10")) if results is None else results.copy()
     truth = bench.load("nb201", "cifar10")[["arch", "val_accuracy"]]
     frame = results.merge(truth, on="arch", how="left")
     if frame["val_accuracy"].isna().any():
@@ -171,17 +174,21 @@ def no_retraining(frame: pd.DataFrame, standalone: pd.DataFrame, *, variant: str
 TECHNIQUES = {"sandwich": ("no_sandwich", "sandwich rule"), "distillation": ("no_distillation", "inplace distillation")}
 
 
-def claim_evidence(tables: dict, *, n_boot: int = 2000, seed: int = 0) -> dict:
+def claim_evidence(tables: dict, *, curve: dict | None = None, n_boot: int = 2000, seed: int = 0) -> dict:
     """What the three BigNAS claims rest on, from one set of supernet tables (``results``,
     ``runs``, ``standalone``, as shipped): ``budget`` (:func:`.supernet_verdicts.budget`),
     ``diffs`` (technique -> :func:`paired_difference` of ``full`` minus the variant
-    without it, on the uniform sample) and ``retrain`` (:func:`no_retraining`'s
-    difference, ``None`` without stand-alone children)."""
+    without it, on the uniform sample), ``retrain`` (:func:`no_retraining`'s
+    difference, ``None`` without stand-alone children) and ``curve``: the budget curve's
+    sandwich differences (:func:`.supernet_curve.sandwich_by_budget`) when they are of the
+    tables' supernet size (``C``, ``N``), else ``None``."""
     frame = supernet_frame(tables["results"])
     diffs = {name: paired_difference(frame, "full", base, which="sample", n_boot=n_boot, seed=seed)
              for name, (base, _) in TECHNIQUES.items()}
     _, retrain = no_retraining(frame, tables["standalone"], n_boot=n_boot, seed=seed)
-    return {"budget": budget(tables["runs"]), "diffs": diffs, "retrain": retrain}
+    b = budget(tables["runs"])
+    same_size = curve is not None and (curve["C"], curve["N"]) == (b["C"], b["N"])
+    return {"budget": b, "diffs": diffs, "retrain": retrain, "curve": curve if same_size else None}
 
 
 #: Training-free scores shown beside the supernet (registry names of the real-CIFAR table).
@@ -238,43 +245,3 @@ def quick_tables(work_dir, *, variants=VARIANTS, seeds=(0, 1), zc_children: int 
     supernet_runs.collect(work / "work", work / "collected")
     table = build_table(work / "collected", work / "table", provisional=True, command="quick_tables")
     return pd.read_csv(table / "results.csv"), load_runs(table), load_standalone(table)
-
-
-def curve_summary(runs: pd.DataFrame, children: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """The budget curve with intervals: per (``epochs``, ``variant``) of the shipped curve
-    (:func:`nascore.supernet.curve.read_curve`), Kendall's tau between the children's
-    supernet accuracy and NAS-Bench-201's CIFAR-10 validation accuracy (``tau``, ``low``,
-    ``high``, ``n``), tau with the 200-epoch test accuracy (``tau_test``), the mean child
-    and the largest child's accuracy, seconds per epoch and whether the run finished."""
-    if runs.empty:
-        return pd.DataFrame(columns=["epochs", "variant", "n", "tau", "low", "high", "tau_test", "mean_accuracy",
-                                     "largest", "seconds_per_epoch", "finished"])
-    truth = bench.load("nb201", "cifar10").set_index("arch")
-    rows = []
-    for (epochs, variant), part in children.groupby(["epochs", "variant"], sort=True):
-        run = runs[(runs.epochs == epochs) & (runs.variant == variant)].iloc[0]
-        acc = part.supernet_accuracy.to_numpy(float)
-        r = stats.kendall(acc, truth.loc[part.arch, "val_accuracy"].to_numpy(float), n_boot=n_boot, seed=seed)
-        test = stats.kendall(acc, truth.loc[part.arch, "test_accuracy"].to_numpy(float), n_boot=0)
-        rows.append({"epochs": int(epochs), "variant": variant, "n": r.n, "tau": r.value, "low": r.low,
-                     "high": r.high, "tau_test": test.value, "mean_accuracy": float(acc.mean()),
-                     "largest": run.largest, "seconds_per_epoch": run.seconds_per_epoch,
-                     "finished": bool(run.finished)})
-    return pd.DataFrame(rows)
-
-
-def sign_change(summary: pd.DataFrame, variant: str = "full") -> str:
-    """Where ``variant``'s tau turns positive along the budget: "at E epochs" for the first
-    finished budget whose interval lies above 0 (every shorter one's did not), "not within
-    E epochs" when none does up to the longest finished budget E, "no finished budget"
-    otherwise.
-
-    >>> s = pd.DataFrame({"epochs": [8, 16, 32], "variant": "full", "low": [-0.3, -0.1, 0.05], "finished": True})
-    >>> sign_change(s), sign_change(s[s.epochs < 32])
-    ('at 32 epochs', 'not within 16 epochs')
-    """
-    part = summary[(summary.variant == variant) & summary.finished.astype(bool)].sort_values("epochs")
-    if part.empty:
-        return "no finished budget"
-    above = part[part.low > 0]
-    return f"at {int(above.epochs.iloc[0])} epochs" if len(above) else f"not within {int(part.epochs.max())} epochs"

@@ -12,6 +12,7 @@ import pandas as pd
 from .. import bench, plots
 from ..supernet import children as kids
 from . import supernet as study
+from . import supernet_curve
 
 #: The paired differences the chapter reads: name -> (the variant with the technique(s), without).
 DIFFERENCES = {"sandwich": ("full", "no_sandwich"), "distillation": ("full", "no_distillation"),
@@ -119,11 +120,14 @@ def search_glue(summary: pd.DataFrame, queries: int) -> dict:
 
 
 def curve_glue(curve: pd.DataFrame) -> dict:
-    """``sn_curve_budgets`` (the finished budgets, "none yet") and ``sn_curve_sign``
-    (:func:`nascore.studies.supernet.sign_change`)."""
+    """``sn_curve_budgets`` (the finished budgets, "none yet"), ``sn_curve_sign``
+    (:func:`nascore.studies.supernet_curve.sign_change`) and ``sn_curve_signs_<variant>``
+    (:func:`nascore.studies.supernet_curve.interval_signs`) of the curve's two variants."""
     finished = curve[curve.finished.astype(bool)] if len(curve) else curve
     return {"sn_curve_budgets": ", ".join(f"{e} epochs" for e in sorted(set(finished.epochs))) or "none yet",
-            "sn_curve_sign": study.sign_change(curve)}
+            "sn_curve_sign": supernet_curve.sign_change(curve),
+            **{f"sn_curve_signs_{v}": supernet_curve.interval_signs(curve, v)
+               for v in (supernet_curve.WITH, supernet_curve.WITHOUT)}}
 
 
 def curve_figure(curve: pd.DataFrame):

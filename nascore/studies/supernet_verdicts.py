@@ -138,3 +138,56 @@ def claim_basis(shipped: dict, paper: dict | None) -> tuple[str, dict]:
     if paper is not None and paper["runs"].finished.astype(bool).all():
         return "paper-scale", paper
     return "shipped", shipped
+
+
+def with_curve(b: dict, diff: dict, curve: dict | None) -> dict:
+    """The budget a technique's verdict rests on, given the ablation's budget ``b`` and
+    difference ``diff`` and the budget curve's differences ``curve`` (the output of
+    :func:`nascore.studies.supernet_curve.sandwich_by_budget`, or ``None``): the longest
+    budget. The curve counts only for supernets of the ablation's size (``C``, ``N``) and,
+    at a budget both have, the ablation (more seeds) decides. Returns ``{"budget", "diff",
+    "source"}``, ``source`` being ``"ablation"`` or ``"curve"``; the curve's budget keeps
+    the ablation's training images (one recipe) and has the curve's seeds."""
+    if curve is None or (curve["C"], curve["N"]) != (b["C"], b["N"]) or not curve["diffs"]:
+        return {"budget": b, "diff": diff, "source": "ablation"}
+    longest = max(curve["diffs"])
+    if longest <= b["epochs"]:
+        return {"budget": b, "diff": diff, "source": "ablation"}
+    return {"budget": {**b, "epochs": longest, "seeds": curve["seeds"]}, "diff": curve["diffs"][longest],
+            "source": "curve"}
+
+
+def epochs_text(epochs) -> str:
+    """Budgets as prose: ``8 epochs``, ``8 and 16 epochs``, ``8, 16 and 32 epochs``.
+
+    >>> epochs_text([8]), epochs_text([8, 16]), epochs_text([8, 16, 32])
+    ('8 epochs', '8 and 16 epochs', '8, 16 and 32 epochs')
+    """
+    names = [str(int(e)) for e in epochs]
+    if not names:
+        raise ValueError("no budget to name")
+    head = ", ".join(names[:-1])
+    return f"{head} and {names[-1]} epochs" if head else f"{names[-1]} epochs"
+
+
+def curve_text(curve: dict) -> str:
+    """The curve's differences as prose, longest budget first: ``+6.87 points [+6.37,
+    +7.35] at 16 epochs, +6.00 [+5.52, +6.45] at 8 (budget curve, C = 8, N = 1, 1 seed);
+    Kendall tau gap -0.31 at 8 and -0.31 at 16 epochs``."""
+    items = sorted(curve["diffs"].items(), reverse=True)
+    diffs = [f"{d['mean']:+.2f}{' points' if k == 0 else ''} [{d['low']:+.2f}, {d['high']:+.2f}] at {e}"
+             f"{' epochs' if k == 0 else ''}" for k, (e, d) in enumerate(items)]
+    gaps = [f"{d['tau_gap']:+.2f} at {e}" for e, d in sorted(curve["diffs"].items())]
+    seeds = curve["seeds"]
+    return (f"{', '.join(diffs)} (budget curve, C = {curve['C']}, N = {curve['N']}, {seeds} seed"
+            f"{'s' if seeds != 1 else ''}); Kendall tau gap {' and '.join(gaps)} epochs")
+
+
+def verdicts_text(named: dict) -> str:
+    """``the same verdict at every budget`` when :func:`verdict_better` reads every diff of
+    ``named`` (label -> diff) alike, else each one's verdict: ``'partly' at 8 epochs
+    (ablation), 'reproduced' at 16 epochs (curve)``."""
+    found = {label: verdict_better(d) for label, d in named.items()}
+    if len(set(found.values())) == 1:
+        return "the same verdict at every budget"
+    return ", ".join(f"'{v}' at {label}" for label, v in found.items())

@@ -16,7 +16,9 @@
 - ``README.md``: protocol, provenance and licence.
 
 :func:`load_runs` reads ``runs.csv`` back; the results are read with
-``nascore.bench.load("nb201-supernet", dataset="cifar10")``.
+``nascore.bench.load("nb201-supernet", dataset="cifar10")`` (with an ``epochs`` column and the
+budget curve's longer runs, :func:`nascore.tables.readers.supernet_children`), and
+:func:`ablation_rows` selects the ablation runs' rows (:data:`ABLATION_EPOCHS`).
 """
 from __future__ import annotations
 
@@ -33,6 +35,23 @@ from ..paths import DATA_DIR
 from ..manifest import note_read
 
 TABLE_DIR = DATA_DIR / "nb201-supernet"
+#: The budget (epochs) of the shipped ablation runs (``runs.csv``: every variant, two seeds);
+#: ``nascore.bench.load("nb201-supernet")`` also holds the budget curve's longer runs.
+ABLATION_EPOCHS = 8
+
+
+def ablation_rows(children: pd.DataFrame, epochs: int = ABLATION_EPOCHS) -> pd.DataFrame:
+    """The rows of ``children`` (``nascore.bench.load("nb201-supernet")``) trained for
+    ``epochs``, without the ``epochs`` column: by default the ablation runs, as
+    ``results.csv`` holds them. ``ValueError`` when the frame has no ``epochs`` column or
+    no row of that budget (naming the budgets it has)."""
+    if "epochs" not in children.columns:
+        raise ValueError("the frame has no `epochs` column: pass nascore.bench.load('nb201-supernet')")
+    chosen = children[children.epochs == epochs]
+    if chosen.empty:
+        raise ValueError(f"no supernet child trained for {epochs!r} epochs; budgets: "
+                         f"{', '.join(map(str, sorted(set(children.epochs))))}")
+    return chosen.drop(columns="epochs").reset_index(drop=True)
 
 
 def _runs_frame(runs: dict, provisional: bool) -> pd.DataFrame:
@@ -145,7 +164,9 @@ def _readme(results, run_table, runs, command, provisional, folder) -> str:
         "## Columns", "",
         "`results.csv`: `arch` (NAS-Bench-201 string), `variant` (full, no_sandwich, no_distillation, neither), "
         "`supernet_seed`, `supernet_accuracy` (percent), `eval_seconds` (recalibration + test of that child), "
-        "`sets`. `runs.csv`: one row per supernet (see above).", "",
+        "`sets`. `runs.csv`: one row per supernet (see above). The loader adds `epochs` (each run's whole "
+        "schedule, from `runs.csv`) and the children of the budget curve's finished runs longer than these, "
+        "when `curve_children.csv` is shipped (`nascore.tables.readers.supernet_children`).", "",
         "## Licence", "",
         "Produced by this project: the table is released under the project's MIT licence (`LICENSE` at the "
         "repository root). It was computed from CIFAR-10 images (`data/cifar/`; no formal licence; cite "

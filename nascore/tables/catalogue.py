@@ -96,9 +96,9 @@ register(Table(
     "the LGA code's at-init metrics on its own population, NB201 cells 0..999, real CIFAR-10",
     command="nascore bench cifar-ntk stats", export="nascore.studies.cifar_ntk_run.export_lga_population"))
 register(Table(
-    "nb201-supernet", "nb201-supernet", {"cifar10": ("nb201-supernet/results.csv",)},
-    _csv("nb201-supernet/results.csv", ": build it with `nascore supernet table`"),
-    "child accuracies of BigNAS-style supernets on real CIFAR-10, per variant and supernet seed",
+    "nb201-supernet", "nb201-supernet", {"cifar10": tuple(readers.SUPERNET_FILES.values())},
+    readers.supernet_children,
+    "child accuracies of BigNAS-style supernets on real CIFAR-10, per budget, variant and supernet seed",
     command="nascore supernet table", export="nascore.supernet.table.build_table"))
 register(Table(
     "nb101-zc", "nasbench101-zc", {"cifar10": ("nasbench101-zc/zc_nasbench101.json",)},

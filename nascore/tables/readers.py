@@ -55,3 +55,41 @@ def cifar_scores(dataset: str) -> pd.DataFrame:
     frame = frame[frame.dataset == dataset].drop(columns="dataset").reset_index(drop=True)
     frame.insert(1, "op_indices", [nb201.to_op_indices(a) for a in frame.arch])
     return frame.sort_values("op_indices", ignore_index=True)
+
+
+#: The files of the supernet table (``data/nb201-supernet/``): the ablation runs' children and
+#: their run facts, and the budget curve's ranked children.
+SUPERNET_FILES = {"results": "nb201-supernet/results.csv", "runs": "nb201-supernet/runs.csv",
+                  "curve_children": "nb201-supernet/curve_children.csv"}
+#: The children set the budget curve ranks (``nascore supernet curve``: ``sample:200``, the first
+#: 200 of the fixed uniform order, as ``sample200`` in ``results.csv``).
+CURVE_SET = "sample200"
+SUPERNET_COLUMNS = ["arch", "variant", "supernet_seed", "epochs", "supernet_accuracy", "eval_seconds", "sets"]
+
+
+def supernet_children(dataset: str) -> pd.DataFrame:
+    """The supernet children on CIFAR-10, one row per (architecture, ``epochs``, ``variant``,
+    ``supernet_seed``): ``results.csv`` (the ablation runs, their budget ``epochs`` from
+    ``runs.csv``) and, after them, the budget curve's finished runs longer than any
+    ablation run (``curve_children.csv``: ``sets`` is :data:`CURVE_SET`, ``eval_seconds``
+    NaN, not recorded). The curve's runs at the ablation's budget are other runs of a
+    (budget, variant, seed) ``results.csv`` already holds, so they stay in the curve's
+    files (:func:`nascore.supernet.curve.read_curve`): every (epochs, variant,
+    supernet_seed) of the frame is one run."""
+    missing = ": build it with `nascore supernet table`"
+    results = csv_table(SUPERNET_FILES["results"], missing=missing)
+    runs = csv_table(SUPERNET_FILES["runs"], missing=missing)
+    budget = runs[["variant", "supernet_seed", "epochs"]]
+    if budget.duplicated(["variant", "supernet_seed"]).any():
+        raise ValueError(f"{SUPERNET_FILES['runs']} holds several runs of one variant and seed")
+    frame = results.merge(budget, on=["variant", "supernet_seed"], how="left", validate="many_to_one")
+    if frame.epochs.isna().any():
+        raise ValueError(f"{SUPERNET_FILES['results']} has children of runs {SUPERNET_FILES['runs']} does not list")
+    frame = frame.astype({"epochs": int})[SUPERNET_COLUMNS]
+    curve_path = DATA_DIR / SUPERNET_FILES["curve_children"]
+    if not curve_path.exists():
+        return frame
+    curve = csv_table(SUPERNET_FILES["curve_children"])
+    curve = curve[curve.finished.astype(bool) & (curve.epochs > frame.epochs.max())]
+    curve = curve.rename(columns={"seed": "supernet_seed"}).assign(eval_seconds=float("nan"), sets=CURVE_SET)
+    return pd.concat([frame, curve[SUPERNET_COLUMNS]], ignore_index=True)
