@@ -94,8 +94,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="only add the store's new full-space HNAS rows to DEST/hnas_all_cifar10.csv, keeping its rows "
                           "(a run resumed with stats --skip-table)")
     exp.add_argument("--lga-population", action="store_true",
-                     help=f"only write DEST/{exporter.POPULATION_FILE}: the store's LGA statistics of NAS-Bench-201 cells "
-                          "0..999 (a run of stats --archs first1000 --groups lga)")
+                     help=f"only write DEST/{exporter.POPULATION_FILE}: the store's LGA statistics of NAS-Bench-201 "
+                          "cells 0..999 (a run of stats --archs first1000 --groups lga)")
     exp.add_argument("--zhu-uniform", action="store_true",
                      help=f"only write DEST/{exporter.ZHU_UNIFORM_FILE}: the store's Zhu lambda_min (CIFAR-10, batch "
                           f"{exporter.ZHU_UNIFORM_BATCH}) of the uniform sample, whatever the records' content keys "
