@@ -247,3 +247,16 @@ def test_export_of_a_store_with_only_zhu_rows_writes_no_hnas_file(tmp_path):
     written = {p.name for p in exporter.export(tmp_path / "s", tmp_path / "d", extra={"zhu": 16})}
     assert "hnas_all_cifar10.csv" not in written and {"cifar10.csv", "cost.csv"} <= written
     assert pd.read_csv(tmp_path / "d" / "cifar10.csv").ntk_lambda_min_b16.tolist() == [4.0]
+
+
+def test_the_export_command_writes_the_zhu_uniform_file_or_names_the_missing_rows(tmp_path, capsys):
+    from nascore import cli
+
+    store = run.open_store(tmp_path / "s")
+    _zhu_record(store, run.arch_list("all")[1], value=2.5, group="hnas")
+    argv = ["bench", "cifar-ntk", "export", "--store", str(tmp_path / "s"), "--dest", str(tmp_path / "d"),
+            "--zhu-uniform"]
+    assert cli.main(argv) == 2 and "no zhu record on cifar10 at batch 16" in capsys.readouterr().err
+    _zhu_record(store, run.arch_list("all")[1], value=2.5)
+    assert cli.main(argv) == 0
+    assert f"wrote 1 rows to {tmp_path / 'd' / 'zhu_uniform_cifar10.csv'}" in capsys.readouterr().out
