@@ -25,7 +25,7 @@ import pandas as pd
 
 from ..search.report import summarise
 from ..search.selection import best_of_n
-from .hnas_cifar import EIGENNAS_LEADERBOARD, EIGENNAS_TOLERANCE, uniform_positions
+from .hnas_cifar import EIGENNAS_LEADERBOARD, EIGENNAS_TOLERANCE, ZHU_CPU_BATCH, uniform_positions
 
 #: The draws EigenNAS reports (N = 100 and 1,000) and how often each is repeated.
 NS = (100, 1000)
@@ -36,7 +36,7 @@ MIN_CELLS = 100
 #: fewer, repeated draws share most of their cells and the repeats say little.
 MIN_CELLS_PER_DRAW = 2
 #: The λ_min column (batch 16, the CPU batch) and the datasets the pick is reported on.
-COLUMN = "ntk_lambda_min_b16"
+COLUMN = f"ntk_lambda_min_b{ZHU_CPU_BATCH}"
 DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 METHODS = ("largest lambda_min", "random pick")
 
