@@ -203,7 +203,7 @@ for _poison in ("NaN", "Infinity", '"abc"', "null", "missing"):
     def _store_case(tmp, poison=_poison):
         import warnings
 
-        from nascore.studies import cifar_ntk_run
+        from nascore.studies import cifar_ntk_export, cifar_ntk_run
 
         store = cifar_ntk_run.open_store(tmp / "store")
         record = {"kind": "stats", "arch": GOOD_CELL, "dataset": "cifar10", "group": "hnas", "batch": 64, "seed": 0,
@@ -221,7 +221,7 @@ for _poison in ("NaN", "Infinity", '"abc"', "null", "missing"):
             path.write_text(text.replace('"ntk_trace": 12.5', f'"ntk_trace": {poison}'))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frame = cifar_ntk_run.table(tmp / "store", "cifar10")
+            frame = cifar_ntk_export.table(tmp / "store", "cifar10")
         quarantined = len(list((tmp / "store" / "quarantine").glob("*.json")))
         return f"exported rows: {len(frame)}, quarantined: {quarantined}", frame.empty and quarantined == 1
     case(f"store: an NTK record with ntk_trace = {_poison}", "quarantined, not exported")(_store_case)

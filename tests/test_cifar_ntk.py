@@ -9,6 +9,7 @@ import torch
 from nascore import bench, ntk
 from nascore.spaces import nb201
 from nascore.studies import cifar_ntk as proto
+from nascore.studies import cifar_ntk_export as exporter
 from nascore.studies import cifar_ntk_run as run
 from nascore.studies import cifar_ntk_train as tr
 
@@ -59,9 +60,9 @@ def test_runs_resume_from_the_store_and_export_one_row_per_arch(tmp_path, monkey
     assert run.run_stats(tmp_path, groups=["hnas", "lga"], dataset="cifar10", archs=archs, progress=False) == 6
     assert run.run_stats(tmp_path, groups=["hnas", "lga"], dataset="cifar10", archs=archs, progress=False) == 0
     assert calls[:3] == [("hnas", a) for a in archs]  # group-major: cheap statistics first
-    frame = run.table(tmp_path, "cifar10")
+    frame = exporter.table(tmp_path, "cifar10")
     assert list(frame.arch) == sorted(archs) and frame.ntk_trace.notna().all() and frame.lga.notna().all()
-    written = run.export(tmp_path, tmp_path / "data")
+    written = exporter.export(tmp_path, tmp_path / "data")
     assert (tmp_path / "data" / "cifar10.csv") in written
     back = pd.read_csv(tmp_path / "data" / "cifar10.csv")
     assert len(back) == 3 and "ntk_condition" not in back
@@ -69,21 +70,21 @@ def test_runs_resume_from_the_store_and_export_one_row_per_arch(tmp_path, monkey
     assert set(cost.group) == {"hnas", "lga"} and (cost["median"] == 0.5).all()
     # a second batch size: the batch study compares each ranking with the largest batch's
     run.run_stats(tmp_path, groups=["hnas"], dataset="cifar10", archs=archs, batches={"hnas": 128}, progress=False)
-    study = run.batch_study(tmp_path).query("statistic == 'ntk_trace'")
+    study = exporter.batch_study(tmp_path).query("statistic == 'ntk_trace'")
     assert list(study.batch) == [64, 128] and study.rho_vs_largest.tolist() == pytest.approx([1.0, 1.0])
     # another batch never lands in the official column: it gets its own, suffixed
     run.run_stats(tmp_path, groups=["lga"], dataset="cifar10", archs=archs[:2], batches={"lga": 32}, progress=False)
-    both = run.table(tmp_path, "cifar10", extra={"lga": 32, "hnas": 128})
+    both = exporter.table(tmp_path, "cifar10", extra={"lga": 32, "hnas": 128})
     assert both.lga.notna().all() and both.lga_b32.notna().sum() == 2 and both.ntk_trace_b128.notna().all()
     # each column holds its own batch's values (the fake adds 1000 x batch)
     assert (both.lga == [len(a) + 3 + 256_000 for a in both.arch]).all()
     assert (both.lga_b32.dropna() >= 32_000).all() and (both.lga_b32.dropna() < 33_000).all()
-    assert "lga_b256" not in run.table(tmp_path, "cifar10", extra={"lga": 256})  # the official batch: no copy
+    assert "lga_b256" not in exporter.table(tmp_path, "cifar10", extra={"lga": 256})  # the official batch: no copy
     with pytest.raises(ValueError, match="unknown group 'bogus'"):
-        run.table(tmp_path, "cifar10", extra={"bogus": 8})
-    assert run.parse_extra(["lga=32", "zhu=16"]) == {"lga": 32, "zhu": 16}
+        exporter.table(tmp_path, "cifar10", extra={"bogus": 8})
+    assert exporter.parse_extra(["lga=32", "zhu=16"]) == {"lga": 32, "zhu": 16}
     with pytest.raises(ValueError, match="bad --extra 'lga:32'"):
-        run.parse_extra(["lga:32"])
+        exporter.parse_extra(["lga:32"])
 
 
 def test_the_hnas_group_on_a_real_network_matches_the_registry_metric(monkeypatch):
@@ -126,7 +127,7 @@ def test_a_gpu_record_wins_over_a_cpu_record_of_the_same_cell(tmp_path, gpu_firs
     records = [("a" * 64, {**base, "ntk_trace": 2.0, "device": "cuda"}), ("b" * 64, {**base, "ntk_trace": 1.0, "device": "cpu"})]
     for key, record in records if gpu_first else records[::-1]:
         store.put(key, record)
-    assert run.table(tmp_path, "cifar10").ntk_trace.tolist() == [2.0]
+    assert exporter.table(tmp_path, "cifar10").ntk_trace.tolist() == [2.0]
 
 
 def test_lga_population_is_nb201_cells_0_to_999_in_a_fixed_shuffled_order():
@@ -152,7 +153,7 @@ def test_lga_population_export_keeps_only_cells_0_to_999_with_their_index(tmp_pa
                   batches={"lga": 32}, progress=False)
     (tmp_path / "d").mkdir()
     (tmp_path / "d" / "cifar10.csv").write_text("arch\nkept\n")  # the folder's other tables are not touched
-    path, rows = run.export_lga_population(tmp_path / "s", tmp_path / "d")
+    path, rows = exporter.export_lga_population(tmp_path / "s", tmp_path / "d")
     back = pd.read_csv(path)
     assert rows == 3 and sorted(back.arch) == sorted(population)
     assert list(back.columns) == ["arch", "nb201_index", "ntk_mean_b32", "ntk_frobenius_b32", "lga_b32"]
@@ -161,12 +162,12 @@ def test_lga_population_export_keeps_only_cells_0_to_999_with_their_index(tmp_pa
     assert (tmp_path / "d" / "cifar10.csv").read_text() == "arch\nkept\n"
     assert "lga_first1000_cifar10.csv" in (tmp_path / "d" / "manifest.json").read_text()
     with pytest.raises(ValueError, match="no results store"):
-        run.export_lga_population(tmp_path / "missing", tmp_path / "d")
+        exporter.export_lga_population(tmp_path / "missing", tmp_path / "d")
     # a cell trained for one epoch gains the after-training columns; the others stay NaN
     monkeypatch.setattr(tr, "trained_stats", lambda arch, **kw: {**{c: 0.5 for c in tr.COLUMNS},
                                                                  "seconds_train": 1.0, "seconds_score": 1.0})
     run.run_train(tmp_path / "s", archs=population[:1] + outside[:1], progress=False)
-    back = pd.read_csv(run.export_lga_population(tmp_path / "s", tmp_path / "d")[0]).set_index("arch")
+    back = pd.read_csv(exporter.export_lga_population(tmp_path / "s", tmp_path / "d")[0]).set_index("arch")
     assert back.loc[population[0], "lga_after_1_epoch"] == 0.5 and back.lga_after_1_epoch.notna().sum() == 1
     assert outside[0] not in back.index
 
@@ -185,6 +186,77 @@ def test_export_of_a_store_without_hnas_statistics(tmp_path, monkeypatch):
     monkeypatch.setattr(proto, "group_stats", fake)
     run.run_stats(tmp_path / "s", groups=["tenas"], dataset="cifar10", archs=run.arch_list("zc,first:2"),
                   progress=False)
-    written = {p.name for p in run.export(tmp_path / "s", tmp_path / "d")}
+    written = {p.name for p in exporter.export(tmp_path / "s", tmp_path / "d")}
     assert "cifar10.csv" in written and "hnas_all_cifar10.csv" not in written
     assert "ntk_condition" in pd.read_csv(tmp_path / "d" / "cifar10.csv")
+
+
+def _zhu_record(store, arch, *, value, batch=16, device="cpu", key_seed="a", dataset="cifar10", group="zhu"):
+    """A hand-made record as the ``zhu`` job writes it, under a key of its own (older code: other keys)."""
+    import hashlib
+
+    key = hashlib.sha256(f"{arch}{batch}{device}{key_seed}{dataset}{group}".encode()).hexdigest()
+    columns = {c: value for c in proto.COLUMNS[group]}
+    store.put_checked(key, {"kind": "stats", "arch": arch, "dataset": dataset, "group": group, "batch": batch,
+                            "seed": 0, "repeats": 1, **columns, "seconds": 2.0 * value, "device": device,
+                            "device_name": "x", "torch": "2.13"})
+
+
+def test_zhu_uniform_export_reads_every_zhu_record_whatever_its_key(tmp_path):
+    order = run.arch_list("all")
+    store = run.open_store(tmp_path / "s")
+    _zhu_record(store, order[2], value=3.0)
+    _zhu_record(store, order[0], value=1.0, key_seed="old code")      # another content key: still read
+    _zhu_record(store, order[0], value=5.0, device="cuda")            # a GPU record of the same cell wins
+    _zhu_record(store, order[1], value=7.0, batch=72)                 # another batch: left out
+    _zhu_record(store, order[1], value=8.0, dataset="cifar100")       # another dataset: left out
+    _zhu_record(store, order[1], value=9.0, group="hnas")             # another group: left out
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "cifar10.csv").write_text("arch\nkept\n")
+    path, rows = exporter.export_zhu_uniform(tmp_path / "s", tmp_path / "d")
+    back = pd.read_csv(path)
+    assert rows == 2 and list(back.arch) == [order[0], order[2]]
+    assert list(back.columns) == ["arch", "nb201_index", "uniform_position", "ntk_lambda_min_b16", "seconds",
+                                  "device", "device_name", "torch"]
+    assert back.uniform_position.tolist() == [0, 2] and back.ntk_lambda_min_b16.tolist() == [5.0, 3.0]
+    assert back.device.tolist() == ["cuda", "cpu"]
+    from nascore.bench.nb201_test import nb201_accuracies
+
+    index = nb201_accuracies("cifar10").set_index("arch").nb201_index
+    assert back.nb201_index.tolist() == index[[order[0], order[2]]].tolist()
+    assert (tmp_path / "d" / "cifar10.csv").read_text() == "arch\nkept\n"
+    assert "zhu_uniform_cifar10.csv" in (tmp_path / "d" / "manifest.json").read_text()
+
+
+def test_zhu_uniform_export_refuses_a_store_without_zhu_rows(tmp_path):
+    store = run.open_store(tmp_path / "s")
+    _zhu_record(store, run.arch_list("all")[0], value=1.0, group="hnas")
+    with pytest.raises(ValueError, match="no zhu record on cifar10 at batch 16"):
+        exporter.export_zhu_uniform(tmp_path / "s", tmp_path / "d")
+    with pytest.raises(ValueError, match="no results store"):
+        exporter.export_zhu_uniform(tmp_path / "missing", tmp_path / "d")
+    assert not (tmp_path / "d" / "zhu_uniform_cifar10.csv").exists()
+
+
+def test_export_of_a_store_with_only_zhu_rows_writes_no_hnas_file(tmp_path):
+    """A store of the uniform-sample job (zhu only, batch 16): ``export`` gives the cost
+    and, with ``--extra zhu=16``, the 725-cell tables' column; no KeyError, no HNAS file."""
+    store = run.open_store(tmp_path / "s")
+    cell = run.arch_list("zc")[0]
+    _zhu_record(store, cell, value=4.0)
+    written = {p.name for p in exporter.export(tmp_path / "s", tmp_path / "d", extra={"zhu": 16})}
+    assert "hnas_all_cifar10.csv" not in written and {"cifar10.csv", "cost.csv"} <= written
+    assert pd.read_csv(tmp_path / "d" / "cifar10.csv").ntk_lambda_min_b16.tolist() == [4.0]
+
+
+def test_the_export_command_writes_the_zhu_uniform_file_or_names_the_missing_rows(tmp_path, capsys):
+    from nascore import cli
+
+    store = run.open_store(tmp_path / "s")
+    _zhu_record(store, run.arch_list("all")[1], value=2.5, group="hnas")
+    argv = ["bench", "cifar-ntk", "export", "--store", str(tmp_path / "s"), "--dest", str(tmp_path / "d"),
+            "--zhu-uniform"]
+    assert cli.main(argv) == 2 and "no zhu record on cifar10 at batch 16" in capsys.readouterr().err
+    _zhu_record(store, run.arch_list("all")[1], value=2.5)
+    assert cli.main(argv) == 0
+    assert f"wrote 1 rows to {tmp_path / 'd' / 'zhu_uniform_cifar10.csv'}" in capsys.readouterr().out

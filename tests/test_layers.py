@@ -35,7 +35,7 @@ FACE = ("studies", "cli", "reproduce")  # top-level names above the library
 #: Producing studies: their file contents are part of the content keys of shipped tables
 #: (``nascore.fingerprint.code_digest``), so they stay where they are until the tables are
 #: rebuilt; any study or notebook may import them until they move into the library.
-PRODUCERS = ("ground_truth", "ground_truth_conv", "cifar_ntk", "cifar_ntk_train", "cifar_ntk_run")
+PRODUCERS = ("ground_truth", "ground_truth_conv", "cifar_ntk", "cifar_ntk_train", "cifar_ntk_run", "cifar_ntk_export")
 #: study -> the other studies it may import (short names under ``nascore.studies``).
 STUDY_IMPORTS_ALLOWED = {
     "*": set(PRODUCERS),                                     # see PRODUCERS

@@ -129,3 +129,30 @@ def test_eigennas_values_say_not_computed_for_a_kernel_not_run():
             values["zhu_eigen_cifar10_hnas_n"]) == ("(not computed)", "-", "0")
     assert not any(k.startswith("zhu_eigen_ImageNet16-120") for k in values)
     assert set(values) >= {"zhu_lb_cifar10", "zhu_cpu_batch"}
+
+
+def _selection(status_1000="not attempted"):
+    rows = []
+    for n, status in ((100, "run"), (1000, status_1000)):
+        for method, base in (("largest lambda_min", 90.0), ("random pick", 80.0)):
+            for d, paper in (("cifar10", 93.46), ("ImageNet16-120", 45.54)):
+                run = status == "run"
+                rows.append({"n_cells": 250, "N": n, "repeats": 500, "method": method, "dataset": d, "status": status,
+                             "mean": base + (d == "cifar10") if run else np.nan, "std": 0.25 if run else np.nan,
+                             "low": base - 0.5, "high": base + 1.5, "paper": paper})
+    return pd.DataFrame(rows)
+
+
+def test_uniform_values_and_view_say_which_n_ran():
+    table = _selection()
+    values = zt.uniform_values(table)
+    assert (values["zhu_uni_n"], values["zhu_uni_repeats"], values["zhu_uni_ns"]) == (250, 500, "N = 100")
+    assert values["zhu_uni_100_lam_cifar10"] == "91.00 ± 0.25 %"
+    assert values["zhu_uni_100_rand_ImageNet16-120"] == "80.00 ± 0.25 %"
+    assert values["zhu_uni_1000_lam_cifar10"] == "not attempted"
+    assert zt.uniform_values(table.assign(status="not attempted"))["zhu_uni_ns"] == "none"
+    view = zt.uniform_view(table)
+    assert list(view.columns) == ["cifar10", "ImageNet16-120"]
+    assert view.loc[(100, "largest lambda_min"), "cifar10"] == "91.00 ± 0.25 [89.50, 91.50]"
+    assert view.loc[(1000, "random pick"), "ImageNet16-120"] == "not attempted"
+    assert view.loc[("-", "EigenNAS (leaderboard, secondary)")].tolist() == ["93.46", "45.54"]

@@ -10,7 +10,7 @@ against the NASLib table's validation accuracy of the same architectures:
 - :func:`batch_study`: the shipped ``batch_study.csv``, how each ranking moves with the batch.
 
 A column ending ``_bN`` holds a statistic at batch N instead of its official batch
-(:func:`nascore.studies.cifar_ntk_run.extra_column`): the official batch was out of
+(:func:`nascore.studies.cifar_ntk_export.extra_column`): the official batch was out of
 reach of the CPU that computed it.
 """
 from __future__ import annotations

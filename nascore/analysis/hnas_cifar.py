@@ -14,7 +14,7 @@ the MNIST batch-of-10 table of :mod:`nascore.bench.nb201_ntk`.
   al.'s EigenNAS: the largest lambda_min), with its accuracy and rank;
 - :func:`gain_row`: one row of a "what flips the verdict" table, from paired gains;
 - :func:`uniform_positions` / :func:`uniform_frame`: the uniform sample of the full space
-  that HNAS's statistics reached (``--archs all`` of :mod:`.cifar_ntk_run`), with NB201's
+  that HNAS's statistics reached (``--archs all`` of :mod:`nascore.studies.cifar_ntk_run`), with NB201's
   accuracies;
 - :func:`add_objective_columns`, :func:`singular_as_nan`: the HNAS objective's derived columns.
 """

@@ -3,19 +3,21 @@
 Every finished (architecture, dataset, group, batch) result is one record of a results
 store, so a killed run keeps what it finished and a rerun skips it. ``--shard i/n``
 splits the architectures between processes sharing a GPU. ``export`` turns a store into
-the CSV files of ``data/nb201-cifar-ntk/``. The work is :mod:`nascore.studies.cifar_ntk_run`.
+the CSV files of ``data/nb201-cifar-ntk/``. The jobs are :mod:`nascore.studies.cifar_ntk_run`, the exports
+:mod:`nascore.studies.cifar_ntk_export`.
 
     nascore bench cifar-ntk stats --dataset cifar10 --archs zc --store DIR --device cuda
     nascore bench cifar-ntk train --archs stratified:200 --store DIR --device cuda
     nascore bench cifar-ntk batch-study --archs sample:50 --batches 16 32 64 --store DIR
     nascore bench cifar-ntk export --store DIR --dest data/nb201-cifar-ntk
+    nascore bench cifar-ntk export --store DIR --zhu-uniform
 """
 from __future__ import annotations
 
 import argparse
 import time
 
-from ..studies import cifar_ntk as proto, cifar_ntk_run as run
+from ..studies import cifar_ntk as proto, cifar_ntk_export as exporter, cifar_ntk_run as run
 from .args import folder, positive, seed
 
 
@@ -92,8 +94,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="only add the store's new full-space HNAS rows to DEST/hnas_all_cifar10.csv, keeping its rows "
                           "(a run resumed with stats --skip-table)")
     exp.add_argument("--lga-population", action="store_true",
-                     help=f"only write DEST/{run.POPULATION_FILE}: the store's LGA statistics of NAS-Bench-201 cells "
-                          "0..999 (a run of stats --archs first1000 --groups lga)")
+                     help=f"only write DEST/{exporter.POPULATION_FILE}: the store's LGA statistics of NAS-Bench-201 "
+                          "cells 0..999 (a run of stats --archs first1000 --groups lga)")
+    exp.add_argument("--zhu-uniform", action="store_true",
+                     help=f"only write DEST/{exporter.ZHU_UNIFORM_FILE}: the store's Zhu lambda_min (CIFAR-10, batch "
+                          f"{exporter.ZHU_UNIFORM_BATCH}) of the uniform sample, whatever the records' content keys "
+                          "(a run of stats --archs all,first:3000 --groups zhu --batch-zhu 16)")
     exp.set_defaults(handler=_export)
 
 
@@ -148,21 +154,25 @@ def _batch_study(args) -> int:
         run.run_stats(args.store, groups=groups, dataset=args.dataset, archs=archs, device=args.device,
                   batches={g: b for g in groups}, seed=args.seed, progress=False)
         print(f"batch {b}: done", flush=True)
-    print(run.batch_study(args.store, args.dataset).to_string(index=False), flush=True)
+    print(exporter.batch_study(args.store, args.dataset).to_string(index=False), flush=True)
     return 0
 
 
 def _export(args) -> int:
     """``export``: the store's tables into a data folder."""
+    if args.zhu_uniform:
+        path, rows = exporter.export_zhu_uniform(args.store, args.dest)
+        print(f"wrote {rows} rows to {path}")
+        return 0
     if args.lga_population:
-        path, rows = run.export_lga_population(args.store, args.dest)
+        path, rows = exporter.export_lga_population(args.store, args.dest)
         print(f"wrote {rows} rows to {path}")
         return 0
     if args.extend_hnas_all:
-        path, added = run.extend_hnas_all(args.store, args.dest)
+        path, added = exporter.extend_hnas_all(args.store, args.dest)
         print(f"added {added} rows to {path}")
         return 0
     batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
-    for path in run.export(args.store, args.dest, batches, run.parse_extra(args.extra)):
+    for path in exporter.export(args.store, args.dest, batches, exporter.parse_extra(args.extra)):
         print(f"wrote {path}")
     return 0

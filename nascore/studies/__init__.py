@@ -17,5 +17,5 @@ its own study plus the library's public API.
   with accuracy beside the published values (the table job is :mod:`nascore.bench.cifar_scores`)
 - :mod:`.supernet`      the BigNAS-style supernet: ranking quality against NB201, ablations, search at equal cost
 - :mod:`.cifar_ntk`     the papers' NTK statistics of NB201 on real CIFAR (official conventions);
-  :mod:`.cifar_ntk_run` runs and exports that table, :mod:`.cifar_ntk_train` its 1-epoch training
+  :mod:`.cifar_ntk_run` runs that table, :mod:`.cifar_ntk_export` exports it, :mod:`.cifar_ntk_train` its 1-epoch training
 """

@@ -229,3 +229,31 @@ def eigennas_view(eigen: pd.DataFrame) -> pd.DataFrame:
         "leaderboard (test %, secondary)": eigen.leaderboard_test})
     return view[["dataset", "lambda_min", "status", "n", "selected (val %)", "selected (test %)", "optimum",
                  "percentile", "rho(lambda_min, acc) [95%]", "leaderboard (test %, secondary)"]]
+
+
+# ----------------------------------------------------------------------------- section 5c: the uniform sample
+def uniform_values(table: pd.DataFrame) -> dict:
+    """The values section 5c glues from :func:`nascore.analysis.eigennas_uniform.selection_table`:
+    ``zhu_uni_n`` (cells of the uniform sample), ``zhu_uni_repeats``, ``zhu_uni_ns`` (the N
+    that rest on enough cells, as text, or "none"), and per N, method (``lam``, ``rand``) and
+    dataset the pick's "mean ± std" text ("not attempted" where the N was not run)."""
+    run = sorted(set(table[table.status == "run"].N))
+    values = {"zhu_uni_n": int(table.n_cells.iloc[0]), "zhu_uni_repeats": int(table.repeats.iloc[0]),
+              "zhu_uni_ns": ", ".join(f"N = {n}" for n in run) or "none"}
+    short = {"largest lambda_min": "lam", "random pick": "rand"}
+    for r in table.itertuples():
+        values[f"zhu_uni_{r.N}_{short[r.method]}_{r.dataset}"] = (
+            f"{r.mean:.2f} ± {r.std:.2f} %" if r.status == "run" else "not attempted")
+    return values
+
+
+def uniform_view(table: pd.DataFrame) -> pd.DataFrame:
+    """The selection table as section 5c shows it: one row per N and method, per dataset
+    "mean ± std [95 % interval of the mean]" (or the status), and the paper's row."""
+    cell = [f"{r.mean:.2f} ± {r.std:.2f} [{r.low:.2f}, {r.high:.2f}]" if r.status == "run" else r.status
+            for r in table.itertuples()]
+    wide = table.assign(cell=cell).pivot_table(index=["N", "method"], columns="dataset", values="cell",
+                                               aggfunc="first", sort=False)
+    paper = table.drop_duplicates("dataset").set_index("dataset").paper.map("{:.2f}".format)
+    wide.loc[("-", "EigenNAS (leaderboard, secondary)"), :] = paper
+    return wide[list(dict.fromkeys(table.dataset))].rename_axis(columns=None)

@@ -14,7 +14,8 @@ from ..spaces import nb201
 #: The CIFAR NTK tables: name -> file stem per dataset (``data/nb201-cifar-ntk/``).
 CIFAR_NTK_FILES = {"nb201-cifar-ntk": {"cifar10": "cifar10", "cifar100": "cifar100"},
                    "nb201-cifar-ntk-hnas": {"cifar10": "hnas_all_cifar10"},
-                   "nb201-cifar-ntk-lga1000": {"cifar10": "lga_first1000_cifar10"}}
+                   "nb201-cifar-ntk-lga1000": {"cifar10": "lga_first1000_cifar10"},
+                   "nb201-cifar-ntk-zhu-uniform": {"cifar10": "zhu_uniform_cifar10"}}
 
 
 def csv_table(relative: str, *, missing: str = "") -> pd.DataFrame:
