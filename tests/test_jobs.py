@@ -86,6 +86,24 @@ def test_every_registered_job_resolves_to_a_job_whose_export_is_the_tables(name)
         assert resolve(record.export) is job.export
 
 
+def test_the_trained_tables_keys_change_with_a_parameter_and_with_nothing_else():
+    from dataclasses import replace
+
+    from nascore.tables import mixed_mnist5k as mixed, nb201_mnist5k as conv
+
+    space, protocol = mixed.MixedSpace(hidden_layers=2, width=8), mixed.MIXED_PROTOCOL
+    key = mixed.key_of("digits", space, protocol, 0, "relu-relu|")
+    assert key == mixed.key_of("digits", mixed.MixedSpace(hidden_layers=2, width=8), protocol, 0, "relu-relu|")
+    assert key != mixed.key_of("digits", space, replace(protocol, lr=4.0), 0, "relu-relu|")
+    assert key != mixed.key_of("digits", replace(space, width=16), protocol, 0, "relu-relu|")
+    assert key != mixed.key_of("digits", space, protocol, 1, "relu-relu|")
+    arch = conv.ConvSpace().architectures(1)[0]
+    key = conv.key_of(conv.ConvSpace(), conv.CONV_PROTOCOL, 0, arch)
+    assert key != conv.key_of(conv.ConvSpace(C=8), conv.CONV_PROTOCOL, 0, arch)
+    assert key != conv.key_of(conv.ConvSpace(), replace(conv.CONV_PROTOCOL, epochs=5, checkpoints=(1, 2)), 0, arch)
+    assert key != conv.key_of(conv.ConvSpace(), conv.CONV_PROTOCOL, 0, conv.ConvSpace().architectures(2)[1])
+
+
 def test_a_trained_record_with_a_non_finite_value_is_stored_as_failed(tmp_path):
     store = ResultStore(tmp_path)
     assert store_trained(store, "ab" * 32, {"arch": "a", "acc_e1": math.inf, "train_loss": 0.5}) == "non-finite acc_e1"

@@ -20,7 +20,7 @@ version; --out also exports them as a table with a provenance README."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``nascore bench train`` to ``parser``."""
-    from ..studies.ground_truth import DATASETS, MIXED_PROTOCOL, SPACES, MixedSpace
+    from ..tables.mixed_mnist5k import DATASETS, MIXED_PROTOCOL, SPACES, MixedSpace
 
     space = MixedSpace()
     parser.add_argument("--space", choices=SPACES, default="mixed",
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tables.executors import make_executor
     from ..tables.store import ResultStore
     from ..paths import cache_folder
-    from ..studies import ground_truth as gt
+    from ..tables import mixed_mnist5k as gt
 
     space = gt.MixedSpace(hidden_layers=args.hidden_layers, width=args.width)
     checkpoints = tuple(c for c in gt.MIXED_PROTOCOL.checkpoints if c <= args.epochs)
