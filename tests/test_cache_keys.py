@@ -24,7 +24,7 @@ KEYS = {
         "from nascore.fingerprint import result_key\n"
         "print(result_key('exact', code=('nascore.studies.zhu',), params={'x': 1}))"),
     "trained-mixed": (
-        "from nascore.studies import ground_truth as gt\n"
+        "from nascore.tables import mixed_mnist5k as gt\n"
         "from nascore.training import Protocol\n"
         "print(gt.key_of('digits', gt.MixedSpace(hidden_layers=2, width=8), Protocol(epochs=1, checkpoints=()), 0, 'relu-relu|'))"),
 }

@@ -3,7 +3,9 @@ import numpy as np
 import pytest
 import torch
 
-from nascore.studies import ground_truth_conv as cg
+from nascore import bench
+from nascore.bench.agreement import mean_over_seeds
+from nascore.tables import nb201_mnist5k as cg
 from nascore.bench import zc_naswot
 from nascore.tables.store import ResultStore
 from nascore.training.probes import PROBE_COLUMNS
@@ -53,23 +55,21 @@ def test_fill_trains_probes_and_resumes(tmp_path):
     assert again.equals(frame)
     # an architecture with a missing seed is left out of a "complete" collection
     assert cg.collect(store, archs, [0, 1], space=space, protocol=protocol).empty
-    from nascore.cli.conv_table import export
-
-    paths = export(frame, tmp_path / "table", space=space, protocol=protocol, wall_seconds=1.0,
+    paths = cg.export(frame, tmp_path / "table", space=space, protocol=protocol, wall_seconds=1.0,
                    notes=["a note"])
     readme = next(p for p in paths if p.name == "README.md").read_text()
     assert protocol.digest() in readme and "- a note" in readme and "C=2" in readme
 
 
 def test_shipped_table_has_the_promised_shape():
-    frame = cg.load_conv()
+    frame = bench.load_conv()
     assert frame.arch.nunique() >= 100 and sorted(frame.seed.unique()) == [0, 1]
     for epoch in (1, 2, 5):
         assert frame[f"acc_e{epoch}"].between(0, 1).all()
     assert (frame.kernel_distance_e0 == 0).all()
-    quick = cg.load_conv(quick=True, n=20)
+    quick = bench.load_conv(quick=True, n=20)
     assert quick.arch.nunique() == 20 and len(quick) == 40
-    means = cg.mean_over_seeds(quick)
+    means = mean_over_seeds(quick)
     assert len(means) == 20 and (means.seeds == 2).all()
     one = quick[quick.arch == means.arch[0]]
     assert means.acc_final[0] == pytest.approx(one.acc_final.mean())
@@ -79,3 +79,13 @@ def test_shipped_zero_cost_naswot_table_decouples():
     frame = zc_naswot.load_zc_naswot()
     assert len(frame) >= 100 and frame.arch.is_unique
     np.testing.assert_allclose(frame.naswot, frame.das_units + frame.das_distinguishing, rtol=1e-6)
+
+
+def test_the_chapters_regenerate_path_trains_into_the_store_and_reads_it_back(tmp_path, monkeypatch):
+    # The DAS and LGA chapters' --regenerate mode, cut to one architecture and one seed.
+    monkeypatch.setattr(cg, "TABLE_ARCHS", 1)
+    monkeypatch.setattr(cg, "TABLE_SEEDS", (0,))
+    frame = bench.conv_table(regenerate=True, store=tmp_path, log=lambda *_: None)
+    assert frame.arch.tolist() == cg.ConvSpace().architectures(1) and frame.seed.tolist() == [0]
+    again = bench.conv_table(regenerate=True, store=tmp_path, log=lambda *_: None)  # stored: nothing retrained
+    assert again.equals(frame)

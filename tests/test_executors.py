@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from nascore.studies import ground_truth as gt
+from nascore.tables import mixed_mnist5k as gt
 from nascore.cli import bench as train_cli
 from nascore.tables.executors import DaskExecutor, LocalExecutor, make_executor
 from nascore.tables.store import ResultStore

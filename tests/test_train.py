@@ -116,7 +116,8 @@ def test_protocol_lr_must_be_finite_positive_and_fit_the_dtype(lr):
 
 def test_a_diverged_run_says_so_and_the_store_keeps_it_as_failed(digits, tmp_path):
     from nascore.tables.store import ResultStore
-    from nascore.studies.ground_truth import RESULT_SCHEMA, store_result
+    from nascore.tables.jobs import store_trained
+    from nascore.tables.mixed_mnist5k import RESULT_SCHEMA
 
     protocol = Protocol(lr=1e38, epochs=1, checkpoints=(), batch_size=256)
     bad, = train_many([factory(ARCHS[0], width=4)], prepare(digits, protocol), protocol, seed=0)
@@ -127,7 +128,7 @@ def test_a_diverged_run_says_so_and_the_store_keeps_it_as_failed(digits, tmp_pat
     # A record with a NaN loss is stored as failed even without the trainer's reason.
     store = ResultStore(tmp_path, schema=RESULT_SCHEMA)
     record = {"arch": "relu|", "seed": 0, "acc_final": 0.1, "train_loss": float("nan")}
-    assert store_result(store, "ab" * 32, record) == "non-finite train_loss"
+    assert store_trained(store, "ab" * 32, record) == "non-finite train_loss"
     assert store.status("ab" * 32) == "failed" and store.frame().empty
     with pytest.raises(ValueError, match="not finite"):
         store.put("cd" * 32, record)  # the schema refuses it as a valid result

@@ -60,3 +60,27 @@ def test_seed_agreement_is_kendall_tau_between_seeds():
                           "acc_final": [0.1, 0.2, 0.3, 0.4, 0.1, 0.2, 0.4, 0.3]})
     # 6 pairs, one discordant (c, d): tau = (5 - 1) / 6
     assert agreement.seed_agreement(frame) == pytest.approx(4 / 6)
+
+
+def test_the_readme_records_the_whole_command_as_run_through_nascore(tmp_path):
+    import re
+    import shlex
+
+    from nascore.cli import build_parser, main
+
+    argv = ["bench", "train", "--dataset", "digits", "--n", "2", "--seeds", "1", "--hidden-layers", "2",
+            "--width", "8", "--epochs", "1", "--lr", "2.5", "--sequential", "--no-progress",
+            "--store", str(tmp_path / "store"), "--out", str(tmp_path / "table")]
+    assert main(argv) == 0
+    readme = (tmp_path / "table" / "README.md").read_text()
+    command = re.search(r"^- command: `(.*)`$", readme, re.M).group(1)
+    words = shlex.split(command)
+    assert words[:3] == ["nascore", "bench", "train"]
+    for option in ("--n 2", "--seeds 1", "--dataset digits", "--width 8", "--epochs 1", "--lr 2.5",
+                   "--batch-size 128", "--sequential", f"--out {tmp_path / 'table'}"):
+        assert option in command, option
+    assert "--no-progress" not in command  # it changes only the terminal
+    # the recorded line runs the same job: it parses to the same options
+    ran, recorded = build_parser().parse_args(argv), build_parser().parse_args(words[1:])
+    assert {k: v for k, v in vars(recorded).items() if k != "no_progress"} == \
+           {k: v for k, v in vars(ran).items() if k != "no_progress"}

@@ -3,7 +3,7 @@ import json
 """The shipped ground-truth table: size, ranges, and the protocol it was trained with."""
 from nascore import bench
 from nascore.paths import DATA_DIR
-from nascore.studies import ground_truth as gt
+from nascore.tables import mixed_mnist5k as gt
 from nascore.spaces import mixed
 
 

@@ -1,7 +1,8 @@
 """How much a trained ground truth agrees with itself: the noise ceiling of rank correlations.
 
 Any score's rank correlation with a ground truth is capped by how well two training
-seeds of that ground truth agree with each other; these helpers measure that.
+seeds of that ground truth agree with each other; these helpers measure that, and
+:func:`mean_over_seeds` averages a table's seeds into one row per architecture.
 """
 from __future__ import annotations
 
@@ -43,3 +44,15 @@ def seed_agreement(frame: pd.DataFrame, column: str = "acc_final") -> float:
     taus = [kendalltau(wide[a], wide[b]).statistic
             for i, a in enumerate(seeds) for b in seeds[i + 1:]]
     return float(np.mean(taus)) if taus else float("nan")
+
+
+def mean_over_seeds(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per architecture: the mean over seeds of every numeric column.
+
+    Metrics are averaged as values (``-inf`` stays ``-inf``), as TE-NAS averages
+    repeated measurements; ``seeds`` counts the rows averaged.
+    """
+    numeric = frame.drop(columns=["seed"]).select_dtypes("number").columns
+    out = frame.groupby("arch", sort=False)[list(numeric)].mean()
+    out["seeds"] = frame.groupby("arch", sort=False).size()
+    return out.reset_index()

@@ -1,5 +1,7 @@
 """The shipped tables as :mod:`nascore.bench` names them, read from the table registry
-(:mod:`nascore.tables`; see ``data/*/README.md`` for provenance)."""
+(:mod:`nascore.tables`; see ``data/*/README.md`` for provenance), and the two ground truths
+this project trained as the chapters read them (:func:`load_mixed`, :func:`load_conv`,
+:func:`conv_table`)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -101,3 +103,54 @@ def load_mixed(dataset: str = "mnist5k") -> pd.DataFrame:
                          f"available: {', '.join(shipped) or 'none'}")
     note_read(path)
     return pd.read_csv(path)
+
+
+def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
+    """The shipped table ``data/nb201-mnist5k/results.csv``, one row per (architecture, seed).
+
+    ``quick=True`` keeps the first ``n`` architectures of the table's fixed order (all
+    their seeds), the slice the quick-mode chapters run on. Columns: ``arch``, ``seed``,
+    ``acc_e<k>`` and ``acc_final`` (test accuracy, 0-1), and ``<metric>_e<k>`` for every
+    :data:`nascore.training.probes.PROBE_COLUMNS` at epoch ``k`` (0 = init).
+    """
+    folder = DATA_DIR / "nb201-mnist5k"
+    path = folder / "results.csv"
+    if not path.exists():
+        raise ValueError(f"{path} is missing: run python -m nascore.cli.conv_table --out {folder}")
+    note_read(path)
+    frame = pd.read_csv(path)
+    if quick:
+        if not isinstance(n, int) or n < 3:
+            raise ValueError(f"n must be an integer >= 3, got {n!r}")
+        from ..tables.nb201_mnist5k import ConvSpace
+
+        order = {a: i for i, a in enumerate(ConvSpace().architectures())}
+        keep = sorted(frame["arch"].unique(), key=order.__getitem__)[:n]
+        frame = frame[frame["arch"].isin(keep)].reset_index(drop=True)
+    return frame
+
+
+def conv_table(*, quick: bool = True, n: int = 60, regenerate: bool = False, store=None, jobs: int = 1,
+               log=print) -> pd.DataFrame:
+    """The conv table as the DAS and LGA chapters read it, one per mode of ``nascore reproduce``.
+
+    ``quick=True`` (tests, CI): :func:`load_conv` (first ``n`` architectures of the
+    shipped table). Default mode (``quick=False``): the whole shipped table.
+    ``regenerate=True``: trains whatever of the shipped table's 200 architectures x 2
+    seeds is not yet in the results ``store`` (default ``<cache>/results``; about 30
+    minutes of one CPU core from scratch, resumable) and returns the table from the store.
+    """
+    if not regenerate:
+        return load_conv(quick=quick, n=n)
+    from ..paths import cache_folder
+    from ..tables.executors import make_executor
+    from ..tables.nb201_mnist5k import TABLE_ARCHS, TABLE_SEEDS, ConvSpace, fill
+    from ..tables.store import ResultStore
+
+    store = ResultStore(store or cache_folder("results"))
+    frame = fill(store, make_executor(jobs, threads=1, progress=False),
+                 ConvSpace().architectures(TABLE_ARCHS), TABLE_SEEDS, log=log)
+    if "seconds_probe_init" not in frame.columns:  # rows of the first run (see the table's README)
+        frame["seconds_probe_init"] = frame["seconds_probe"] / 4
+        frame["seconds_train"] = frame["seconds_train"] + frame["seconds_probe_init"]
+    return frame

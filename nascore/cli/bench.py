@@ -20,7 +20,7 @@ version; --out also exports them as a table with a provenance README."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the options of ``nascore bench train`` to ``parser``."""
-    from ..studies.ground_truth import DATASETS, MIXED_PROTOCOL, SPACES, MixedSpace
+    from ..tables.mixed_mnist5k import DATASETS, MIXED_PROTOCOL, SPACES, MixedSpace
 
     space = MixedSpace()
     parser.add_argument("--space", choices=SPACES, default="mixed",
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     from ..tables.executors import make_executor
     from ..tables.store import ResultStore
     from ..paths import cache_folder
-    from ..studies import ground_truth as gt
+    from ..tables import mixed_mnist5k as gt
 
     space = gt.MixedSpace(hidden_layers=args.hidden_layers, width=args.width)
     checkpoints = tuple(c for c in gt.MIXED_PROTOCOL.checkpoints if c <= args.epochs)
@@ -97,20 +97,49 @@ def run(args: argparse.Namespace) -> int:
     print(f"{len(frame)} results{note}; final accuracy median {frame['acc_final'].median():.3f}; "
           f"seed-to-seed Kendall tau {seed_agreement(frame):.3f}")
     if args.out is not None:
-        command = "nascore bench train " + " ".join(getattr(args, "argv", []) or [])
         for path in gt.export(frame, args.out, space=space, protocol=protocol,
-                              dataset=args.dataset, wall_seconds=wall, command=command.strip()):
+                              dataset=args.dataset, wall_seconds=wall, command=command_line(args)):
             print(f"wrote {path}")
     return 0
+
+
+#: Options that change only what the terminal shows, left out of the recorded command.
+DISPLAY_ONLY = ("no_progress",)
+
+
+class _Options:
+    """Stands in for a parser in :func:`add_arguments`: records each option's flag, its
+    attribute and whether it is an on/off flag, in the order they are added."""
+
+    def __init__(self):
+        self.seen = []
+
+    def add_argument(self, flag, *more, action=None, dest=None, **_):
+        self.seen.append((flag, dest or flag.lstrip("-").replace("-", "_"), action == "store_true"))
+
+
+def command_line(args: argparse.Namespace) -> str:
+    """The command as run, for the table's README: ``nascore bench train`` with every option
+    spelled out (defaults too, so the line still says what ran when a default changes),
+    however it was started (``nascore ...`` or ``python -m nascore.cli.bench``)."""
+    import shlex
+
+    options = _Options()
+    add_arguments(options)
+    words = ["nascore", "bench", "train"]
+    for flag, dest, is_flag in options.seen:
+        value = getattr(args, dest)
+        if dest in DISPLAY_ONLY or value is None or (is_flag and not value):
+            continue
+        words += [flag] if is_flag else [flag, str(value)]
+    return shlex.join(words)
 
 
 def main(argv=None) -> int:
     """Stand-alone entry: parse ``argv`` (default ``sys.argv[1:]``) and :func:`run`."""
     parser = Parser(prog="nascore bench train", description=DESCRIPTION)
     add_arguments(parser)
-    argv = list(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
-    args.argv = argv
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return run(args)
     except ValueError as error:

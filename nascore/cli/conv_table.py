@@ -1,76 +1,15 @@
-"""Export of the convolutional ground truth and its command line.
+"""The command line of the conv table ``nb201-mnist5k`` (:mod:`nascore.tables.nb201_mnist5k`).
 
 ``python -m nascore.cli.conv_table --n 200 --seeds 2 --out data/nb201-mnist5k`` trains what
-is missing from the results store (:func:`nascore.studies.ground_truth_conv.fill`,
-resumable) and writes the table with a provenance README (:func:`export`).
+is missing from the results store (:func:`nascore.tables.nb201_mnist5k.fill`, resumable)
+and writes the table with a provenance README (:func:`nascore.tables.nb201_mnist5k.export`).
 """
 from __future__ import annotations
 
 import time
 
-import pandas as pd
-
-from ..manifest import write_manifest
-from ..fingerprint import code_digest
-from ..training import Protocol
-from ..bench.licence import TRAINED_TABLE_LICENCE
+from ..tables.nb201_mnist5k import CONV_PROTOCOL, ConvSpace, export, fill
 from ..tables.store import ResultStore
-from ..studies.ground_truth_conv import CONV_PROTOCOL, TABLE_DIR, ConvSpace, fill
-
-
-def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol: Protocol,
-           wall_seconds: float, command: str = "", notes=()) -> list:
-    """Write ``results.csv`` and a provenance ``README.md`` (plus ``notes`` lines) into ``folder``."""
-    from pathlib import Path
-
-    from .. import provenance
-    from ..bench.agreement import seed_agreement
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    frame = frame.sort_values(["seed", "arch"]).reset_index(drop=True)
-    frame.to_csv(folder / "results.csv", index=False, float_format="%.7g")
-    info, accs = provenance.snapshot(), frame["acc_final"]
-    lines = [
-        "# Trained ground truth: small NAS-Bench-201 networks on MNIST-5k", "",
-        "Produced by `nascore.studies.ground_truth_conv` (load with "
-        "`nascore.studies.ground_truth_conv.load_conv()`).", "",
-        f"- command: `{command}`" if command else "- command: (library call)",
-        f"- architectures: {frame['arch'].nunique()} (the first of a fixed random order of the "
-        f"15,625 NAS-Bench-201 cells, order seed 0), seeds: {sorted(frame['seed'].unique().tolist())}, "
-        f"rows: {len(frame)}",
-        f"- network: NAS-Bench-201 skeleton with C={space.C}, N={space.N} cell(s) per stage, "
-        "1 input channel, 10 classes (`nascore.spaces.nb201.Network`)",
-        f"- data: MNIST-5k, central 24x24 crop average-pooled to {space.resolution}x{space.resolution}; "
-        f"training on the first {space.train_size // 10} training images of each class "
-        f"({space.train_size}), test accuracy on the 1,000 held-out images",
-        f"- protocol (digest `{protocol.digest()}`; code digest `{code_digest('nascore.studies.ground_truth_conv')[:16]}`): "
-        + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
-        "- the trainer evaluates in training mode: batch norm normalises the test set with its "
-        "own statistics",
-        f"- probes: a fixed class-balanced batch of {space.probe_size} training images; at init "
-        "(epoch 0) and after every evaluated epoch: NASWOT and DAS terms (one forward pass), "
-        "and the empirical NTK of the true-class logit in train mode, from which trace, condition "
-        "number, lambda_min, Frobenius norm, mean, LGA and the relative distance from the initial "
-        "kernel (`nascore.training.probes`)",
-        f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
-        f"- versions: {info['versions']}",
-        f"- time: {wall_seconds / 60:.1f} min wall for the last run; "
-        f"{frame['seconds_train'].sum() / 60:.1f} min training + {frame['seconds_probe'].sum() / 60:.1f} "
-        "min probing summed over rows (one thread each, on a shared machine)",
-        "", "## Summary", "",
-        f"- final test accuracy: min {accs.min():.3f}, median {accs.median():.3f}, "
-        f"max {accs.max():.3f}, std {accs.std():.3f}",
-        f"- seed-to-seed Kendall tau of final accuracy (noise ceiling): {seed_agreement(frame):.3f}",
-        *[f"- {note}" for note in notes],
-        "", "## Columns", "",
-        "`arch` (NAS-Bench-201 string), `seed`, `acc_e<k>` (test accuracy after epoch k), "
-        "`acc_final`, `train_loss` (last epoch), `<metric>_e<k>` (metric at epoch k, 0 = init), "
-        "`seconds_train`, `seconds_probe`, and the space/protocol columns.", "",
-        *TRAINED_TABLE_LICENCE,
-    ]
-    (folder / "README.md").write_text("\n".join(lines))
-    return [folder / "results.csv", folder / "README.md", write_manifest(folder)]
 
 
 def main(argv=None) -> int:

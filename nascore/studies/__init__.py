@@ -7,8 +7,9 @@ its own study plus the library's public API.
 
 - :mod:`.nb201_table`   the NAS-Bench-201 table chapter (library calls only)
 - :mod:`.metrics`       the metrics registry as a table, rank correlations, the NB201 cross-check
-- :mod:`.ground_truth`  the mixed-activation table: training jobs, export (``nascore bench train``)
-- :mod:`.ground_truth_conv` the conv table of the DAS and LGA chapters: training with probes, loader
+- :mod:`.ground_truth`  the two trained ground truths' noise ceiling: seed-to-seed agreement per
+  checkpoint (the tables themselves are :mod:`nascore.tables.mixed_mnist5k` and
+  :mod:`nascore.tables.nb201_mnist5k`)
 - :mod:`.zhu`           Zhu et al.: bounds against exact lambda_min, width sweeps, bound-based search
 - :mod:`.hnas`          HNAS: benchmarks with NTK scores, searches, summaries; the NB201 NTK table
 - :mod:`.das`           DAS: the two atomic terms, the weight scan and its cross-validation

@@ -15,7 +15,7 @@ analyses of a table of proxy scores against trained accuracy:
   read by :mod:`nascore.bench.zc_naswot`); its command is ``nascore bench zc-naswot``
   (:mod:`nascore.cli.zc_naswot`).
 
-The trained conv table this chapter reads is built by :mod:`nascore.studies.ground_truth_conv`;
+The trained conv table this chapter reads is built by :mod:`nascore.tables.nb201_mnist5k`;
 the correlations along training are :func:`nascore.analysis.epochs.correlations_over_epochs`,
 the after-one-epoch CIFAR scores :mod:`nascore.analysis.cifar_after_epoch` (the notebook
 imports them from there).

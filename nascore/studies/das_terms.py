@@ -18,8 +18,8 @@ import pandas as pd
 from .. import bench, plots, stats
 from ..bench import zc_naswot
 from ..training.probes import activation_summary
+from ..bench.agreement import mean_over_seeds
 from . import das
-from . import ground_truth_conv as gt_conv
 from .das_claims import ratio_readable
 
 #: The weights ``w / N`` of the chapter's family ``D + w log N_A`` (1 is NASWOT).
@@ -63,7 +63,7 @@ def benchmarks(conv_mean: pd.DataFrame, n_conv: int, *, quick: bool, n_archs_qui
              "zc (CIFAR acc.)": (zc.das_units, zc.das_distinguishing, zc.val_accuracy, int(zc.batch_size.iloc[0]))}
     layerwise = {"conv": conv_mean.das_layerwise_e0, "zc (CIFAR acc.)": zc.das_layerwise}
     try:
-        mixed_table = gt_conv.mean_over_seeds(bench.load_mixed("mnist5k"))
+        mixed_table = mean_over_seeds(bench.load_mixed("mnist5k"))
         if quick:
             mixed_table = mixed_table.iloc[: 2 * n_archs_quick]
         mixed = mixed_table.merge(das.mixed_activation_scores(mixed_table, batch_size=64, seed=seed), on="arch")

@@ -15,9 +15,9 @@ import pandas as pd
 
 from .. import plots
 from ..analysis import cifar_after_epoch, epochs as over_epochs
+from ..tables.nb201_mnist5k import CONV_PROTOCOL
 from ..training.probes import das_family
 from . import das
-from . import ground_truth_conv as gt_conv
 from .das_claims import FAST_EPOCHS, ratio_readable
 
 #: The epochs at which the conv table was probed (0: at initialisation).
@@ -46,7 +46,7 @@ def fast_training(conv: pd.DataFrame, conv_mean: pd.DataFrame, n_conv: int, rati
                                                 seed=seed)
     acc = over_epochs.correlations_over_epochs(frame, ["acc"], FAST_EPOCHS, n_boot=n_boot, seed=seed)
     return {"w": w, "fast": fast, "acc": acc,
-            "epoch_seconds": float(conv.seconds_train.mean() / gt_conv.CONV_PROTOCOL.epochs)}
+            "epoch_seconds": float(conv.seconds_train.mean() / CONV_PROTOCOL.epochs)}
 
 
 def fast_training_glue(result: dict, n_conv: int) -> dict:

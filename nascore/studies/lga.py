@@ -11,8 +11,8 @@ and that label-gradient alignment (LGA) after a few epochs ranks them well. This
 
 The correlation helpers are library analyses (:mod:`nascore.analysis.epochs`,
 :mod:`nascore.analysis.cifar_after_epoch`, :mod:`nascore.analysis.cifar_ntk_init`) and the
-trained conv table comes from :mod:`nascore.studies.ground_truth_conv`; the notebook imports
-them from there.
+trained conv table is :mod:`nascore.tables.nb201_mnist5k`, read by
+:func:`nascore.bench.conv_table`; the notebook imports them from there.
 """
 from __future__ import annotations
 

@@ -63,12 +63,14 @@ register(Table(
     "mixed-mnist5k", "mixed-mnist5k", {"mnist5k": ("mixed-mnist5k/results.csv",)},
     _csv("mixed-mnist5k/results.csv"),
     "Zhu et al.'s mixed-activation networks trained on MNIST-5k, one row per architecture and seed",
-    command="nascore bench train", export="nascore.studies.ground_truth.export"))
+    command="nascore bench train", export="nascore.tables.mixed_mnist5k.export",
+    job="nascore.tables.mixed_mnist5k.JOB"))
 register(Table(
     "nb201-mnist5k", "nb201-mnist5k", {"mnist5k": ("nb201-mnist5k/results.csv",)},
     _csv("nb201-mnist5k/results.csv"),
     "small NB201 networks trained on MNIST-5k with at-init metrics, one row per architecture and seed",
-    command="python -m nascore.cli.conv_table", export="nascore.cli.conv_table.export",
+    command="python -m nascore.cli.conv_table", export="nascore.tables.nb201_mnist5k.export",
+    job="nascore.tables.nb201_mnist5k.JOB",
     regenerated_by=("60_das", "70_lga")))  # retrained into the results store
 register(Table(
     "nb201-cifar-scores", "nb201-cifar-scores",

@@ -3,7 +3,9 @@
 A record says everything the project knows about one table of ``data/``: its folder and
 files (per dataset, the first dataset being the default), the function that reads it
 (what :func:`nascore.tables.load` and :func:`nascore.bench.load` return), the command
-that produces it and the function that exports it, a one-line description and its README.
+that produces it, the function that exports it and the job that computes it (a
+:class:`nascore.tables.jobs.Job`, named by its dotted name), a one-line description and
+its README.
 Records are registered once (:func:`register`; a second record under one name is an
 error) and looked up with :func:`get`; :func:`names` lists them in registration order.
 
@@ -34,7 +36,11 @@ class Table:
     first dataset is the default; ``loader``: ``dataset -> DataFrame`` with the dataset's
     canonical spelling; ``command``: the command line that produces the table (``None``
     for a table shipped as downloaded); ``export``: the dotted name of the function that
-    writes it into ``data/`` (``None`` where the command writes it directly);
+    writes it into ``data/`` (``None`` where the command writes it directly); ``job``: the
+    dotted name of its :class:`~nascore.tables.jobs.Job` record (unit of work, content key,
+    compute, fill, export; ``None`` for a table not yet described by one); the registry
+    imports neither (a name imported by string would escape the content keys' import
+    closure, :mod:`nascore.fingerprint`): the command that runs the job imports it;
     ``regenerated_by``: the chapters (notebook stems) that recompute it when run by
     ``nascore reproduce --regenerate``.
     """
@@ -47,6 +53,7 @@ class Table:
     command: str | None = None
     export: str | None = None
     regenerated_by: tuple = ()
+    job: str | None = None
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name:
@@ -60,6 +67,12 @@ class Table:
         if self.command is not None and not self.command.startswith(COMMAND_PREFIXES):
             raise ValueError(f"table {self.name}: command {self.command!r} must start with one of "
                              f"{', '.join(repr(p) for p in COMMAND_PREFIXES)}")
+        for name in ("export", "job"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, str) and "." in value
+                                          and all(p.isidentifier() for p in value.split("."))):
+                raise ValueError(f"table {self.name}: {name} must be a dotted name (module.name), "
+                                 f"not {short(value)}")
         if not isinstance(self.regenerated_by, tuple) or not all(isinstance(c, str) and c
                                                                  for c in self.regenerated_by):
             raise ValueError(f"table {self.name}: regenerated_by must be a tuple of notebook names, "

@@ -1,7 +1,7 @@
-"""The ground-truth chapter's conv table: small NAS-Bench-201 networks trained on MNIST-5k.
+"""The table ``nb201-mnist5k``: small NAS-Bench-201 networks trained on MNIST-5k, probed along training.
 
 DAS and LGA are about cell-based convolutional networks, so both chapters need trained
-accuracies of such networks *and* the weights along training. This module trains the
+accuracies of such networks *and* the weights along training. This job trains the
 first ``n`` architectures of a fixed random order of the NAS-Bench-201 cell space
 (:mod:`nascore.spaces.nb201`; same 5 operations and 6 edges, a reduced skeleton: width
 ``C`` and ``N`` cells per stage) on a downsampled MNIST-5k with the project's trainer
@@ -10,9 +10,12 @@ network at initialisation and after each checkpoint epoch with NASWOT, the two D
 terms and the NTK metrics (:mod:`nascore.training.probes`).
 
 Each (architecture, seed) result is stored as soon as it exists (:mod:`nascore.tables.store`), so a
-killed run resumes; the executors of :mod:`nascore.tables.executors` run the jobs. All architectures
+killed run resumes; the executors of :mod:`nascore.tables.executors` run the units. All architectures
 of one seed see the same mini-batch order (common random numbers); the weight draw
 comes from the seed too, though networks of different shapes consume it differently.
+The parts are named by :data:`JOB` (unit :class:`Run`, :func:`key_of`, :func:`run_job`,
+:func:`fill`, :func:`export`); the chapters read the table through
+:func:`nascore.bench.conv_table`.
 
 Run ``python -m nascore.cli.conv_table --help`` to regenerate the table.
 """
@@ -27,14 +30,16 @@ import pandas as pd
 import torch
 from torch.nn import functional as F
 
+from ..fingerprint import code_digest, result_key
 from ..paths import DATA_DIR
 from ..spaces import nb201
 from ..training import Protocol, TrainData
-from ..tables.store import ResultStore
-from ..fingerprint import code_digest, result_key
+from .jobs import Job, store_trained
+from .executors import torch_threads
+from .store import ResultStore
 
 #: The code a result depends on: this module's import closure (trainer, network, probes).
-CODE = ("nascore.studies.ground_truth_conv",)
+CODE = ("nascore.tables.nb201_mnist5k",)
 
 TABLE_DIR = DATA_DIR / "nb201-mnist5k"
 #: The training protocol of the shipped table (NAS-Bench-201's optimiser settings, far
@@ -115,8 +120,8 @@ def prepared(space: ConvSpace):
 
 
 @dataclass(frozen=True)
-class Job:
-    """One (architecture, seed) training run (picklable for the executors)."""
+class Run:
+    """The unit of work: one (architecture, seed) training run (picklable for the executors)."""
 
     space: ConvSpace
     protocol: Protocol
@@ -136,9 +141,8 @@ def key_of(space: ConvSpace, protocol: Protocol, seed: int, arch: str) -> str:
                               "probe": {"output": "target", "mode": "train", "epochs": list(PROBE_EPOCHS)}})
 
 
-def run_job(job: Job) -> dict:
+def run_job(job: Run) -> dict:
     """Train one network, probing it at init and at every evaluated epoch; one flat record."""
-    from ..tables.executors import torch_threads
     from ..training.probes import train_with_probes
 
     with torch_threads(job.threads):
@@ -180,12 +184,10 @@ def fill(store: ResultStore, executor, archs, seeds, *, space: ConvSpace = ConvS
             key = key_of(space, protocol, seed, arch)
             keys[(arch, int(seed))] = key
             if key not in store:
-                jobs.append(Job(space, protocol, int(seed), arch, threads))
+                jobs.append(Run(space, protocol, int(seed), arch, threads))
     log(f"{len(keys) - len(jobs)} of {len(keys)} results already stored; {len(jobs)} to train on {executor!r}")
-    from .ground_truth import store_result
-
     for job, record in executor.imap(run_job, jobs, desc="train"):
-        reason = store_result(store, keys[(record["arch"], record["seed"])], record)
+        reason = store_trained(store, keys[(record["arch"], record["seed"])], record)
         if reason:
             log(f"{record['arch']} seed {record['seed']} failed (stored as failed, never exported): {reason}")
     log(f"done in {time.perf_counter() - start:.1f} s")
@@ -207,66 +209,66 @@ def collect(store: ResultStore, archs, seeds, *, space: ConvSpace = ConvSpace(),
     return frame.sort_values(["seed", "arch"]).reset_index(drop=True)
 
 
-def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
-    """The shipped table ``data/nb201-mnist5k/results.csv``, one row per (architecture, seed).
-
-    ``quick=True`` keeps the first ``n`` architectures of the table's fixed order (all
-    their seeds), the slice the quick-mode chapters run on. Columns: ``arch``, ``seed``,
-    ``acc_e<k>`` and ``acc_final`` (test accuracy, 0-1), and ``<metric>_e<k>`` for every
-    :data:`nascore.training.probes.PROBE_COLUMNS` at epoch ``k`` (0 = init).
-    """
-    from ..manifest import note_read
-
-    path = TABLE_DIR / "results.csv"
-    if not path.exists():
-        raise ValueError(f"{path} is missing: run python -m nascore.cli.conv_table --out {TABLE_DIR}")
-    note_read(path)
-    frame = pd.read_csv(path)
-    if quick:
-        if not isinstance(n, int) or n < 3:
-            raise ValueError(f"n must be an integer >= 3, got {n!r}")
-        order = {a: i for i, a in enumerate(ConvSpace().architectures())}
-        keep = sorted(frame["arch"].unique(), key=order.__getitem__)[:n]
-        frame = frame[frame["arch"].isin(keep)].reset_index(drop=True)
-    return frame
-
-
-def mean_over_seeds(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per architecture: the mean over seeds of every numeric column.
-
-    Metrics are averaged as values (``-inf`` stays ``-inf``), as TE-NAS averages
-    repeated measurements; ``seeds`` counts the rows averaged.
-    """
-    numeric = frame.drop(columns=["seed"]).select_dtypes("number").columns
-    out = frame.groupby("arch", sort=False)[list(numeric)].mean()
-    out["seeds"] = frame.groupby("arch", sort=False).size()
-    return out.reset_index()
-
-
 #: Size of the shipped table: the first 200 architectures of the fixed order, seeds 0 and 1.
 TABLE_ARCHS, TABLE_SEEDS = 200, (0, 1)
 
 
-def conv_table(*, quick: bool = True, n: int = 60, regenerate: bool = False, store=None, jobs: int = 1,
-               log=print) -> pd.DataFrame:
-    """The chapters' entry point, one per mode of ``nascore reproduce``.
+def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol: Protocol,
+           wall_seconds: float, command: str = "", notes=()) -> list:
+    """Write ``results.csv`` and a provenance ``README.md`` (plus ``notes`` lines) into ``folder``."""
+    from pathlib import Path
 
-    ``quick=True`` (tests, CI): :func:`load_conv` (first ``n`` architectures of the
-    shipped table). Default mode (``quick=False``): the whole shipped table.
-    ``regenerate=True``: trains whatever of the shipped table's 200 architectures x 2
-    seeds is not yet in the results ``store`` (default ``<cache>/results``; about 30
-    minutes of one CPU core from scratch, resumable) and returns the table from the store.
-    """
-    if not regenerate:
-        return load_conv(quick=quick, n=n)
-    from ..tables.executors import make_executor
-    from ..paths import cache_folder
+    from .. import provenance
+    from ..bench.agreement import seed_agreement
+    from ..bench.licence import TRAINED_TABLE_LICENCE
+    from ..manifest import write_manifest
 
-    store = ResultStore(store or cache_folder("results"))
-    frame = fill(store, make_executor(jobs, threads=1, progress=False),
-                 ConvSpace().architectures(TABLE_ARCHS), TABLE_SEEDS, log=log)
-    if "seconds_probe_init" not in frame.columns:  # rows of the first run (see the table's README)
-        frame["seconds_probe_init"] = frame["seconds_probe"] / 4
-        frame["seconds_train"] = frame["seconds_train"] + frame["seconds_probe_init"]
-    return frame
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = frame.sort_values(["seed", "arch"]).reset_index(drop=True)
+    frame.to_csv(folder / "results.csv", index=False, float_format="%.7g")
+    info, accs = provenance.snapshot(), frame["acc_final"]
+    lines = [
+        "# Trained ground truth: small NAS-Bench-201 networks on MNIST-5k", "",
+        "Produced by `nascore.tables.nb201_mnist5k` (load with "
+        "`nascore.bench.load_conv()`).", "",
+        f"- command: `{command}`" if command else "- command: (library call)",
+        f"- architectures: {frame['arch'].nunique()} (the first of a fixed random order of the "
+        f"15,625 NAS-Bench-201 cells, order seed 0), seeds: {sorted(frame['seed'].unique().tolist())}, "
+        f"rows: {len(frame)}",
+        f"- network: NAS-Bench-201 skeleton with C={space.C}, N={space.N} cell(s) per stage, "
+        "1 input channel, 10 classes (`nascore.spaces.nb201.Network`)",
+        f"- data: MNIST-5k, central 24x24 crop average-pooled to {space.resolution}x{space.resolution}; "
+        f"training on the first {space.train_size // 10} training images of each class "
+        f"({space.train_size}), test accuracy on the 1,000 held-out images",
+        f"- protocol (digest `{protocol.digest()}`; code digest `{code_digest(*CODE)[:16]}`): "
+        + ", ".join(f"{k}={v}" for k, v in protocol.to_dict().items()),
+        "- the trainer evaluates in training mode: batch norm normalises the test set with its "
+        "own statistics",
+        f"- probes: a fixed class-balanced batch of {space.probe_size} training images; at init "
+        "(epoch 0) and after every evaluated epoch: NASWOT and DAS terms (one forward pass), "
+        "and the empirical NTK of the true-class logit in train mode, from which trace, condition "
+        "number, lambda_min, Frobenius norm, mean, LGA and the relative distance from the initial "
+        "kernel (`nascore.training.probes`)",
+        f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
+        f"- versions: {info['versions']}",
+        f"- time: {wall_seconds / 60:.1f} min wall for the last run; "
+        f"{frame['seconds_train'].sum() / 60:.1f} min training + {frame['seconds_probe'].sum() / 60:.1f} "
+        "min probing summed over rows (one thread each, on a shared machine)",
+        "", "## Summary", "",
+        f"- final test accuracy: min {accs.min():.3f}, median {accs.median():.3f}, "
+        f"max {accs.max():.3f}, std {accs.std():.3f}",
+        f"- seed-to-seed Kendall tau of final accuracy (noise ceiling): {seed_agreement(frame):.3f}",
+        *[f"- {note}" for note in notes],
+        "", "## Columns", "",
+        "`arch` (NAS-Bench-201 string), `seed`, `acc_e<k>` (test accuracy after epoch k), "
+        "`acc_final`, `train_loss` (last epoch), `<metric>_e<k>` (metric at epoch k, 0 = init), "
+        "`seconds_train`, `seconds_probe`, and the space/protocol columns.", "",
+        *TRAINED_TABLE_LICENCE,
+    ]
+    (folder / "README.md").write_text("\n".join(lines))
+    return [folder / "results.csv", folder / "README.md", write_manifest(folder)]
 
+
+#: The table's job (named by its registry record, :mod:`nascore.tables.catalogue`).
+JOB = Job(Run, key_of, run_job, fill, export)
