@@ -219,12 +219,7 @@ def export_lga_population(store_dir, dest) -> tuple[Path, int]:
     if not frame.empty:
         frame.insert(1, "nb201_index", frame.arch.map(index).astype(int))
         frame = frame.sort_values("nb201_index", ignore_index=True)
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    path = dest / POPULATION_FILE
-    frame.to_csv(path, index=False, float_format="%.10g")
-    write_manifest(dest)
-    return path, len(frame)
+    return write_table(frame, dest, POPULATION_FILE), len(frame)
 
 
 ZHU_UNIFORM_FILE = "zhu_uniform_cifar10.csv"
@@ -266,12 +261,18 @@ def export_zhu_uniform(store_dir, dest, *, batch: int = ZHU_UNIFORM_BATCH, seed:
     frame.insert(1, "nb201_index", frame.arch.map(index).astype(int))
     frame.insert(2, "uniform_position", frame.arch.map(position).astype(int))
     frame = frame.sort_values("uniform_position", ignore_index=True)
+    return write_table(frame, dest, ZHU_UNIFORM_FILE), len(frame)
+
+
+def write_table(frame: pd.DataFrame, dest, name: str) -> Path:
+    """Write ``frame`` as ``dest/name`` (CSV, ten significant digits) and rewrite the
+    folder's manifest; the path written."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    path = dest / ZHU_UNIFORM_FILE
+    path = dest / name
     frame.to_csv(path, index=False, float_format="%.10g")
     write_manifest(dest)
-    return path, len(frame)
+    return path
 
 
 def parse_extra(items) -> dict:
