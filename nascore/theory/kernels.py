@@ -35,6 +35,10 @@ from nascore.spaces.mixed import Architecture
 from nascore.theory.hermite import activation_function, gaussian_mean, gaussian_pair_expectation
 
 
+#: Gauss-Legendre nodes per piece of the pair expectations behind the kernels (the default of
+#: :func:`nascore.theory.hermite.gaussian_pair_expectation`).
+QUADRATURE_NODES = 48
+
 def check_architecture(arch) -> Architecture:
     if not isinstance(arch, Architecture):
         raise ValueError(f"arch must be a nascore.spaces.mixed.Architecture, got {type(arch).__name__}")
@@ -94,11 +98,18 @@ def skip_paths(arch: Architecture, residual_scale: float = 1.0) -> np.ndarray:
     return A
 
 
-def infinite_width_kernels(arch, X, *, weight_scale: float = 1.0, residual_scale: float = 1.0):
+def infinite_width_kernels(arch, X, *, weight_scale: float = 1.0, residual_scale: float = 1.0,
+                           quadrature_nodes: int = QUADRATURE_NODES):
     """``(ntk, nngp)``: the limiting NTK ``Theta`` and output NNGP ``Sigma_{L-1}`` (N x N).
 
     See the module docstring for the recursion. ``X``: ``(N, d)``, any non-zero rows.
+    ``quadrature_nodes``: Gauss-Legendre nodes per piece of each pair expectation
+    (:func:`nascore.theory.hermite.gaussian_pair_expectation`); the entries converge
+    geometrically in it, and the difference between ``n`` and ``2 n`` nodes estimates the
+    error of ``n`` (tests/test_theory.py).
     """
+    if isinstance(quadrature_nodes, bool) or not isinstance(quadrature_nodes, int) or quadrature_nodes < 2:
+        raise ValueError(f"quadrature_nodes must be an integer >= 2, got {quadrature_nodes!r}")
     arch = check_architecture(arch)
     X = check_data(X)
     sw, alpha = check_scales(weight_scale, residual_scale)
@@ -108,7 +119,7 @@ def infinite_width_kernels(arch, X, *, weight_scale: float = 1.0, residual_scale
 
     def pair(f, g, cov):  # symmetric N x N from the upper triangle only
         diag = np.diag(cov)
-        vals = gaussian_pair_expectation(f, g, diag[iu[0]], diag[iu[1]], cov[iu])
+        vals = gaussian_pair_expectation(f, g, diag[iu[0]], diag[iu[1]], cov[iu], n=quadrature_nodes)
         out = np.zeros_like(cov)
         out[iu] = vals
         return out + np.triu(out, 1).T
@@ -137,13 +148,15 @@ def infinite_width_kernels(arch, X, *, weight_scale: float = 1.0, residual_scale
     return ntk, sigmas[-1]
 
 
-def infinite_width_ntk(arch, X, *, weight_scale: float = 1.0, residual_scale: float = 1.0) -> np.ndarray:
+def infinite_width_ntk(arch, X, *, weight_scale: float = 1.0, residual_scale: float = 1.0,
+                       quadrature_nodes: int = QUADRATURE_NODES) -> np.ndarray:
     """The limiting NTK ``Theta`` (N x N) of ``arch.build(d, m, 1, ...)`` as ``m -> inf``.
 
     Matches ``nascore.ntk.empirical_ntk(net, X)`` (= ``J J^T`` for the scalar-output net) in
     the limit; see :func:`infinite_width_kernels` and the module docstring.
     """
-    return infinite_width_kernels(arch, X, weight_scale=weight_scale, residual_scale=residual_scale)[0]
+    return infinite_width_kernels(arch, X, weight_scale=weight_scale, residual_scale=residual_scale,
+                                  quadrature_nodes=quadrature_nodes)[0]
 
 
 def infinite_width_lambda_min(arch, X, **scales) -> float:
