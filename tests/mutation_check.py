@@ -328,7 +328,7 @@ MUTATIONS = [
     Mutation("selection-random-search-minimises", "nascore/search/selection.py",
              'methods = {"random search": (truth, True)}', 'methods = {"random search": (truth, False)}',
              ("tests/test_search_selection.py",), "random search keeps its worst queried cell"),
-    Mutation("lga-population-outside-cells", "nascore/studies/cifar_ntk_export.py",
+    Mutation("lga-population-outside-cells", "nascore/tables/cifar_ntk/export.py",
              "part = part[part.arch.map(index) < LGA_POPULATION]", "part = part[part.arch.map(index) < 15625]",
              ("tests/test_cifar_ntk.py",), "cells outside NB201's first 1,000 exported as LGA's population"),
     Mutation("das-readable-ratio-strict", "nascore/studies/das_claims.py",
