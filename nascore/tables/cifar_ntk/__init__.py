@@ -6,7 +6,7 @@ official conventions (``nascore bench cifar-ntk``; the chapters read it through
 - :mod:`.after_epoch`: LGA, NASWOT and DAS after one epoch of training, the LGA code's protocol;
 - :mod:`.architectures`: the architecture sets (LGA's first-1,000 population, the uniform order);
 - :mod:`.results`: the results store with its record check, read by kind;
-- :mod:`.job`: the jobs that compute and resume the statistics into the results store;
+- :mod:`.job`: the units of work, content key, compute and fill (:data:`.job.JOB`);
 - :mod:`.store_tables`: the store read as tables (main tables, cost, batch study);
 - :mod:`.export`: the CSV files of ``data/nb201-cifar-ntk/``.
 """
