@@ -96,11 +96,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                           "(a run resumed with stats --skip-table)")
     exp.add_argument("--lga-population", action="store_true",
                      help=f"only write DEST/{export.POPULATION_FILE}: the store's LGA statistics of NAS-Bench-201 "
-                          "cells 0..999 (a run of stats --archs first1000 --groups lga)")
+                          "cells 0..999 (a run of stats --archs first1000 --groups lga), merged into the file there "
+                          "(its cells the store lacks are kept)")
     exp.add_argument("--zhu-uniform", action="store_true",
                      help=f"only write DEST/{export.ZHU_UNIFORM_FILE}: the store's Zhu lambda_min (CIFAR-10, batch "
                           f"{export.ZHU_UNIFORM_BATCH}) of the uniform sample, whatever the records' content keys "
-                          "(a run of stats --archs all,first:3000 --groups zhu --batch-zhu 16)")
+                          "(a run of stats --archs all,first:3000 --groups zhu --batch-zhu 16), merged into the file there "
+                          "(its cells the store lacks are kept)")
     exp.set_defaults(handler=_export)
 
 

@@ -8,5 +8,6 @@ official conventions (``nascore bench cifar-ntk``; the chapters read it through
 - :mod:`.results`: the results store with its record check, read by kind;
 - :mod:`.job`: the units of work, content key, compute and fill (:data:`.job.JOB`);
 - :mod:`.store_tables`: the store read as tables (main tables, cost, batch study);
-- :mod:`.export`: the CSV files of ``data/nb201-cifar-ntk/``.
+- :mod:`.export`: the CSV files of ``data/nb201-cifar-ntk/``, the one-file exports merged
+  into the shipped file.
 """

@@ -5,7 +5,9 @@
   ``cost.csv``, ``batch_study.csv``) from the store alone; :func:`extend_hnas_all`: new
   full-space HNAS rows added to the shipped file;
 - :func:`export_lga_population`, :func:`export_zhu_uniform`: one file each, read from every
-  record of one group whatever its content key (a store filled by older code still exports).
+  record of one group whatever its content key (a store filled by older code still exports),
+  merged into the file already there (:func:`merged_rows`): a run resumed with
+  ``stats --skip-table`` after its store was lost adds its rows and drops none.
 
     nascore bench cifar-ntk export --store DIR --dest data/nb201-cifar-ntk
     nascore bench cifar-ntk export --store DIR --zhu-uniform
@@ -89,7 +91,32 @@ def extend_hnas_all(store_dir, dest) -> tuple[Path, int]:
     return path, len(fresh)
 
 
-# ----------------------------------------------------------------------------- one file each
+# ----------------------------------------------------------------------------- one file each, merged
+def merged_rows(path: Path, fresh: dict, *, derived=(), text=()) -> dict:
+    """``arch -> {column: value}``: the rows of the CSV file ``path`` (none when it does not
+    exist) with the store's values ``fresh`` (``arch -> {column: value}``) written over them.
+
+    A cell the store holds gets the store's value in every column the store computed for it
+    and keeps the file's value in the others (a whole row, when the store's record fills
+    every column); a cell only in the file is kept as it is; a cell only in the store is
+    added. ``derived``: columns recomputed from the arch by the caller (dropped here);
+    ``text``: columns read as text (a torch version ``2.10`` stays ``2.10``). Columns keep
+    the file's order, new ones after.
+    """
+    rows = {}
+    if Path(path).is_file():
+        shipped = pd.read_csv(path, dtype={c: str for c in text})
+        for row in shipped.drop(columns=[c for c in derived if c in shipped]).to_dict("records"):
+            rows[row.pop("arch")] = row
+    for arch, values in fresh.items():
+        rows.setdefault(arch, {}).update(values)
+    return rows
+
+
+def _frame(rows: dict) -> pd.DataFrame:
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("arch").reset_index()
+
+
 POPULATION_FILE = "lga_first1000_cifar10.csv"
 
 
@@ -97,9 +124,11 @@ def export_lga_population(store_dir, dest) -> tuple[Path, int]:
     """Write ``dest/lga_first1000_cifar10.csv``: LGA's at-init statistics (CIFAR-10) of the
     cells among NAS-Bench-201 indices 0..999, one row per cell with its ``nb201_index``, a
     column per statistic and batch (``lga_b32``: batch 32; the official 256 has unsuffixed
-    names), and the after-one-epoch columns of the cells the store trained (:mod:`.after_epoch`),
-    in index order; rewrites the folder's manifest. Only this file is touched (the folder's
-    other tables come from other stores). Returns the path and the number of rows."""
+    names), and the after-one-epoch columns of the cells trained (:mod:`.after_epoch`), in
+    index order. The store's values are merged into the file already there
+    (:func:`merged_rows`: a cell's stored values replace the file's, cells the store lacks
+    are kept); rewrites the folder's manifest and touches no other file. Returns the path
+    and the number of rows."""
     from nascore.bench.nb201_test import nb201_accuracies
 
     _check_store(store_dir)
@@ -117,7 +146,7 @@ def export_lga_population(store_dir, dest) -> tuple[Path, int]:
     if not trained.empty:
         for _, r in trained[trained.arch.map(index) < LGA_POPULATION].iterrows():
             rows.setdefault(r.arch, {}).update({c: r[c] for c in TRAIN_COLUMNS})
-    frame = pd.DataFrame.from_dict(rows, orient="index").rename_axis("arch").reset_index()
+    frame = _frame(merged_rows(Path(dest) / POPULATION_FILE, rows, derived=("nb201_index",)))
     if not frame.empty:
         frame.insert(1, "nb201_index", frame.arch.map(index).astype(int))
         frame = frame.sort_values("nb201_index", ignore_index=True)
@@ -139,9 +168,12 @@ def export_zhu_uniform(store_dir, dest, *, batch: int = ZHU_UNIFORM_BATCH, seed:
     ``uniform_position`` (its place in the fixed random order of ``--archs all``, so a
     reader can keep the unbroken prefix: a uniform sample), the statistic suffixed by its
     batch (``ntk_lambda_min_b16``) and :data:`ZHU_UNIFORM_RUN`; a GPU record wins over a
-    CPU one of the same cell (as in :func:`.store_tables.table`). Rows in ``uniform_position``
-    order; rewrites the folder's manifest, touches no other file. Returns the path and the
-    number of rows; ``ValueError`` when the store holds no such record."""
+    CPU one of the same cell (as in :func:`.store_tables.table`). The store's rows are merged
+    into the file already there (:func:`merged_rows`): a stored cell's row replaces the
+    file's row of that cell, every other row of the file is kept. Rows in
+    ``uniform_position`` order; rewrites the folder's manifest, touches no other file.
+    Returns the path and the number of rows written; ``ValueError`` when the store holds no
+    such record."""
     from nascore.bench.cifar_scores import select_archs
     from nascore.bench.nb201_test import nb201_accuracies
 
@@ -155,7 +187,10 @@ def export_zhu_uniform(store_dir, dest, *, batch: int = ZHU_UNIFORM_BATCH, seed:
                          f"--batch-zhu {batch} --store S` first")
     part = gpu_last(part).drop_duplicates("arch", keep="last")  # the GPU record, sorted last, wins
     columns = {c: extra_column(c, batch) for c in COLUMNS["zhu"]}
-    frame = part[["arch", *columns, *ZHU_UNIFORM_RUN]].rename(columns=columns)
+    fresh = part[["arch", *columns, *ZHU_UNIFORM_RUN]].rename(columns=columns).set_index("arch")
+    rows = merged_rows(Path(dest) / ZHU_UNIFORM_FILE, fresh.to_dict("index"),
+                       derived=("nb201_index", "uniform_position"), text=("device", "device_name", "torch"))
+    frame = _frame(rows)
     index = nb201_accuracies("cifar10").set_index("arch").nb201_index
     position = {a: i for i, a in enumerate(select_archs("full"))}
     frame.insert(1, "nb201_index", frame.arch.map(index).astype(int))
