@@ -69,7 +69,7 @@ register(Table(
     "nb201-mnist5k", "nb201-mnist5k", {"mnist5k": ("nb201-mnist5k/results.csv",)},
     _csv("nb201-mnist5k/results.csv"),
     "small NB201 networks trained on MNIST-5k with at-init metrics, one row per architecture and seed",
-    command="python -m nascore.cli.conv_table", export="nascore.tables.nb201_mnist5k.export",
+    command="nascore bench conv-table", export="nascore.tables.nb201_mnist5k.export",
     job="nascore.tables.nb201_mnist5k.JOB",
     regenerated_by=("60_das", "70_lga")))  # retrained into the results store
 register(Table(
