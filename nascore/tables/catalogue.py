@@ -122,7 +122,8 @@ register(Table(
     _nb201_ntk,
     "NTK trace and condition number of the zero-cost cells on digit images (HNAS chapter); "
     "datasets are the variants' images",
-    command="nascore bench nb201-ntk"))
+    command="nascore bench nb201-ntk", export="nascore.tables.nb201_ntk.export",
+    job="nascore.tables.nb201_ntk.JOB"))
 register(Table(
     "nb201-zc-naswot", "nb201-mnist5k", {"mnist5k": ("nb201-mnist5k/zc_naswot.csv",)},
     _zc_naswot,
