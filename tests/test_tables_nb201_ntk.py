@@ -107,6 +107,10 @@ def test_bad_input_is_refused_naming_the_bad_value(tmp_path):
     store = job.open_store(tmp_path)
     with pytest.raises(ValueError, match=re.escape("unknown NTK variant 'cifar'; allowed: digits32, mnist32")):
         job.fill(store, LocalExecutor(1, progress=False), variant="cifar", log=quiet)
+    with pytest.raises(ValueError, match=re.escape("bad NAS-Bench-201 architecture string '|bad|'")):
+        job.fill(store, LocalExecutor(1, progress=False), ["|bad|"], variant=TINY, log=quiet)
+    with pytest.raises(ValueError, match="a kernel's variant must be a Variant record, not 'tiny'"):
+        job.Kernel("tiny", ARCH)
     with pytest.raises(ValueError, match="a weight seed must be a non-negative integer, got -1"):
         job.fill(store, LocalExecutor(1, progress=False), [ARCH], [-1], variant=TINY, log=quiet)
     with pytest.raises(ValueError, match="holds no kernel of variant 'digits32': nothing to export"):

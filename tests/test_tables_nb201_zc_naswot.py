@@ -79,6 +79,8 @@ def test_an_export_of_the_shipped_rows_is_the_shipped_file_byte_for_byte(tmp_pat
 
 
 def test_bad_input_is_refused_naming_the_bad_value(tmp_path):
+    with pytest.raises(ValueError, match=re.escape("bad NAS-Bench-201 architecture string '|bad|'")):
+        job.fill(job.open_store(tmp_path), LocalExecutor(1, progress=False), ["|bad|"], log=quiet)
     with pytest.raises(ValueError, match=re.escape("seed must be a non-negative integer, got -1")):
         job.Scoring(ARCHS[0], seed=-1)
     with pytest.raises(ValueError, match=re.escape("batch_size must be a positive integer, got 0")):

@@ -63,6 +63,13 @@ class Kernel:
     variant: Variant
     arch: str
 
+    def __post_init__(self):
+        from ..spaces import nb201
+
+        if not isinstance(self.variant, Variant):
+            raise ValueError(f"a kernel's variant must be a Variant record, not {self.variant!r}")
+        nb201.parse(self.arch)  # a bad string is refused here, not on a worker
+
 
 def key_of(variant, arch: str) -> str:
     """Store key of one kernel: this module's code closure, the variant's settings (all

@@ -80,10 +80,12 @@ class Scoring:
     batch_size: int = BATCH_SIZE
 
     def __post_init__(self):
-        for name in ("seed", "batch_size"):
+        from ..spaces import nb201
+
+        nb201.parse(self.arch)  # a bad string is refused here, not on a worker
+        for name, low, allowed in (("seed", 0, "a non-negative integer"), ("batch_size", 1, "a positive integer")):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < (name == "batch_size"):
-                allowed = "a positive integer" if name == "batch_size" else "a non-negative integer"
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"{name} must be {allowed}, got {value!r}")
 
 
