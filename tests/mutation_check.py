@@ -349,6 +349,20 @@ MUTATIONS = [
     Mutation("supernet-paper-scale-is-stand-in", "nascore/studies/supernet_claims.py",
              'basis_name == "paper-scale" or not provisional', "not provisional",
              ("tests/test_studies_supernet_parts.py",), "claims on the paper-scale GPU run recorded as stand-in data"),
+    # --- issue 23: the NTK and zc-NASWOT tables' jobs, resumed through a results store ------
+    Mutation("ntk-export-float-format", "nascore/tables/nb201_ntk.py",
+             'return "" if math.isnan(value) else repr(value)',
+             'return "" if math.isnan(value) else f"{value:.9g}"',
+             ("tests/test_tables_nb201_ntk.py",), "the NTK table exported with 9 significant digits, not the shipped repr"),
+    Mutation("ntk-nan-trace-kept", "nascore/tables/nb201_ntk.py",
+             'nan_allowed=("ntk_condition",)', 'nan_allowed=("ntk_condition", "ntk_trace")',
+             ("tests/test_tables_nb201_ntk.py",), "a NaN NTK trace stored as a row instead of a failed kernel"),
+    Mutation("zc-naswot-minus-inf-refused", "nascore/tables/nb201_zc_naswot.py",
+             "math.isnan(value) or value == math.inf or", "not math.isfinite(value) or",
+             ("tests/test_tables_nb201_zc_naswot.py",), "a log-determinant of -inf (singular kernel) refused, so shipped rows go missing"),
+    Mutation("zc-naswot-refill-stored", "nascore/tables/nb201_zc_naswot.py",
+             "todo = [u for u in units if not store.done(key_of(u))]", "todo = units",
+             ("tests/test_tables_nb201_zc_naswot.py",), "a resumed fill scores the stored architectures again"),
 ]
 
 

@@ -1,65 +1,13 @@
-"""The shipped NAS-Bench-201 NTK table, the code that computes it, and the HNAS study helpers."""
-import math
-
+"""The shipped NAS-Bench-201 NTK table as read, and the HNAS study helpers (the job that
+computes the table: ``tests/test_tables_nb201_ntk.py``)."""
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
-from nascore import bench, metrics, ntk, search
+from nascore import bench, search
 from nascore.bench import nb201_ntk
 from nascore.analysis import hnas_benchmark as hb
 from nascore.studies import hnas as hnas_study
-from nascore.spaces import nb201
-
-ARCH = "|nor_conv_3x3~0|+|skip_connect~0|nor_conv_1x1~1|+|avg_pool_3x3~0|none~1|nor_conv_3x3~2|"
-#: A tiny variant: 8x8 digits (no resizing), a one-cell-per-stage network of width 4.
-TINY = nb201_ntk.Variant("tiny", images="digits", batch=10, size=8, C=4, N=1)
-
-
-@pytest.fixture(scope="module")
-def tiny_batch():
-    return hnas_study.ntk_batch(TINY)
-
-
-def tiny_net():
-    net = nb201.Network(ARCH, C=4, N=1, seed=0)
-    for module in net.modules():
-        if isinstance(module, torch.nn.BatchNorm2d):
-            module.requires_grad_(False)
-    return net
-
-
-def test_batch_is_class_balanced_rgb_and_standardised():
-    x, y = hnas_study.ntk_batch("mnist32")
-    assert x.shape == (10, 3, 32, 32) and x.dtype == torch.float32
-    assert sorted(y.tolist()) == list(range(10))
-    assert torch.equal(x[:, 0], x[:, 2])                 # one grey channel repeated
-    assert abs(float(x.mean())) < 0.3 and 0.7 < float(x.std()) < 1.3
-
-
-def test_row_matches_the_metric_registry_and_the_slow_loop(tiny_batch):
-    x, y = tiny_batch
-    row = hnas_study.ntk_row(ARCH, x, y, C=4, N=1)
-    # Same convention through the public metric (BN frozen: HNAS counts conv/linear weights only).
-    assert row["ntk_trace"] == pytest.approx(metrics.score("ntk_trace", tiny_net(), x, y, per_sample="exact"), rel=1e-6)
-    # Independent route: the per-row backward loop (TE-NAS style), trace and condition number.
-    theta = ntk.empirical_ntk_loop(tiny_net(), x, output="target", targets=y)
-    assert row["ntk_trace"] == pytest.approx(math.sqrt(float(theta.trace()) / 10), rel=1e-5)
-    eig = torch.linalg.eigvalsh(theta)
-    assert row["ntk_condition"] == pytest.approx(float(eig[-1] / eig[0]), rel=1e-4)
-    assert row["params"] == sum(p.numel() for p in tiny_net().parameters() if p.requires_grad)
-
-
-def test_compute_resumes_without_repeating_rows(tmp_path):
-    path = tmp_path / "ntk_tiny.csv"
-    archs = nb201_ntk.arch_order()[:3]
-    hnas_study.compute_ntk_table(TINY, path=path, archs=archs[:2], progress=False)
-    first = pd.read_csv(path)
-    hnas_study.compute_ntk_table(TINY, path=path, archs=archs, progress=False)
-    second = pd.read_csv(path)
-    assert list(second.arch) == archs                        # one new row, none repeated
-    pd.testing.assert_frame_equal(second.iloc[:2].drop(columns="seconds"), first.drop(columns="seconds"))
 
 
 def test_arch_order_is_a_fixed_permutation_of_the_zero_cost_archs():

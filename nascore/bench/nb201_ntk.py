@@ -6,8 +6,8 @@ Wu & Low, NeurIPS 2022): the NTK trace norm ``M_trace = sqrt(tr Θ / N)`` and th
 condition number ``κ = λ_max(Θ) / λ_min(Θ)``. This module computes them once for the
 725 architectures of that table and ships them in ``data/nb201-ntk/`` (one CSV per
 *variant*, with a provenance README); :func:`load_nb201_ntk` reads them back. This module
-defines the table (its variants, its architecture order) and reads it; the HNAS study
-(:mod:`nascore.studies.hnas`, ``nascore bench nb201-ntk VARIANT``) computes it.
+defines the table (its variants, its architecture order) and reads it; the library's job
+:mod:`nascore.tables.nb201_ntk` (``nascore bench nb201-ntk VARIANT``) computes it.
 
 Conventions (each one a choice, stated in the data README and the book):
 
@@ -25,9 +25,9 @@ Conventions (each one a choice, stated in the data README and the book):
   scikit-learn's 8x8 digits upsampled the same way (``"digits32"``, the sensitivity
   variant); a class-balanced batch drawn with a fixed seed.
 
-The computation is resumable: each finished architecture is appended to the CSV, and a
-restart skips what is there. Architectures are computed in a fixed random order
-(:func:`arch_order`), so a partial file is a uniform sample of the table.
+The computation is resumable: each finished kernel is kept in a results store, and a
+restart computes only the missing ones. Architectures are computed and written in a fixed
+random order (:func:`arch_order`), so a partial table is a uniform sample of the whole.
 """
 from __future__ import annotations
 

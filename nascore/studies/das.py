@@ -9,11 +9,12 @@ analyses of a table of proxy scores against trained accuracy:
 - :func:`improvement_ratio`: a correlation divided by NASWOT's ("1.04x-1.56x");
 - :func:`mixed_activation_scores`: the two terms for the mixed-activation table;
 - :func:`cifar_benchmarks`: the two terms of full-size NB201 networks on real CIFAR
-  batches (``data/nb201-cifar-scores``) against NB201's real accuracies;
-- :func:`fill_zc_naswot`: the chapter's own table ``data/nb201-mnist5k/zc_naswot.csv``
-  (NASWOT and the DAS terms of the zero-cost architectures on MNIST digits; defined and
-  read by :mod:`nascore.bench.zc_naswot`); its command is ``nascore bench zc-naswot``
-  (:mod:`nascore.cli.zc_naswot`).
+  batches (``data/nb201-cifar-scores``) against NB201's real accuracies.
+
+The chapter's own table ``data/nb201-mnist5k/zc_naswot.csv`` (NASWOT and the DAS terms of
+the zero-cost architectures on MNIST digits, read by :mod:`nascore.bench.zc_naswot`) is
+computed by the library's job :mod:`nascore.tables.nb201_zc_naswot` (``nascore bench
+zc-naswot``).
 
 The trained conv table this chapter reads is built by :mod:`nascore.tables.nb201_mnist5k`;
 the correlations along training are :func:`nascore.analysis.epochs.correlations_over_epochs`,
@@ -22,15 +23,10 @@ imports them from there).
 """
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pandas as pd
-import torch
-from torch.nn import functional as F
 
 from .. import papers, stats
-from ..bench import zc_naswot
 
 
 def das_weight_scan(units, distinguishing, truth, weights, batch_size: int, *,
@@ -233,49 +229,3 @@ def mixed_activation_scores(frame: pd.DataFrame, *, batch_size: int = 64, seed: 
         net = mixed.from_key(arch).build(x.shape[1], width, ds.num_classes, seed=seed)
         rows.append({"arch": arch, **activation_summary(net, x)})
     return pd.DataFrame(rows)
-
-
-# ----------------------------------------------------------------------------- NASWOT on our images (data/nb201-mnist5k/zc_naswot.csv)
-def mnist_as_cifar(batch_size: int = zc_naswot.BATCH_SIZE, *, seed: int = 0) -> torch.Tensor:
-    """``batch_size`` MNIST-5k training digits as ``(B, 3, 32, 32)`` (zero-padded, grey repeated)."""
-    from .. import data
-
-    x, _ = data.load("mnist5k").batch(batch_size, seed=seed)
-    return F.pad(x, (2, 2, 2, 2)).repeat(1, 3, 1, 1)
-
-
-def score_arch(arch: str, inputs: torch.Tensor, *, seed: int = 0) -> dict:
-    """Activation-code scores of the full-size network of ``arch`` (weights from ``seed``)."""
-    from ..spaces import nb201
-    from ..training.probes import activation_summary
-
-    start = time.perf_counter()
-    net = nb201.Network(arch, C=16, N=5, num_classes=10, in_channels=3, seed=seed)
-    values = activation_summary(net, inputs)
-    return {"arch": arch, **values, "batch_size": inputs.shape[0], "seed": seed,
-            "seconds": time.perf_counter() - start}
-
-
-def fill_zc_naswot(path=zc_naswot.PATH, *, batch_size: int = zc_naswot.BATCH_SIZE, seed: int = 0, log=print) -> pd.DataFrame:
-    """Score every architecture of the zero-cost table not yet in ``path``, appending rows."""
-    from pathlib import Path
-
-    from ..bench import load
-
-    path = Path(path)
-    archs = load("nb201-zc", dataset="cifar10")["arch"].tolist()
-    done = set(pd.read_csv(path)["arch"]) if path.exists() else set()
-    todo = [a for a in archs if a not in done]
-    log(f"{len(done)} stored, {len(todo)} to score")
-    inputs = mnist_as_cifar(batch_size, seed=seed)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for i, arch in enumerate(todo):
-        row = pd.DataFrame([score_arch(arch, inputs, seed=seed)], columns=list(zc_naswot.COLUMNS))
-        row.to_csv(path, mode="a", header=not path.exists(), index=False, float_format="%.9g")
-        if i % 50 == 0:
-            log(f"{i + 1}/{len(todo)}")
-    if todo:
-        from ..manifest import write_manifest
-
-        write_manifest(path.parent)  # the appended table is the shipped one now
-    return zc_naswot.load_zc_naswot(path)

@@ -19,6 +19,7 @@ from .. import bench, plots, stats
 from ..bench import zc_naswot
 from ..training.probes import activation_summary
 from ..bench.agreement import mean_over_seeds
+from ..tables import nb201_zc_naswot
 from . import das
 from .das_claims import ratio_readable
 
@@ -55,7 +56,7 @@ def benchmarks(conv_mean: pd.DataFrame, n_conv: int, *, quick: bool, n_archs_qui
     the first ``2 n_archs_quick``; left out, with ``log`` of why, where not shipped); the
     two CIFAR benchmarks of :func:`nascore.studies.das.cifar_benchmarks`.
     """
-    zc_ours = das.fill_zc_naswot() if regenerate else zc_naswot.load_zc_naswot()
+    zc_ours = nb201_zc_naswot.regenerated(log=log) if regenerate else zc_naswot.load_zc_naswot()
     zc = bench.load("nb201-zc", dataset="cifar10").merge(zc_ours, on="arch")
     if quick:
         zc = zc.iloc[: 4 * n_archs_quick]

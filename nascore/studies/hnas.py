@@ -13,25 +13,17 @@
 - :func:`objective_grid`: how well the HNAS objective ranks all architectures
   (Spearman's rho of ``-F(A; C, mu)`` with accuracy) over a grid of ``(t, log10 mu)``;
 - :mod:`nascore.studies.hnas_claims` (a part of this chapter's study, imported by the
-  notebook): the chapter's correlation tables, verdict rules and claim records;
-- :func:`compute_ntk_table`: the chapter's own table ``data/nb201-ntk/`` (defined and read
-  by :mod:`nascore.bench.nb201_ntk`): HNAS's NTK trace and condition number of every
-  zero-cost-table architecture, one kernel each (:func:`ntk_batch`, :func:`ntk_row`);
-  resumable, ``nascore bench nb201-ntk VARIANT`` (:mod:`nascore.cli.nb201_ntk`).
+  notebook): the chapter's correlation tables, verdict rules and claim records.
+
+The chapter's NTK table ``data/nb201-ntk/`` (read by :mod:`nascore.bench.nb201_ntk`) is
+computed by the library's job :mod:`nascore.tables.nb201_ntk` (``nascore bench nb201-ntk
+VARIANT``).
 """
 from __future__ import annotations
 
-import csv
-import math
-import time
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
-import torch
-from torch.nn import functional as F
 
-from ..bench import nb201_ntk
 from ..search.benchmark import TabularBenchmark
 from ..search.hnas import hnas_objective
 from ..search.run import run
@@ -168,86 +160,3 @@ def query_overlap(histories: pd.DataFrame, benchmark: str, method: str, other: s
     if shared.empty:
         raise ValueError(f"{method!r} and {other!r} share no seed")
     return float(np.mean([len(a[s] & b[s]) / len(a[s]) for s in shared]))
-
-
-# ----------------------------------------------------------------------------- the NTK table (data/nb201-ntk)
-def ntk_batch(variant="mnist32"):
-    """The images and labels the kernels of ``variant`` are computed on.
-
-    Returns ``(inputs, targets)``: float32 ``(batch, 3, size, size)`` and int64 ``(batch,)``,
-    a class-balanced draw from the training split (``Dataset.batch(per_class=True)``).
-    """
-    from .. import data
-
-    v = nb201_ntk.get_variant(variant)
-    ds = data.load(v.images)
-    x, y = ds.batch(v.batch, seed=v.batch_seed, per_class=True)
-
-    def to_rgb(images):
-        images = F.interpolate(images, size=(v.size, v.size), mode="bilinear", align_corners=False)
-        return images.repeat(1, 3, 1, 1)
-
-    reference = to_rgb(ds.x_train)
-    mean, std = reference.mean(), reference.std()
-    return (to_rgb(x) - mean) / std, y
-
-
-def ntk_row(arch: str, inputs: torch.Tensor, targets: torch.Tensor, *, init_seed: int = 0,
-            C: int = 16, N: int = 5, num_classes: int = 10) -> dict:
-    """HNAS's two NTK quantities for one architecture, from one kernel.
-
-    ``ntk_trace = sqrt(tr Θ / N)`` (HNAS Sec. 3, ``M_trace``), ``ntk_condition =
-    λ_max / λ_min`` (NaN when ``λ_min <= 0``; HNAS's search reads that as ``1e5``),
-    with ``Θ`` the true-class-logit NTK over convolution and linear parameters.
-    """
-    from .. import ntk
-    from ..spaces import nb201
-
-    net = nb201.Network(arch, C=C, N=N, num_classes=num_classes, in_channels=inputs.shape[1],
-                        seed=init_seed)
-    for module in net.modules():
-        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-            module.requires_grad_(False)
-    params = sum(p.numel() for p in net.parameters() if p.requires_grad)
-    start = time.perf_counter()
-    theta = ntk.empirical_ntk(net, inputs, output="target", targets=targets, mode="train")
-    seconds = time.perf_counter() - start
-    low, high = ntk.lambda_min(theta), ntk.lambda_max(theta)
-    return {"arch": arch, "ntk_trace": math.sqrt(ntk.trace(theta) / inputs.shape[0]),
-            "ntk_condition": high / low if low > 0 else math.nan,
-            "lambda_min": low, "lambda_max": high, "params": params, "seconds": seconds}
-
-
-def done_archs(path) -> set:
-    path = Path(path)
-    if not path.exists():
-        return set()
-    return set(pd.read_csv(path, usecols=["arch"])["arch"])
-
-
-def compute_ntk_table(variant="mnist32", *, path=None, archs=None, progress: bool = True) -> Path:
-    """Compute (or finish computing) the CSV of ``variant``; returns its path.
-
-    Rows already in the file are skipped, so a killed run resumes where it stopped.
-    """
-    v = nb201_ntk.get_variant(variant)
-    path = Path(path) if path is not None else v.path
-    if archs is None:
-        archs = nb201_ntk.arch_order()[:v.limit]
-    inputs, targets = ntk_batch(v)
-    done = done_archs(path)
-    todo = [a for a in archs if a not in done]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new_file = not path.exists()
-    with open(path, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=nb201_ntk.COLUMNS)
-        if new_file:
-            writer.writeheader()
-        for i, arch in enumerate(todo):
-            row = ntk_row(arch, inputs, targets, init_seed=v.init_seed, C=v.C, N=v.N,
-                          num_classes=v.num_classes)
-            writer.writerow({k: (repr(x) if isinstance(x, float) else x) for k, x in row.items()})
-            handle.flush()
-            if progress:
-                print(f"[{len(done) + i + 1}/{len(archs)}] {row['seconds']:.1f}s {arch}", flush=True)
-    return path

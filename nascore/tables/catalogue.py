@@ -126,12 +126,15 @@ register(Table(
     _nb201_ntk,
     "NTK trace and condition number of the zero-cost cells on digit images (HNAS chapter); "
     "datasets are the variants' images",
-    command="nascore bench nb201-ntk"))
+    command="nascore bench nb201-ntk", export="nascore.tables.nb201_ntk.export",
+    job="nascore.tables.nb201_ntk.JOB"))
 register(Table(
     "nb201-zc-naswot", "nb201-mnist5k", {"mnist5k": ("nb201-mnist5k/zc_naswot.csv",)},
     _zc_naswot,
     "NASWOT and DAS's terms of the zero-cost cells on MNIST-5k digits (DAS chapter)",
-    command="nascore bench zc-naswot", regenerated_by=("60_das",)))  # the missing rows appended
+    command="nascore bench zc-naswot", export="nascore.tables.nb201_zc_naswot.export",
+    job="nascore.tables.nb201_zc_naswot.JOB",
+    regenerated_by=("60_das",)))  # recomputed into the results store
 
 #: Folders of ``data/`` that hold no table, and why.
 NOT_TABLES = {
