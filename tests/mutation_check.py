@@ -343,6 +343,16 @@ MUTATIONS = [
     Mutation("supernet-paper-scale-is-stand-in", "nascore/studies/supernet_claims.py",
              'basis_name == "paper-scale" or not provisional', "not provisional",
              ("tests/test_studies_supernet_parts.py",), "claims on the paper-scale GPU run recorded as stand-in data"),
+    # --- issue 23: the one training loop ----------------------------------------------------
+    Mutation("training-loop-rate-one-step-late", "nascore/training/loop.py",
+             'group["lr"] = lr_at(epoch * steps_per_epoch + b, total)',
+             'group["lr"] = lr_at(epoch * steps_per_epoch + b + 1, total)',
+             ("tests/test_training_one_loop.py", "tests/test_training_loop.py"),
+             "every step takes the next step's learning rate (the schedule shifted by one)"),
+    Mutation("training-stacked-loss-averaged-over-nets", "nascore/training/steps.py",
+             "losses.sum().backward()", "losses.mean().backward()",
+             ("tests/test_training_one_loop.py", "tests/test_training_loop.py"),
+             "a stack's nets share the step: each net's gradient divided by the stack's size"),
 ]
 
 
