@@ -184,3 +184,17 @@ def test_the_protocols_rate_is_the_rate_lambdalr_set(lr, schedule):
         assert learning_rate(protocol, k, 37) == opt.param_groups[0]["lr"], k   # exactly
         opt.step()
         scheduler.step()
+
+
+def test_the_supernets_deadline_stops_after_the_first_epoch_as_the_old_loop_did(tmp_path):
+    # a deadline of 1 ns is past after any epoch: both loops stop after epoch 1 of 3, flagged
+    recipe = Recipe(C=2, N=1, epochs=3, batch_size=8)
+    images = _images(n=10, side=12)
+    new = supernet_train(tmp_path / "new", recipe, images=images, progress=False, deadline_seconds=1e-9)
+    old = old_supernet_train(tmp_path / "old", recipe, images=images, progress=False, deadline_seconds=1e-9)
+    assert (new["epochs_done"], new["stopped_early"]) == (old["epochs_done"], old["stopped_early"]) == (1, True)
+    assert _same_weights(load_supernet(tmp_path / "new")[0], load_supernet(tmp_path / "old")[0])
+    # the last epoch is never "stopped early": a one-epoch recipe ends normally
+    one = supernet_train(tmp_path / "one", Recipe(C=2, N=1, epochs=1, batch_size=8), images=images,
+                         progress=False, deadline_seconds=1e-9)
+    assert (one["epochs_done"], one["stopped_early"]) == (1, False)
