@@ -138,7 +138,7 @@ def learning_rate(protocol: Protocol, step: int, total_steps: int) -> float:
     (``base_lr * lambda(step)``), which trained the shipped tables.
 
     >>> learning_rate(Protocol(lr=0.1, schedule="cosine"), 5, 10)
-    0.05000000000000001
+    0.05
     """
     if protocol.schedule == "cosine":
         return protocol.lr * (0.5 * (1.0 + math.cos(math.pi * step / total_steps)))
