@@ -363,6 +363,16 @@ MUTATIONS = [
     Mutation("zc-naswot-refill-stored", "nascore/tables/nb201_zc_naswot.py",
              "todo = [u for u in units if not store.done(key_of(u))]", "todo = units",
              ("tests/test_tables_nb201_zc_naswot.py",), "a resumed fill scores the stored architectures again"),
+    # --- issue 23: the one training loop ----------------------------------------------------
+    Mutation("training-loop-rate-one-step-late", "nascore/training/loop.py",
+             'group["lr"] = lr_at(epoch * steps_per_epoch + b, total)',
+             'group["lr"] = lr_at(epoch * steps_per_epoch + b + 1, total)',
+             ("tests/test_training_one_loop.py", "tests/test_training_loop.py"),
+             "every step takes the next step's learning rate (the schedule shifted by one)"),
+    Mutation("training-stacked-loss-averaged-over-nets", "nascore/training/steps.py",
+             "losses.sum().backward()", "losses.mean().backward()",
+             ("tests/test_training_one_loop.py", "tests/test_training_loop.py"),
+             "a stack's nets share the step: each net's gradient divided by the stack's size"),
 ]
 
 

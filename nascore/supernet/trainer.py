@@ -1,7 +1,8 @@
 """Train a supernet in a run directory, resumably.
 
 ``train(run_dir, recipe)`` builds the supernet from ``recipe.seed``, then runs
-``recipe.epochs`` epochs of BigNAS steps (:func:`.sandwich.train_step`) over the
+``recipe.epochs`` epochs of BigNAS steps (:func:`.sandwich.train_step`) through the
+project's one training loop (:func:`nascore.training.loop.run_epochs`) over the
 training images, shuffled and augmented (:func:`nascore.training.epochs.epoch_batches`, the
 protocol ``nascore.inputs.PROTOCOLS["nb201"]``) with one random generator
 seeded from ``recipe.seed``, which also draws the random children. After every epoch it
@@ -30,6 +31,7 @@ from .sandwich import make_optimizer, train_step
 from .schedule import learning_rate
 from .. import inputs
 from ..training.epochs import epoch_batches
+from ..training.loop import run_epochs
 
 RECIPE_FILE = "recipe.json"
 LOG_FILE = "train_log.csv"
@@ -115,43 +117,50 @@ def train(run_dir: Path | str, recipe: Recipe, *, device: str = "cpu", images=No
     last_epoch = recipe.epochs if stop_after is None else min(recipe.epochs, stop_after)
     bar = tqdm(total=total_steps, initial=epoch * steps_per_epoch, unit="step", disable=not progress,
                desc=f"supernet {recipe.variant} seed {recipe.seed}")
-    started, stopped_early, done_here = time.perf_counter(), False, 0
+    started, done_here, stopped_early = time.perf_counter(), 0, False
+
+    def sandwich_step(batch):
+        out = train_step(net, optimizer, *batch, recipe, generator)
+        bar.update(1)
+        return out
+
+    def after_epoch(end) -> bool:
+        nonlocal seconds, done_here, stopped_early
+        sums = {"teacher_loss": 0.0, "student_loss": 0.0, "decay": 0.0}  # tensors after step 1
+        for out in end.reports:
+            sums["teacher_loss"] = sums["teacher_loss"] + out["losses"][0]
+            if len(out["losses"]) > 1:
+                sums["student_loss"] = sums["student_loss"] + sum(out["losses"][1:]) / (len(out["losses"]) - 1)
+            sums["decay"] = sums["decay"] + out["decay"]
+        means = {k: float(v) / steps_per_epoch for k, v in sums.items()}  # waits for the device
+        elapsed = time.perf_counter() - end.started
+        seconds += elapsed
+        log.append({"epoch": end.epoch, "seconds": elapsed, "lr_end": optimizer.param_groups[0]["lr"], **means})
+        bar.set_postfix(loss=f"{means['teacher_loss']:.3f}", refresh=False)
+        if not progress:
+            print(f"{recipe.variant} seed {recipe.seed}: epoch {end.epoch}/{recipe.epochs} in {elapsed:.1f} s, "
+                  f"teacher loss {means['teacher_loss']:.3f}, student loss {means['student_loss']:.3f}",
+                  flush=True)
+        checkpoint.save(run_dir, {"model": net.state_dict(), "optimizer": optimizer.state_dict(),
+                                  "generator": generator.get_state(), "epoch": end.epoch, "seconds": seconds,
+                                  "log": log, "recipe": recipe.to_dict()})
+        _write_log(run_dir, log)
+        done_here += 1
+        spent = time.perf_counter() - started
+        stopped_early = (deadline_seconds is not None and end.epoch < last_epoch
+                         and spent + spent / done_here > deadline_seconds)
+        return stopped_early
+
+    net.train()
     try:
-        while epoch < last_epoch:
-            t0 = time.perf_counter()
-            net.train()
-            sums = {"teacher_loss": 0.0, "student_loss": 0.0, "decay": 0.0}  # tensors after step 1
-            # the epoch's permutation, then each batch's crops, then the step's children: one generator
-            for b, (x, y) in enumerate(epoch_batches((x_all, y_all), protocol, generator)):
-                step = epoch * steps_per_epoch + b
-                for group in optimizer.param_groups:
-                    group["lr"] = learning_rate(step, total_steps, lr=recipe.lr, schedule=recipe.schedule,
-                                                floor=recipe.lr_floor, decay_fraction=recipe.decay_fraction)
-                out = train_step(net, optimizer, x, y, recipe, generator)
-                sums["teacher_loss"] = sums["teacher_loss"] + out["losses"][0]
-                if len(out["losses"]) > 1:
-                    sums["student_loss"] = sums["student_loss"] + sum(out["losses"][1:]) / (len(out["losses"]) - 1)
-                sums["decay"] = sums["decay"] + out["decay"]
-                bar.update(1)
-            epoch += 1
-            means = {k: float(v) / steps_per_epoch for k, v in sums.items()}  # waits for the device
-            elapsed = time.perf_counter() - t0
-            seconds += elapsed
-            log.append({"epoch": epoch, "seconds": elapsed, "lr_end": optimizer.param_groups[0]["lr"], **means})
-            bar.set_postfix(loss=f"{means['teacher_loss']:.3f}", refresh=False)
-            if not progress:
-                print(f"{recipe.variant} seed {recipe.seed}: epoch {epoch}/{recipe.epochs} in {elapsed:.1f} s, "
-                      f"teacher loss {means['teacher_loss']:.3f}, student loss {means['student_loss']:.3f}",
-                      flush=True)
-            checkpoint.save(run_dir, {"model": net.state_dict(), "optimizer": optimizer.state_dict(),
-                                      "generator": generator.get_state(), "epoch": epoch, "seconds": seconds,
-                                      "log": log, "recipe": recipe.to_dict()})
-            _write_log(run_dir, log)
-            done_here += 1
-            spent = time.perf_counter() - started
-            if deadline_seconds is not None and epoch < last_epoch and spent + spent / done_here > deadline_seconds:
-                stopped_early = True
-                break
+        # the epoch's permutation, then each batch's crops, then the step's children: one generator
+        epoch = run_epochs(sandwich_step, lambda e: epoch_batches((x_all, y_all), protocol, generator),
+                           epochs=recipe.epochs, steps_per_epoch=steps_per_epoch, optimizer=optimizer,
+                           lr_at=lambda step, total: learning_rate(step, total, lr=recipe.lr,
+                                                                   schedule=recipe.schedule,
+                                                                   floor=recipe.lr_floor,
+                                                                   decay_fraction=recipe.decay_fraction),
+                           first_epoch=epoch, until=last_epoch, on_epoch=[after_epoch])
     finally:
         bar.close()
     return {"epochs_done": epoch, "seconds": seconds, "stopped_early": stopped_early, "log": log}

@@ -1,40 +1,39 @@
-"""Epochs of SGD on augmented CIFAR batches: the loop the image-trained networks share.
+"""Augmented CIFAR epochs: the batch source of the image-trained networks.
 
 :func:`epoch_batches` is one shuffled pass over the training images, cut into batches,
 each cropped, flipped and normalised as a :class:`nascore.inputs.Protocol` says, all
 random numbers from one generator in a fixed order: the permutation first, then each
 batch's crops and flips just before that batch is used (so a step that draws from the
 same generator, as the supernet's sandwich step draws its children, takes its numbers
-between two batches' crops). :func:`fit_epochs` runs epochs of plain cross-entropy
-steps over those batches.
+between two batches' crops). :func:`fit_epochs` runs the one loop
+(:func:`nascore.training.loop.run_epochs`) with plain cross-entropy steps over those
+batches.
 
 Who uses it, and with which generator (changing either changes that table's weights):
 
-- the supernet (:mod:`nascore.supernet.trainer`, its step being the sandwich rule;
-  :mod:`nascore.supernet.cost`): a CPU ``torch.Generator``, ``torch.randperm`` per epoch,
-  ``data/nb201-supernet``;
+- the supernet (:mod:`nascore.supernet.trainer`: :func:`epoch_batches` into the one loop,
+  its step being the sandwich rule): a CPU ``torch.Generator``, ``torch.randperm`` per
+  epoch, ``data/nb201-supernet``;
 - the stand-alone children (:func:`nascore.supernet.standalone.fit`): :func:`fit_epochs`
   with the same torch generator rule and a per-step learning rate (``data/nb201-supernet``);
 - LGA's one epoch (:func:`nascore.tables.cifar_ntk.after_epoch.train_one_epoch`):
   :func:`fit_epochs` with a numpy ``Generator`` (``permutation``), the after-one-epoch
   columns of ``data/nb201-cifar-ntk``.
 
-The ground-truth tables train through :mod:`nascore.training.loop` (no augmentation,
-stacked networks), which this module leaves alone.
+The ground-truth tables run the same loop with in-memory batches and no augmentation
+(:mod:`nascore.training.ground_truth`).
 """
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 import torch
-from torch.nn import functional as F
 
 from ..inputs import Protocol, augment, normalise
-
-#: ``lr_at(step, total_steps) -> learning rate``, set on every parameter group before a step.
-LearningRate = Callable[[int, int], float]
+from .loop import LearningRate, run_epochs
+from .steps import cross_entropy_step
 
 
 def _order(n: int, generator, limit: int | None) -> torch.Tensor:
@@ -74,7 +73,9 @@ def fit_epochs(net: torch.nn.Module, images, protocol: Protocol, optimizer: torc
                generator, epochs: int = 1, lr_at: LearningRate | None = None, dataset: str = "cifar10",
                device="cpu", limit: int | None = None) -> dict:
     """Train ``net`` in place for ``epochs`` passes of :func:`epoch_batches`, one step per
-    batch: ``zero_grad``, mean cross-entropy of ``net(x)``, ``backward``, ``optimizer.step()``.
+    batch: ``zero_grad``, mean cross-entropy of ``net(x)``, ``backward``, ``optimizer.step()``
+    (:func:`nascore.training.loop.run_epochs` with
+    :func:`nascore.training.steps.cross_entropy_step`).
 
     ``lr_at``: when given, every parameter group's learning rate is set to
     ``lr_at(step, epochs * steps_per_epoch)`` before step ``step`` (0-based, counted over
@@ -88,20 +89,12 @@ def fit_epochs(net: torch.nn.Module, images, protocol: Protocol, optimizer: torc
     n = len(images[1]) if limit is None else min(limit, len(images[1]))
     steps = math.ceil(n / protocol.batch_size)
     net.train()
-    for epoch in range(epochs):
-        parts = []  # (loss, correct, size) per step, read once per epoch: no device sync per step
-        for b, (x, y) in enumerate(epoch_batches(images, protocol, generator, dataset=dataset, limit=limit)):
-            if lr_at is not None:
-                for group in optimizer.param_groups:
-                    group["lr"] = lr_at(epoch * steps + b, epochs * steps)
-            x, y = x.to(device), y.to(device)
-            optimizer.zero_grad(set_to_none=True)
-            logits = net(x)
-            loss = F.cross_entropy(logits, y)
-            loss.backward()
-            optimizer.step()
-            parts.append((loss.detach(), (logits.argmax(1) == y).sum(), len(y)))
-    seen = sum(size for _, _, size in parts)
-    loss_sum = sum(loss.item() * size for loss, _, size in parts)   # in step order, as a float sum
-    correct = sum(int(right) for _, right, _ in parts)
+    last: list = []  # (loss, correct, size) per step of the last epoch: no device sync per step
+    run_epochs(cross_entropy_step(net, optimizer, device=device),
+               lambda epoch: epoch_batches(images, protocol, generator, dataset=dataset, limit=limit),
+               epochs=epochs, steps_per_epoch=steps, optimizer=optimizer, lr_at=lr_at,
+               on_epoch=[lambda end: last.__setitem__(slice(None), end.reports)])
+    seen = sum(size for _, _, size in last)
+    loss_sum = sum(loss.item() * size for loss, _, size in last)   # in step order, as a float sum
+    correct = sum(int(right) for _, right, _ in last)
     return {"train_loss": loss_sum / seen, "train_accuracy": correct / seen, "steps": steps}

@@ -1,175 +1,115 @@
-"""The training loop: one function for a lone net and for a stack of same-shaped nets.
+"""The one training loop: epochs of optimiser steps over a batch source, hooks after each epoch.
 
-Both paths run the same code on a module whose forward returns ``(B, N, K)`` logits
-(``B = 1`` for a lone net), so that "batched" and "one at a time" differ only in how
-the matrix products are grouped, never in the protocol.
+Every network this project trains goes through :func:`run_epochs`; what differs between
+them is passed in as options:
+
+- the **batch source**, ``batches(epoch)``: one epoch's batches, drawn lazily (a step
+  that draws from the same generator takes its numbers between two batches' draws):
+  :func:`shuffled_batches` (in-memory tensors, a ``torch.randperm`` per epoch: the
+  ground-truth tables) or :func:`nascore.training.epochs.epoch_batches` (shuffled,
+  cropped, flipped and normalised CIFAR batches: the supernet, its stand-alone children,
+  LGA's one epoch);
+- the **step**, ``step(batch) -> report``: one optimiser update, its report (detached
+  tensors, read only at the end of the epoch, so that a GPU is not made to wait every
+  step): :mod:`nascore.training.steps` (cross-entropy on one net or a stack of nets) or
+  the supernet's sandwich step (:func:`nascore.supernet.sandwich.train_step`);
+- the **schedule**, ``lr_at(step, total_steps)``: the learning rate set on every
+  parameter group of ``optimizer`` before step ``step`` (0-based, counted over all
+  epochs of the schedule), or nothing (the optimiser's own rate);
+- the **hooks**, ``on_epoch``: each called with an :class:`EpochEnd` after every epoch,
+  in order: the epoch's loss and divergence check, evaluation, checkpoints, probes,
+  progress; a hook returning ``True`` ends training after that epoch (a deadline);
+- ``first_epoch`` (a resumed run) and ``until`` (a planned stop; the schedule still
+  spans ``epochs``).
 """
 from __future__ import annotations
 
-import copy
-import math
 import time
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import torch
-from torch import nn
-from torch.nn import functional as F
 
-from .protocol import Protocol
-from .stacked import Stacked, stack
-
-#: ``factory(seed) -> nn.Module``: builds a freshly initialised network from ``seed``.
-Factory = Callable[[int], nn.Module]
-#: ``on_checkpoint(epoch, nets)``: called after each checkpoint epoch with trained copies.
-CheckpointHook = Callable[[int, list[nn.Module]], None]
+#: ``batches(epoch) -> iterable of batches`` (``epoch`` 0-based), drawn lazily.
+BatchSource = Callable[[int], Iterable[Any]]
+#: ``step(batch) -> report``: one optimiser update on ``batch``.
+Step = Callable[[Any], Any]
+#: ``lr_at(step, total_steps) -> learning rate``, set on every parameter group before a step.
+LearningRate = Callable[[int, int], float]
 
 
 @dataclass(frozen=True)
-class TrainData:
-    """Training and held-out tensors, already shaped for the networks' input."""
+class EpochEnd:
+    """What a hook sees after an epoch: ``epoch`` (1-based: the epochs now done),
+    ``reports`` (the epoch's step reports, in step order) and ``started``
+    (``time.perf_counter()`` when the epoch began)."""
 
-    x_train: torch.Tensor
-    y_train: torch.Tensor
-    x_test: torch.Tensor
-    y_test: torch.Tensor
+    epoch: int
+    reports: list
+    started: float
 
 
-@dataclass(frozen=True)
-class TrainResult:
-    """What one training run produced.
+#: ``hook(end) -> True to stop after this epoch, else None/False``.
+EpochHook = Callable[[EpochEnd], Any]
 
-    ``test_accuracy[e]``: accuracy on the held-out split after epoch ``e`` (every
-    checkpoint and the final epoch); ``train_loss``: mean cross-entropy over the last
-    epoch's mini-batches; ``seconds``: wall time (a stack's time is shared equally);
-    ``epochs``: the protocol's epoch count (``final_accuracy`` is after the last one);
-    ``failure``: ``None``, or why the run is not a valid result (its training loss became
-    NaN or infinite: the accuracies of a diverged net are meaningless and must not be
-    reported as measured).
+
+def shuffled_batches(x: torch.Tensor, y: torch.Tensor, batch_size: int,
+                     generator: torch.Generator) -> BatchSource:
+    """Batches ``(x[idx], y[idx])`` of one ``torch.randperm(len(y), generator=generator)``
+    per epoch, cut into ``batch_size`` pieces (the last one shorter, kept)."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if len(x) != len(y):
+        raise ValueError(f"x has {len(x)} rows but y has {len(y)}: they must match")
+
+    def batches(epoch: int):
+        perm = torch.randperm(len(y), generator=generator)
+        for first in range(0, len(y), batch_size):
+            idx = perm[first:first + batch_size]
+            yield x[idx], y[idx]
+
+    return batches
+
+
+def _positive(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def run_epochs(step: Step, batches: BatchSource, *, epochs: int, steps_per_epoch: int,
+               optimizer: torch.optim.Optimizer | None = None, lr_at: LearningRate | None = None,
+               first_epoch: int = 0, until: int | None = None,
+               on_epoch: Sequence[EpochHook] = ()) -> int:
+    """Run epochs ``first_epoch + 1 .. min(epochs, until)`` of ``step`` over ``batches``;
+    return the number of epochs done (``first_epoch`` if none ran).
+
+    Before step ``b`` of epoch ``e`` (0-based) every parameter group of ``optimizer``
+    gets the learning rate ``lr_at(e * steps_per_epoch + b, epochs * steps_per_epoch)``
+    when ``lr_at`` is given. After each epoch every hook of ``on_epoch`` runs, in order,
+    with its :class:`EpochEnd`; if any returned ``True``, no further epoch runs.
     """
-
-    test_accuracy: dict[int, float]
-    train_loss: float
-    seconds: float
-    epochs: int
-    failure: str | None = None
-
-    @property
-    def final_accuracy(self) -> float:
-        return self.test_accuracy[self.epochs]
-
-
-def prepare(dataset, protocol: Protocol) -> TrainData:
-    """Tensors of a :class:`nascore.data.Dataset` in the protocol's input form and dtype."""
-    dtype = getattr(torch, protocol.dtype)
-    if protocol.inputs == "image":
-        x_train, x_test = dataset.x_train, dataset.x_test
-    else:
-        unit = protocol.inputs == "flat_unit"
-        x_train, x_test = dataset.flat("train", unit_norm=unit), dataset.flat("test", unit_norm=unit)
-    return TrainData(x_train.to(dtype), dataset.y_train, x_test.to(dtype), dataset.y_test)
-
-
-def train(factory: Factory, data: TrainData, protocol: Protocol, *, seed: int,
-          on_checkpoint: CheckpointHook | None = None) -> TrainResult:
-    """Train ``factory(seed)`` under ``protocol``; mini-batch order also comes from ``seed``.
-
-    Deterministic: the same factory, data, protocol and seed give the same numbers
-    (on the same machine and thread count).
-    """
-    net = factory(seed)
-    return _fit(_Lone(net), data, protocol, seed=seed, on_checkpoint=on_checkpoint)[0]
-
-
-def train_many(factories: Sequence[Factory], data: TrainData, protocol: Protocol, *, seed: int,
-               batched: bool = True, on_checkpoint: CheckpointHook | None = None
-               ) -> list[TrainResult]:
-    """Train several networks with the same seed; stacked into one module when possible.
-
-    With ``batched=True`` and nets that a registered stacker accepts (see
-    :func:`nascore.training.stacked.stack`), all nets take each SGD step together;
-    otherwise they are trained one after the other. Results are the same up to
-    floating-point summation order.
-    """
-    if not factories:
-        return []
-    nets = [factory(seed) for factory in factories]
-    stacked = stack(nets) if batched and len(nets) > 1 else None
-    if stacked is None:
-        return [_fit(_Lone(net), data, protocol, seed=seed, on_checkpoint=on_checkpoint)[0]
-                for net in nets]
-    return _fit(stacked, data, protocol, seed=seed, on_checkpoint=on_checkpoint)
-
-
-class _Lone(Stacked):
-    """A single network seen as a stack of one."""
-
-    def __init__(self, net: nn.Module):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x):
-        return self.net(x).unsqueeze(0)
-
-    def unstack(self):
-        return [copy.deepcopy(self.net)]
-
-
-def _optimizer(params, protocol: Protocol):
-    if protocol.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=protocol.lr, momentum=protocol.momentum,
-                               weight_decay=protocol.weight_decay)
-    return torch.optim.Adam(params, lr=protocol.lr, weight_decay=protocol.weight_decay)
-
-
-def _fit(model: Stacked, data: TrainData, protocol: Protocol, *, seed: int,
-         on_checkpoint: CheckpointHook | None) -> list[TrainResult]:
-    start = time.perf_counter()
-    dtype = getattr(torch, protocol.dtype)
-    model = model.to(dtype)
-    x_train, x_test = data.x_train.to(dtype), data.x_test.to(dtype)
-    y_train, y_test = data.y_train, data.y_test
-    n = len(y_train)
-    steps = protocol.epochs * math.ceil(n / protocol.batch_size)
-    optimizer = _optimizer(model.parameters(), protocol)
-    if protocol.schedule == "cosine":
-        scale = lambda step: 0.5 * (1.0 + math.cos(math.pi * step / steps))  # noqa: E731
-    else:
-        scale = lambda step: 1.0  # noqa: E731
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, scale)
-    order = torch.Generator().manual_seed(int(seed))
-    accuracy: dict[int, torch.Tensor] = {}
-    epoch_loss = None
-    failures: dict[int, str] = {}  # net -> why it failed (first non-finite epoch loss)
-    for epoch in range(1, protocol.epochs + 1):
-        perm = torch.randperm(n, generator=order)
-        loss_sum = None
-        for first in range(0, n, protocol.batch_size):
-            idx = perm[first:first + protocol.batch_size]
-            logits = model(x_train[idx])  # (B, b, K)
-            b = logits.shape[0]
-            losses = F.cross_entropy(logits.flatten(0, 1), y_train[idx].repeat(b),
-                                     reduction="none").view(b, -1).mean(1)
-            optimizer.zero_grad(set_to_none=True)
-            # Summing the nets' losses keeps each net's gradient its own.
-            losses.sum().backward()
-            optimizer.step()
-            scheduler.step()
-            batch_loss = losses.detach().double() * len(idx)
-            loss_sum = batch_loss if loss_sum is None else loss_sum + batch_loss
-        epoch_loss = loss_sum / n
-        for b in torch.nonzero(~torch.isfinite(epoch_loss)).flatten().tolist():
-            failures.setdefault(b, f"training loss became {float(epoch_loss[b])} in epoch {epoch} "
-                                   f"(lr={protocol.lr:g}): the run diverged")
-        if epoch in protocol.eval_epochs:
-            with torch.no_grad():
-                predicted = model(x_test).argmax(-1)
-            accuracy[epoch] = (predicted == y_test).double().mean(1)
-            if on_checkpoint is not None:
-                on_checkpoint(epoch, model.unstack())
-    seconds = (time.perf_counter() - start) / len(epoch_loss)
-    return [
-        TrainResult({e: float(acc[b]) for e, acc in accuracy.items()}, float(epoch_loss[b]),
-                    seconds, protocol.epochs, failures.get(b))
-        for b in range(len(epoch_loss))
-    ]
+    _positive("epochs", epochs)
+    _positive("steps_per_epoch", steps_per_epoch)
+    if isinstance(first_epoch, bool) or not isinstance(first_epoch, int) or not 0 <= first_epoch <= epochs:
+        raise ValueError(f"first_epoch must be an integer in 0..epochs={epochs}, got {first_epoch!r}")
+    if until is not None and (isinstance(until, bool) or not isinstance(until, int) or until < 0):
+        raise ValueError(f"until must be a non-negative integer or None, got {until!r}")
+    if lr_at is not None and optimizer is None:
+        raise ValueError("lr_at needs the optimizer whose learning rate it sets, got optimizer=None")
+    last = epochs if until is None else min(epochs, until)
+    total = epochs * steps_per_epoch
+    done = first_epoch
+    for epoch in range(first_epoch, last):
+        started = time.perf_counter()
+        reports = []
+        for b, batch in enumerate(batches(epoch)):
+            if lr_at is not None:
+                for group in optimizer.param_groups:
+                    group["lr"] = lr_at(epoch * steps_per_epoch + b, total)
+            reports.append(step(batch))
+        done = epoch + 1
+        end = EpochEnd(done, reports, started)
+        stops = [hook(end) for hook in on_epoch]
+        if any(stop is True for stop in stops):
+            break
+    return done

@@ -139,7 +139,7 @@ def train_with_probes(factory: Callable[[int], torch.nn.Module], data, protocol,
     after epoch 0 run inside the trainer's loop, so their time is included in
     ``result.seconds``; the probe at initialisation is not.
     """
-    from .loop import train
+    from .ground_truth import train
 
     probes: dict[int, dict] = {}
     state = {"theta0": None}
