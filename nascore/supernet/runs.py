@@ -37,7 +37,8 @@ import torch
 from . import budget
 from . import children as kids
 from .cost import step_seconds
-from .evaluate import child_accuracy, evaluate_children
+from ..tables.nb201_supernet import evaluate_children
+from .evaluate import child_accuracy
 from .network import Supernet
 from .recipe import Recipe
 from .trainer import RECIPE_FILE, load_supernet, train
@@ -81,7 +82,7 @@ def standalone(work_dir: Path | str, spec: str, *, C: int, N: int, epochs: int |
     ``epochs=None``: the epochs the supernet processes agree on (:mod:`.budget`), waiting
     up to ``wait`` seconds for their probes."""
     from .inputs import test_images as test, training_images
-    from .standalone import train_children
+    from ..tables.nb201_supernet import train_children
 
     index, count = shard
     if not 0 <= index < count:

@@ -107,7 +107,8 @@ register(Table(
     "nb201-supernet", "nb201-supernet", {"cifar10": tuple(readers.SUPERNET_FILES.values())},
     readers.supernet_children,
     "child accuracies of BigNAS-style supernets on real CIFAR-10, per budget, variant and supernet seed",
-    command="nascore supernet table", export="nascore.supernet.table.build_table"))
+    command="nascore supernet table", export="nascore.supernet.table.build_table",
+    job="nascore.tables.nb201_supernet.JOB"))
 register(Table(
     "nb101-zc", "nasbench101-zc", {"cifar10": ("nasbench101-zc/zc_nasbench101.json",)},
     _nb101_zc,
