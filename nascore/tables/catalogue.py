@@ -77,7 +77,8 @@ register(Table(
     _per_dataset(NB201_DATASETS, "nb201-cifar-scores/scores.csv"),  # ImageNet16-120: "not attempted"
     readers.cifar_scores,
     "our training-free scores of NB201 cells on real CIFAR-10 / CIFAR-100 batches",
-    command="nascore bench cifar-scores", export="nascore.bench.cifar_scores_export.export"))
+    command="nascore bench cifar-scores", export="nascore.tables.nb201_cifar_scores_export.export",
+    job="nascore.tables.nb201_cifar_scores.JOB"))
 register(Table(
     "nb201-cifar-ntk", "nb201-cifar-ntk",
     {d: (f"nb201-cifar-ntk/{stem}.csv",) for d, stem in readers.CIFAR_NTK_FILES["nb201-cifar-ntk"].items()},
