@@ -118,7 +118,8 @@ register(Table(
     "nb101-cifar-scores", "nb101-cifar-scores", {"cifar10": ("nb101-cifar-scores/scores.csv",)},
     _csv("nb101-cifar-scores/scores.csv", ": compute it with `nascore bench nb101-scores`"),
     "our training-free scores of NAS-Bench-101 cells on real CIFAR-10",
-    command="nascore bench nb101-scores", export="nascore.bench.nb101_scores.export"))
+    command="nascore bench nb101-scores", export="nascore.tables.nb101_cifar_scores.export",
+    job="nascore.tables.nb101_cifar_scores.JOB"))
 register(Table(
     "nb201-ntk", "nb201-ntk", {v: (f"nb201-ntk/ntk_{v}.csv",) for v in NB201_NTK_VARIANTS},
     _nb201_ntk,
