@@ -4,7 +4,8 @@
 supernet step, per single-child step, per child evaluation; :mod:`.cost`), optionally
 agree with its peers on the number of epochs that fits a time budget (:mod:`.budget`),
 train (resumably) in ``work_dir/<variant>-s<seed>/``, then evaluate each requested set
-of children into ``children-<name>.csv`` there, writing ``summary.json`` (recipe, plan,
+of children into the results store there (``store/``, one result per child, exported as
+``children-<name>.csv``: :mod:`nascore.tables.nb201_supernet`), writing ``summary.json`` (recipe, plan,
 seconds, device, versions) at each stage. :func:`standalone` trains children alone
 under the same budget.
 
