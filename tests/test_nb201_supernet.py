@@ -151,3 +151,23 @@ def test_the_tables_job_names_the_unit_key_compute_fill_and_export():
     assert tables.get("nb201-supernet").job == "nascore.tables.nb201_supernet.JOB"
     assert job.JOB.unit is job.Child and job.JOB.export is build_table
     assert job.STANDALONE_JOB.unit is job.StandaloneChild and job.STANDALONE_JOB.compute is job.train_alone
+
+
+def test_a_run_stopped_mid_way_keeps_its_finished_children_in_store_and_csv(tmp_path, tiny, monkeypatch):
+    calls = []
+
+    def stopped_at_the_third(net, arch, calibration, x, y, *, calibration_batch):
+        calls.append(arch)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # Ctrl-C while the third child is evaluated
+        return 50.0
+
+    monkeypatch.setattr(job, "child_accuracy", stopped_at_the_third)
+    monkeypatch.setattr(job, "EXPORT_SECONDS", 0.0)  # the CSV follows the store after every child
+    out = tmp_path / "children-zc.csv"
+    with pytest.raises(KeyboardInterrupt):
+        _evaluate(tiny, ARCHS, out)
+    assert list(pd.read_csv(out).arch) == ARCHS[:2] and len(ResultStore(tmp_path / "store")) == 2
+    _counting(monkeypatch, dict.fromkeys(ARCHS, 60.0))
+    assert [r["arch"] for r in _evaluate(tiny, ARCHS, out)] == ARCHS[2:]  # only the missing two
+    assert pd.read_csv(out).supernet_accuracy.tolist() == [50.0, 50.0, 60.0, 60.0]
