@@ -203,9 +203,9 @@ for _poison in ("NaN", "Infinity", '"abc"', "null", "missing"):
     def _store_case(tmp, poison=_poison):
         import warnings
 
-        from nascore.studies import cifar_ntk_export, cifar_ntk_run
+        from nascore.tables.cifar_ntk import results, store_tables
 
-        store = cifar_ntk_run.open_store(tmp / "store")
+        store = results.open_store(tmp / "store")
         record = {"kind": "stats", "arch": GOOD_CELL, "dataset": "cifar10", "group": "hnas", "batch": 64, "seed": 0,
                   "repeats": 1, "ntk_trace": 12.5, "hnas_kappa": 300.0, "hnas_lambda_min": 1.0,
                   "hnas_lambda_max": 300.0, "seconds": 1.0}
@@ -221,7 +221,7 @@ for _poison in ("NaN", "Infinity", '"abc"', "null", "missing"):
             path.write_text(text.replace('"ntk_trace": 12.5', f'"ntk_trace": {poison}'))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frame = cifar_ntk_export.table(tmp / "store", "cifar10")
+            frame = store_tables.table(tmp / "store", "cifar10")
         quarantined = len(list((tmp / "store" / "quarantine").glob("*.json")))
         return f"exported rows: {len(frame)}, quarantined: {quarantined}", frame.empty and quarantined == 1
     case(f"store: an NTK record with ntk_trace = {_poison}", "quarantined, not exported")(_store_case)

@@ -169,7 +169,7 @@ def test_a_new_table_is_one_entry(monkeypatch, capsys):
     toy = search.synthetic()
     frame = pd.DataFrame({"arch": [nb201_arch(g) for g in toy.genotypes], "acc": toy.accuracy,
                           "m": toy.score("M"), "k": toy.score("kappa")})
-    monkeypatch.setitem(tables.TABLES, "toy", tables.Table(
+    monkeypatch.setitem(tables.TABLES, "toy", tables.SearchTable(
         "toy", "nb201", ("toyset",), "acc", "accuracy", {"ntk_trace": "m", "ntk_condition": "k"},
         load=lambda dataset: frame))
     assert "toy" in tables.having(["ntk_trace", "ntk_condition"])

@@ -2,8 +2,9 @@
 
 The digests pinned here were computed with the copies the pipeline replaced (the crop
 and flip of ``supernet/augment.py``, ``bench/cifar_protocol.py`` and
-``studies/cifar_ntk.py``, their normalisations, seeds and batches) before they were
-removed: a changed digest means a shipped table would no longer be reproduced.
+``studies/cifar_ntk.py`` (now ``tables/cifar_ntk/statistics.py``), their normalisations,
+seeds and batches) before they were removed: a changed digest means a shipped table would
+no longer be reproduced.
 """
 from __future__ import annotations
 

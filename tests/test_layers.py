@@ -12,12 +12,10 @@ Rules (``book/design.md``): library below, studies above, face on top.
 4. Every command line is under ``nascore.cli``: no other module imports ``argparse``
    (at top level or inside a function).
 5. No study imports another study: shared analyses live in the library
-   (``nascore.analysis``). The exceptions are :data:`STUDY_IMPORTS_ALLOWED`: the producing
-   modules whose file contents are part of shipped tables' content keys (they cannot move
-   without changing those keys) and the parts of one chapter's study.
+   (``nascore.analysis``), and a table's job and export too (``nascore.tables``). The
+   exceptions are :data:`STUDY_IMPORTS_ALLOWED`: the parts of one chapter's study.
 
-A notebook may also import the producing modules of :data:`PRODUCERS` (their tables'
-loaders) and its own chapter's parts (``nascore.studies.<chapter>_<part>``).
+A notebook may also import its own chapter's parts (``nascore.studies.<chapter>_<part>``).
 
 The last test plants one violation of each kind in a throw-away package and checks that
 the checker reports it.
@@ -32,13 +30,8 @@ from nascore.paths import NOTEBOOKS_DIR, REPO_ROOT
 
 FACE = ("studies", "cli", "reproduce")  # top-level names above the library
 
-#: Producing studies: their file contents are part of the content keys of shipped tables
-#: (``nascore.fingerprint.code_digest``), so they stay where they are until the tables are
-#: rebuilt; any study or notebook may import them until they move into the library.
-PRODUCERS = ("cifar_ntk", "cifar_ntk_train", "cifar_ntk_run", "cifar_ntk_export")
 #: study -> the other studies it may import (short names under ``nascore.studies``).
 STUDY_IMPORTS_ALLOWED = {
-    "*": set(PRODUCERS),                                     # see PRODUCERS
     "supernet": {"supernet_verdicts"},                       # parts of the supernet chapter's study
     "zhu_tables": {"zhu"},                                   # a part of the Zhu chapter's study
     "hnas_runs": {"hnas"},                                   # a part of the HNAS chapter's study
@@ -153,7 +146,7 @@ def package_violations(package_dir: Path, allowed: dict | None = None) -> list[s
             problems += [f"library module {name} imports {t}" for t in sorted(targets) if not is_library(t)]
         study = study_of(name)
         if study:
-            ok = allowed.get("*", set()) | allowed.get(study, set()) | {study}
+            ok = allowed.get(study, set()) | {study}
             problems += [f"study {name} imports the study {t}" for t in sorted(targets)
                          if study_of(t) and study_of(t) not in ok]
     return problems
@@ -198,7 +191,7 @@ def notebook_violations(notebook: Path, root: str = "nascore") -> list[str]:
             if any(p.startswith("_") and p != "__version__" for p in parts):
                 problems.append(f"{Path(notebook).name} imports the private name {full}")
             if (len(parts) >= 3 and parts[1] == "studies" and parts[2] != chapter
-                    and parts[2] not in PRODUCERS and not parts[2].startswith(chapter + "_")):
+                    and not parts[2].startswith(chapter + "_")):
                 problems.append(f"{Path(notebook).name} imports {full}, not its own study nascore.studies.{chapter}")
     for node in ast.walk(ast.parse(source)):
         if (isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__")
@@ -243,7 +236,6 @@ def _notebook(*sources: str) -> str:
 
 def test_the_checker_reports_planted_violations(tmp_path):
     pkg = tmp_path / "nascore"
-    producer = PRODUCERS[0]  # a producing study any study or notebook may still import
     _write(pkg, {
         "__init__.py": "",
         "a.py": "from . import b\n",
@@ -253,8 +245,8 @@ def test_the_checker_reports_planted_violations(tmp_path):
         "studies/__init__.py": "",
         "studies/das.py": "from .. import fine\nfrom . import lga\n",
         "studies/lga.py": "",
-        f"studies/{producer}.py": "",
-        "studies/hnas.py": f"from .{producer} import x\nfrom . import lga  # not allowed\n",
+        "studies/cifar_ntk.py": "",  # a table's producer left among the studies: no exception any more
+        "studies/hnas.py": "from .cifar_ntk import x\nfrom . import lga  # not allowed\n",
         "cli/__init__.py": "from ..studies import das\n",
         "cli/args.py": "import argparse\n",
         "studies/run.py": "def main():\n    import argparse\n",
@@ -264,8 +256,9 @@ def test_the_checker_reports_planted_violations(tmp_path):
     assert problems == ["import circle: nascore.a <-> nascore.b",
                         "library module nascore.stats imports nascore.studies.das",
                         "study nascore.studies.das imports the study nascore.studies.lga",
+                        "study nascore.studies.hnas imports the study nascore.studies.cifar_ntk",
                         "study nascore.studies.hnas imports the study nascore.studies.lga"]
-    assert package_violations(pkg, {"*": {producer}, "das": {"lga"}, "hnas": {"lga"}}) == [
+    assert package_violations(pkg, {"das": {"lga"}, "hnas": {"cifar_ntk", "lga"}}) == [
         "import circle: nascore.a <-> nascore.b", "library module nascore.stats imports nascore.studies.das"]
     assert argparse_violations(pkg) == [
         "nascore.bench.job imports argparse: its command line belongs under nascore.cli",
@@ -275,11 +268,12 @@ def test_the_checker_reports_planted_violations(tmp_path):
     nb = tmp_path / "60_das.ipynb"
     nb.write_text(_notebook("%matplotlib inline\nfrom nascore.studies import das\nfrom nascore import stats",
                             "from nascore.ntk.conventions import _hidden\nfrom nascore.studies import lga",
-                            f"from nascore.studies import {producer}, das_parts\nimport nascore.analysis.x",
+                            "from nascore.studies import cifar_ntk, das_parts\nimport nascore.analysis.x",
                             "import nascore.metrics._private as p\nstats._helper(1)\nx = das.fill()"))
     assert notebook_violations(nb) == [
         "60_das.ipynb imports the private name nascore.ntk.conventions._hidden",
         "60_das.ipynb imports nascore.studies.lga, not its own study nascore.studies.das",
+        "60_das.ipynb imports nascore.studies.cifar_ntk, not its own study nascore.studies.das",
         "60_das.ipynb imports the private name nascore.metrics._private",
         "60_das.ipynb reaches into stats._helper",
     ]

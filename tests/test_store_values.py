@@ -10,7 +10,9 @@ import pytest
 from nascore.tables import nb201_cifar_scores as cifar_scores
 from nascore.tables.schema import explained_values, number_values
 from nascore.tables.store import ResultStore, StoreWarning
-from nascore.studies import cifar_ntk_export, cifar_ntk_run
+from nascore.tables.cifar_ntk import export as cifar_ntk_export
+from nascore.tables.cifar_ntk.results import open_store as open_ntk_store
+from nascore.tables.cifar_ntk.store_tables import table as ntk_table
 
 POISON = {"NaN": math.nan, "Infinity": math.inf, "abc": "abc", "null": None}
 
@@ -40,31 +42,31 @@ ARCH = "|nor_conv_3x3~0|+|none~0|skip_connect~1|+|nor_conv_1x1~0|none~1|avg_pool
 
 @pytest.mark.parametrize("poison", [*POISON, "missing"])
 def test_a_poisoned_ntk_record_is_quarantined_and_not_exported(tmp_path, poison):
-    store = cifar_ntk_run.open_store(tmp_path)
+    store = open_ntk_store(tmp_path)
     store.put("ab" * 32, _hnas_record(ARCH))
     store.put("cd" * 32, _hnas_record("|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|", trace=3.0))
     _poison_file(store, "ab" * 32, ["ntk_trace"], ... if poison == "missing" else POISON[poison])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        frame = cifar_ntk_export.table(tmp_path, "cifar10")
+        frame = ntk_table(tmp_path, "cifar10")
     assert frame.arch.tolist() == ["|skip_connect~0|+|none~0|none~1|+|none~0|none~1|none~2|"]
     assert any(issubclass(w.category, StoreWarning) and "ntk_trace" in str(w.message) for w in caught)
     assert len(list((tmp_path / "quarantine").glob("*.reason.txt"))) == 1
 
 
 def test_a_singular_kernel_keeps_its_documented_nan_kappa(tmp_path):
-    store = cifar_ntk_run.open_store(tmp_path)
+    store = open_ntk_store(tmp_path)
     assert store.put_checked("ab" * 32, _hnas_record(ARCH, kappa=math.nan))
-    frame = cifar_ntk_export.table(tmp_path, "cifar10")
+    frame = ntk_table(tmp_path, "cifar10")
     assert frame.ntk_trace.tolist() == [12.5] and math.isnan(frame.hnas_kappa[0])
 
 
 def test_a_computed_infinite_value_is_stored_as_a_failure_with_its_reason(tmp_path):
-    store = cifar_ntk_run.open_store(tmp_path)
+    store = open_ntk_store(tmp_path)
     assert not store.put_checked("ab" * 32, _hnas_record(ARCH, kappa=math.inf))
     assert store.status("ab" * 32) == "failed"
     assert "hnas_kappa" in store.failures().reason[0] and "not finite" in store.failures().reason[0]
-    assert cifar_ntk_export.table(tmp_path, "cifar10").empty
+    assert ntk_table(tmp_path, "cifar10").empty
 
 
 def _score_record(values, errors=None):
@@ -144,7 +146,7 @@ def test_extending_the_shipped_full_space_table_keeps_its_rows_and_adds_the_new(
     dest.mkdir()
     pd.DataFrame([{"arch": ARCH, "ntk_trace": 99.0, "hnas_kappa": 7.0, "hnas_lambda_min": 1.0,
                    "hnas_lambda_max": 7.0, "op_indices": "(0,)"}]).to_csv(dest / "hnas_all_cifar10.csv", index=False)
-    store = cifar_ntk_run.open_store(tmp_path / "store")
+    store = open_ntk_store(tmp_path / "store")
     store.put("ab" * 32, _hnas_record(ARCH, trace=1.0))      # recomputed elsewhere: the shipped row stays
     store.put("cd" * 32, _hnas_record(other, trace=3.0))
     path, added = cifar_ntk_export.extend_hnas_all(tmp_path / "store", dest)

@@ -1,7 +1,7 @@
 """Shared analyses of shipped tables: library code that several chapters read.
 
-Each module analyses a table under ``data/`` that a study or a ``nascore bench`` job
-produced; none imports a study (``tests/test_layers.py``), so any chapter's study or
+Each module analyses a table under ``data/`` that a ``nascore bench`` job (its code under
+:mod:`nascore.tables` or :mod:`nascore.bench`) produced; none imports a study (``tests/test_layers.py``), so any chapter's study or
 notebook may use it:
 
 - :mod:`.cifar_after_epoch`: scores after one epoch of training on real CIFAR-10 against NB201 accuracy;

@@ -1,6 +1,6 @@
 """NTK statistics at initialisation on real CIFAR against NAS-Bench-201's real accuracies.
 
-Reads ``data/nb201-cifar-ntk/`` (:mod:`nascore.studies.cifar_ntk` computes it, each
+Reads ``data/nb201-cifar-ntk/`` (:mod:`nascore.tables.cifar_ntk` computes it, each
 statistic under its paper's official convention) and ranks every at-init statistic
 against the NASLib table's validation accuracy of the same architectures:
 
@@ -10,7 +10,7 @@ against the NASLib table's validation accuracy of the same architectures:
 - :func:`batch_study`: the shipped ``batch_study.csv``, how each ranking moves with the batch.
 
 A column ending ``_bN`` holds a statistic at batch N instead of its official batch
-(:func:`nascore.studies.cifar_ntk_export.extra_column`): the official batch was out of
+(:func:`nascore.tables.cifar_ntk.store_tables.extra_column`): the official batch was out of
 reach of the CPU that computed it.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..inputs import PROTOCOLS
 
-#: Each group's official batch, with which :mod:`nascore.studies.cifar_ntk` computes the table
+#: Each group's official batch, with which :mod:`nascore.tables.cifar_ntk.statistics` computes the table
 #: (the batch sizes of the records :data:`nascore.inputs.PROTOCOLS`).
 OFFICIAL_BATCH = {g: PROTOCOLS[g].batch_size for g in ("hnas", "tenas", "zhu", "lga")}
 

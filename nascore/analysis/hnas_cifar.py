@@ -14,7 +14,7 @@ the MNIST batch-of-10 table of :mod:`nascore.bench.nb201_ntk`.
   al.'s EigenNAS: the largest lambda_min), with its accuracy and rank;
 - :func:`gain_row`: one row of a "what flips the verdict" table, from paired gains;
 - :func:`uniform_positions` / :func:`uniform_frame`: the uniform sample of the full space
-  that HNAS's statistics reached (``--archs all`` of :mod:`nascore.studies.cifar_ntk_run`), with NB201's
+  that HNAS's statistics reached (``--archs all`` of :mod:`nascore.tables.cifar_ntk.job`), with NB201's
   accuracies;
 - :func:`add_objective_columns`, :func:`singular_as_nan`: the HNAS objective's derived columns.
 """
@@ -263,7 +263,7 @@ def uniform_frame(dataset: str = "cifar10", *, min_archs: int = 100) -> pd.DataF
 
     stats = bench.load("nb201-cifar-ntk-hnas", dataset="cifar10")
     stats = stats[np.isfinite(stats["ntk_trace"].to_numpy(float))]
-    # the job's architecture sets ``all`` and ``zc`` (nascore.studies.cifar_ntk_run.arch_list)
+    # the job's architecture sets ``all`` and ``zc`` (nascore.tables.cifar_ntk.architectures.arch_list)
     zc = set(bench.load("nb201-zc", "cifar10").arch) | set(bench.load("nb201-zc", "cifar100").arch)
     sample = uniform_positions(select_archs("full"), set(stats.arch), scored_anyway=zc)
     if len(sample) < min_archs:

@@ -116,7 +116,7 @@ def load_conv(*, quick: bool = False, n: int = 60) -> pd.DataFrame:
     folder = DATA_DIR / "nb201-mnist5k"
     path = folder / "results.csv"
     if not path.exists():
-        raise ValueError(f"{path} is missing: run python -m nascore.cli.conv_table --out {folder}")
+        raise ValueError(f"{path} is missing: run nascore bench conv-table --n 200 --seeds 2 --out {folder}")
     note_read(path)
     frame = pd.read_csv(path)
     if quick:

@@ -10,15 +10,15 @@
     nascore bench nb201-ntk VARIANT            (the HNAS chapter's NTK table)
     nascore bench zc-naswot        (the DAS chapter's NASWOT table of the zero-cost cells)
     nascore bench crosscheck ...   (params, flops, synflow against the NAS-Bench-201 table)
+    nascore bench conv-table ...   (the conv ground truth: small NB201 nets trained on MNIST-5k)
     nascore score METRIC ... [--arch ARCH]      (training-free metrics of NB201 cells)
     nascore search ALGORITHM [--table T]        (search on a shipped table)
     nascore cache list | clear NAME... | clear --all   (the on-disk cache of results)
 
 One module per sub-command: :mod:`.score`, :mod:`.search`, :mod:`.cache`, :mod:`.supernet`,
 :mod:`.bench` (``bench train``), :mod:`.cifar_scores`, :mod:`.cifar_ntk`, :mod:`.nb101`,
-:mod:`.nb201_ntk`, :mod:`.zc_naswot`, :mod:`.crosscheck`, :mod:`.supernet_sanity`.
-:mod:`.conv_table` is the stand-alone builder of the conv ground truth
-(``python -m nascore.cli.conv_table``). ``reproduce`` is :mod:`nascore.reproduce`.
+:mod:`.nb201_ntk`, :mod:`.zc_naswot`, :mod:`.crosscheck`, :mod:`.supernet_sanity`,
+:mod:`.conv_table` (``bench conv-table``). ``reproduce`` is :mod:`nascore.reproduce`.
 :mod:`.args` holds the checked option types. Every command line of the package lives here:
 the library and the studies parse no arguments.
 
@@ -106,7 +106,7 @@ def _bench_parser(sub):
                             description="Produce this project's own benchmark tables.",
                             epilog=tables_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     bench_sub = parser.add_subparsers(dest="bench_command", metavar="COMMAND", required=True)
-    from . import cifar_ntk, cifar_scores, crosscheck, nb201_ntk, supernet_sanity, zc_naswot
+    from . import cifar_ntk, cifar_scores, conv_table, crosscheck, nb201_ntk, supernet_sanity, zc_naswot
 
     cifar_scores.add_parser(bench_sub)
     from .nb101 import add_nb101_parser
@@ -123,6 +123,7 @@ def _bench_parser(sub):
     train.set_defaults(handler=train_cli.run)
     supernet_sanity.add_parser(bench_sub)
     cifar_ntk.add_parser(bench_sub)
+    conv_table.add_parser(bench_sub)
     nb201_ntk.add_parser(bench_sub)
     zc_naswot.add_parser(bench_sub)
     crosscheck.add_parser(bench_sub)

@@ -3,8 +3,8 @@
 Every finished (architecture, dataset, group, batch) result is one record of a results
 store, so a killed run keeps what it finished and a rerun skips it. ``--shard i/n``
 splits the architectures between processes sharing a GPU. ``export`` turns a store into
-the CSV files of ``data/nb201-cifar-ntk/``. The jobs are :mod:`nascore.studies.cifar_ntk_run`, the exports
-:mod:`nascore.studies.cifar_ntk_export`.
+the CSV files of ``data/nb201-cifar-ntk/``. The job is :mod:`nascore.tables.cifar_ntk.job`, the exports
+:mod:`nascore.tables.cifar_ntk.export`.
 
     nascore bench cifar-ntk stats --dataset cifar10 --archs zc --store DIR --device cuda
     nascore bench cifar-ntk train --archs stratified:200 --store DIR --device cuda
@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from ..studies import cifar_ntk as proto, cifar_ntk_export as exporter, cifar_ntk_run as run
+from ..tables.cifar_ntk import architectures, export, job, statistics
+from ..tables.cifar_ntk.store_tables import batch_study
 from .args import folder, positive, seed
 
 
@@ -56,12 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     stats = sub.add_parser("stats", help="NTK statistics at initialisation (hnas, tenas, zhu, lga groups)")
     common(stats, "zc")
-    stats.add_argument("--dataset", default="cifar10", choices=proto.DATASETS)
-    stats.add_argument("--groups", default=",".join(proto.GROUPS), help="comma-separated subset of "
-                       f"{','.join(proto.GROUPS)}")
-    for g in proto.GROUPS:
+    stats.add_argument("--dataset", default="cifar10", choices=statistics.DATASETS)
+    stats.add_argument("--groups", default=",".join(statistics.GROUPS), help="comma-separated subset of "
+                       f"{','.join(statistics.GROUPS)}")
+    for g in statistics.GROUPS:
         stats.add_argument(f"--batch-{g}", type=positive,
-                           help=f"batch of group {g} (official {proto.OFFICIAL_BATCH[g]})")
+                           help=f"batch of group {g} (official {statistics.OFFICIAL_BATCH[g]})")
     stats.add_argument("--tenas-repeats", type=positive, default=1,
                        help="TE-NAS draws averaged (official 3; default 1)")
     stats.add_argument("--skip-table", help="a shipped CSV (e.g. data/nb201-cifar-ntk/hnas_all_cifar10.csv): "
@@ -77,8 +78,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     study = sub.add_parser("batch-study", help="the statistics at several batch sizes (rank stability)")
     common(study, "sample:50")
-    study.add_argument("--dataset", default="cifar10", choices=proto.DATASETS)
-    study.add_argument("--groups", default=",".join(proto.GROUPS))
+    study.add_argument("--dataset", default="cifar10", choices=statistics.DATASETS)
+    study.add_argument("--groups", default=",".join(statistics.GROUPS))
     study.add_argument("--batches", type=positive, nargs="+", default=[16, 32, 64])
     study.set_defaults(handler=_batch_study)
 
@@ -86,7 +87,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp.add_argument("--store", type=folder, required=True, help="results store folder")
     exp.add_argument("--dest", type=folder, default="data/nb201-cifar-ntk",
                      help="data folder the tables are written to (default %(default)s)")
-    for g in proto.GROUPS:
+    for g in statistics.GROUPS:
         exp.add_argument(f"--batch-{g}", type=positive, help=f"batch of group {g} in the tables (default official)")
     exp.add_argument("--extra", nargs="+", default=[], metavar="GROUP=BATCH",
                      help="also export GROUP at BATCH as columns suffixed _bBATCH (e.g. lga=32 zhu=16)")
@@ -94,12 +95,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                      help="only add the store's new full-space HNAS rows to DEST/hnas_all_cifar10.csv, keeping its rows "
                           "(a run resumed with stats --skip-table)")
     exp.add_argument("--lga-population", action="store_true",
-                     help=f"only write DEST/{exporter.POPULATION_FILE}: the store's LGA statistics of NAS-Bench-201 "
-                          "cells 0..999 (a run of stats --archs first1000 --groups lga)")
+                     help=f"only write DEST/{export.POPULATION_FILE}: the store's LGA statistics of NAS-Bench-201 "
+                          "cells 0..999 (a run of stats --archs first1000 --groups lga), merged into the file there "
+                          "(its cells the store lacks are kept)")
     exp.add_argument("--zhu-uniform", action="store_true",
-                     help=f"only write DEST/{exporter.ZHU_UNIFORM_FILE}: the store's Zhu lambda_min (CIFAR-10, batch "
-                          f"{exporter.ZHU_UNIFORM_BATCH}) of the uniform sample, whatever the records' content keys "
-                          "(a run of stats --archs all,first:3000 --groups zhu --batch-zhu 16)")
+                     help=f"only write DEST/{export.ZHU_UNIFORM_FILE}: the store's Zhu lambda_min (CIFAR-10, batch "
+                          f"{export.ZHU_UNIFORM_BATCH}) of the uniform sample, whatever the records' content keys "
+                          "(a run of stats --archs all,first:3000 --groups zhu --batch-zhu 16), merged into the file there "
+                          "(its cells the store lacks are kept)")
     exp.set_defaults(handler=_export)
 
 
@@ -112,26 +115,26 @@ def _setup(args, skip_table=None):
     usable_device(args.device)
     if args.threads:
         torch.set_num_threads(args.threads)
-    run.full_precision()
-    archs = run.arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0)
-    return _shard(run.skip_shipped(archs, skip_table) if skip_table else archs, args.shard)
+    job.full_precision()
+    archs = architectures.arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0)
+    return _shard(architectures.skip_shipped(archs, skip_table) if skip_table else archs, args.shard)
 
 
 def _groups(text):
     """The groups of ``--groups`` (comma-separated), checked."""
     groups = [g for g in text.split(",") if g]
-    bad = [g for g in groups if g not in proto.GROUPS]
+    bad = [g for g in groups if g not in statistics.GROUPS]
     if bad or not groups:
-        raise ValueError(f"unknown group(s) {bad or text!r}; allowed: {', '.join(proto.GROUPS)}")
+        raise ValueError(f"unknown group(s) {bad or text!r}; allowed: {', '.join(statistics.GROUPS)}")
     return groups
 
 
 def _stats(args) -> int:
     """``stats``: NTK statistics at initialisation into the store."""
     archs = _setup(args, skip_table=args.skip_table)
-    batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
+    batches = {g: getattr(args, f"batch_{g}") for g in statistics.GROUPS if getattr(args, f"batch_{g}")}
     start = time.time()
-    n = run.run_stats(args.store, groups=_groups(args.groups), dataset=args.dataset, archs=archs, device=args.device,
+    n = job.run_stats(args.store, groups=_groups(args.groups), dataset=args.dataset, archs=archs, device=args.device,
                   batches=batches, seed=args.seed, tenas_repeats=args.tenas_repeats)
     print(f"stats: {n} new results in {time.time() - start:.0f}s", flush=True)
     return 0
@@ -141,7 +144,7 @@ def _train(args) -> int:
     """``train``: the statistics after one epoch of training into the store."""
     archs = _setup(args)
     start = time.time()
-    n = run.run_train(args.store, archs=archs, device=args.device, seed=args.seed, batch=args.batch,
+    n = job.run_train(args.store, archs=archs, device=args.device, seed=args.seed, batch=args.batch,
                   limit=args.limit, held_out=args.held_out)
     print(f"train: {n} new results in {time.time() - start:.0f}s", flush=True)
     return 0
@@ -151,28 +154,28 @@ def _batch_study(args) -> int:
     archs = _setup(args)
     for b in args.batches:
         groups = _groups(args.groups)
-        run.run_stats(args.store, groups=groups, dataset=args.dataset, archs=archs, device=args.device,
+        job.run_stats(args.store, groups=groups, dataset=args.dataset, archs=archs, device=args.device,
                   batches={g: b for g in groups}, seed=args.seed, progress=False)
         print(f"batch {b}: done", flush=True)
-    print(exporter.batch_study(args.store, args.dataset).to_string(index=False), flush=True)
+    print(batch_study(args.store, args.dataset).to_string(index=False), flush=True)
     return 0
 
 
 def _export(args) -> int:
     """``export``: the store's tables into a data folder."""
     if args.zhu_uniform:
-        path, rows = exporter.export_zhu_uniform(args.store, args.dest)
+        path, rows = export.export_zhu_uniform(args.store, args.dest)
         print(f"wrote {rows} rows to {path}")
         return 0
     if args.lga_population:
-        path, rows = exporter.export_lga_population(args.store, args.dest)
+        path, rows = export.export_lga_population(args.store, args.dest)
         print(f"wrote {rows} rows to {path}")
         return 0
     if args.extend_hnas_all:
-        path, added = exporter.extend_hnas_all(args.store, args.dest)
+        path, added = export.extend_hnas_all(args.store, args.dest)
         print(f"added {added} rows to {path}")
         return 0
-    batches = {g: getattr(args, f"batch_{g}") for g in proto.GROUPS if getattr(args, f"batch_{g}")}
-    for path in exporter.export(args.store, args.dest, batches, exporter.parse_extra(args.extra)):
+    batches = {g: getattr(args, f"batch_{g}") for g in statistics.GROUPS if getattr(args, f"batch_{g}")}
+    for path in export.export(args.store, args.dest, batches, export.parse_extra(args.extra)):
         print(f"wrote {path}")
     return 0

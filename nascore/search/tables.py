@@ -1,4 +1,4 @@
-"""The tables a search can run on, described as data: one :class:`Table` entry each.
+"""The tables a search can run on, described as data: one :class:`SearchTable` entry each.
 
 An entry says where a table's rows come from and what its columns mean to a search:
 the search space (how an architecture becomes a genotype), the column a query returns
@@ -44,7 +44,7 @@ def _nb201_ntk(dataset: str) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class Table:
+class SearchTable:
     """How one table is read as a search benchmark.
 
     ``scores`` maps a score name (what a search option names) to its column; ``load``
@@ -83,37 +83,37 @@ class Table:
 
 
 TABLES = {t.name: t for t in (
-    Table("nb201-zc", "nb201", NB201_DATASETS, "val_accuracy", "validation accuracy",
+    SearchTable("nb201-zc", "nb201", NB201_DATASETS, "val_accuracy", "validation accuracy",
           {s: s for s in ZC_SCORES},
           description="~725 NAS-Bench-201 cells with their real accuracy and 12 zero-cost proxies"),
-    Table("nb201-ntk", "nb201", NB201_DATASETS, "val_accuracy", "validation accuracy",
+    SearchTable("nb201-ntk", "nb201", NB201_DATASETS, "val_accuracy", "validation accuracy",
           {**{s: s for s in ZC_SCORES}, "ntk_trace": "ntk_trace", "ntk_condition": "ntk_condition",
            "ntk_lambda_min": "ntk_lambda_min"}, load=_nb201_ntk,
           description="nb201-zc joined with HNAS's NTK trace and condition number (data/nb201-ntk)"),
-    Table("nb201-cifar-ntk", "nb201", ("cifar10", "cifar100"), "val_accuracy", "validation accuracy",
+    SearchTable("nb201-cifar-ntk", "nb201", ("cifar10", "cifar100"), "val_accuracy", "validation accuracy",
           {"ntk_trace": "ntk_trace", "ntk_condition": "hnas_kappa", "tenas_condition": "ntk_condition",
            "lga_after_1_epoch": "lga_after_1_epoch"}, accuracy_from="nb201-zc",
           absent={"cifar100": ("tenas_condition", "lga_after_1_epoch")},
           description="the zero-cost cells' HNAS M and kappa (as ntk_condition) and TE-NAS's kappa "
                       "(tenas_condition) on real CIFAR, official conventions (data/nb201-cifar-ntk; "
                       "NaN where not computed)"),
-    Table("nb201-cifar-scores", "nb201", ("cifar10", "cifar100"), "val_accuracy", "validation accuracy",
+    SearchTable("nb201-cifar-scores", "nb201", ("cifar10", "cifar100"), "val_accuracy", "validation accuracy",
           {s: s for s in ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "jacov", "synflow",
                           "naswot", "das", "das_units", "das_distinguishing")},
           description="40 cells scored by this project on real CIFAR batches (data/nb201-cifar-scores)"),
-    Table("nb201", "nb201", NB201_DATASETS, "val_accuracy", "validation accuracy", {"zen": "zen"},
+    SearchTable("nb201", "nb201", NB201_DATASETS, "val_accuracy", "validation accuracy", {"zen": "zen"},
           description="all 15,625 NAS-Bench-201 cells with their real accuracy and the Zen-NAS score"),
-    Table("nb201-mnist5k", "nb201", ("mnist5k",), "acc_final", "test accuracy (mean over training seeds)",
+    SearchTable("nb201-mnist5k", "nb201", ("mnist5k",), "acc_final", "test accuracy (mean over training seeds)",
           {s: f"{s}_e0" for s in CONV_INIT_SCORES}, accuracy_scale=100.0, per_seed=True,
           description="200 small NAS-Bench-201 nets this project trained on MNIST-5k, metrics at init"),
-    Table("mixed-mnist5k", "mixed", ("mnist5k",), "acc_final", "test accuracy (mean over training seeds)",
+    SearchTable("mixed-mnist5k", "mixed", ("mnist5k",), "acc_final", "test accuracy (mean over training seeds)",
           accuracy_scale=100.0, per_seed=True,
           description="600 of Zhu et al.'s mixed-activation MLPs this project trained on MNIST-5k"),
-    Table("nb101-zc", "nb101", ("cifar10",), "val_accuracy", "validation accuracy",
+    SearchTable("nb101-zc", "nb101", ("cifar10",), "val_accuracy", "validation accuracy",
           {s: s for s in NB101_ZC_SCORES},
           description="301 distinct NAS-Bench-101 cells (NASLib's 500 entries) with their real accuracy "
                       "and 11 zero-cost scores"),
-    Table("nb101-cifar-scores", "nb101", ("cifar10",), "val_accuracy", "validation accuracy",
+    SearchTable("nb101-cifar-scores", "nb101", ("cifar10",), "val_accuracy", "validation accuracy",
           {s: s for s in ("params", "flops", "grad_norm", "snip", "fisher", "jacov", "synflow", "naswot", "das",
                           "das_units", "das_distinguishing")},
           description="NAS-Bench-101 cells this project scored on real CIFAR-10 batches, NASWOT and DAS included "
@@ -121,8 +121,8 @@ TABLES = {t.name: t for t in (
 )}
 
 
-def get(name: str) -> Table:
-    """The :class:`Table` entry called ``name``."""
+def get(name: str) -> SearchTable:
+    """The :class:`SearchTable` entry called ``name``."""
     if not isinstance(name, str) or name not in TABLES:
         raise ValueError(f"unknown table {short(name)}; allowed: {', '.join(TABLES)}")
     return TABLES[name]

@@ -17,6 +17,7 @@ its own study plus the library's public API.
 - :mod:`.cifar_scores`  our zero-cost proxies on real CIFAR: agreement with NASLib, correlations
   with accuracy beside the published values (the table job is :mod:`nascore.tables.nb201_cifar_scores`)
 - :mod:`.supernet`      the BigNAS-style supernet: ranking quality against NB201, ablations, search at equal cost
-- :mod:`.cifar_ntk`     the papers' NTK statistics of NB201 on real CIFAR (official conventions);
-  :mod:`.cifar_ntk_run` runs that table, :mod:`.cifar_ntk_export` exports it, :mod:`.cifar_ntk_train` its 1-epoch training
+
+The tables the studies read are made in the library: the papers' NTK statistics of NB201 on
+real CIFAR, for example, by :mod:`nascore.tables.cifar_ntk` (its job, export and 1-epoch training).
 """

@@ -69,7 +69,7 @@ register(Table(
     "nb201-mnist5k", "nb201-mnist5k", {"mnist5k": ("nb201-mnist5k/results.csv",)},
     _csv("nb201-mnist5k/results.csv"),
     "small NB201 networks trained on MNIST-5k with at-init metrics, one row per architecture and seed",
-    command="python -m nascore.cli.conv_table", export="nascore.tables.nb201_mnist5k.export",
+    command="nascore bench conv-table", export="nascore.tables.nb201_mnist5k.export",
     job="nascore.tables.nb201_mnist5k.JOB",
     regenerated_by=("60_das", "70_lga")))  # retrained into the results store
 register(Table(
@@ -85,25 +85,29 @@ register(Table(
     partial(readers.cifar_ntk, "nb201-cifar-ntk"),
     "HNAS's M and kappa, TE-NAS's condition number, Zhu's lambda_min and LGA's metrics of the "
     "zero-cost cells on real CIFAR",
-    command="nascore bench cifar-ntk stats", export="nascore.studies.cifar_ntk_export.export"))
+    command="nascore bench cifar-ntk stats", export="nascore.tables.cifar_ntk.export.export",
+    job="nascore.tables.cifar_ntk.job.JOB"))
 register(Table(
     "nb201-cifar-ntk-hnas", "nb201-cifar-ntk",
     {"cifar10": ("nb201-cifar-ntk/hnas_all_cifar10.csv",)},
     partial(readers.cifar_ntk, "nb201-cifar-ntk-hnas"),
     "HNAS's M and kappa of all 15,625 NB201 cells on real CIFAR-10",
-    command="nascore bench cifar-ntk stats", export="nascore.studies.cifar_ntk_export.export"))
+    command="nascore bench cifar-ntk stats", export="nascore.tables.cifar_ntk.export.export",
+    job="nascore.tables.cifar_ntk.job.JOB"))
 register(Table(
     "nb201-cifar-ntk-lga1000", "nb201-cifar-ntk",
     {"cifar10": ("nb201-cifar-ntk/lga_first1000_cifar10.csv",)},
     partial(readers.cifar_ntk, "nb201-cifar-ntk-lga1000"),
     "the LGA code's at-init metrics on its own population, NB201 cells 0..999, real CIFAR-10",
-    command="nascore bench cifar-ntk stats", export="nascore.studies.cifar_ntk_export.export_lga_population"))
+    command="nascore bench cifar-ntk stats", export="nascore.tables.cifar_ntk.export.export_lga_population",
+    job="nascore.tables.cifar_ntk.job.LGA_POPULATION_JOB"))
 register(Table(
     "nb201-cifar-ntk-zhu-uniform", "nb201-cifar-ntk",
     {"cifar10": ("nb201-cifar-ntk/zhu_uniform_cifar10.csv",)},
     partial(readers.cifar_ntk, "nb201-cifar-ntk-zhu-uniform"),
     "Zhu's lambda_min (batch 16) of a uniform sample of the 15,625 NB201 cells, real CIFAR-10",
-    command="nascore bench cifar-ntk stats", export="nascore.studies.cifar_ntk_export.export_zhu_uniform"))
+    command="nascore bench cifar-ntk stats", export="nascore.tables.cifar_ntk.export.export_zhu_uniform",
+    job="nascore.tables.cifar_ntk.job.ZHU_UNIFORM_JOB"))
 register(Table(
     "nb201-supernet", "nb201-supernet", {"cifar10": tuple(readers.SUPERNET_FILES.values())},
     readers.supernet_children,

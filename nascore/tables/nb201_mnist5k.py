@@ -17,7 +17,7 @@ The parts are named by :data:`JOB` (unit :class:`Run`, :func:`key_of`, :func:`ru
 :func:`fill`, :func:`export`); the chapters read the table through
 :func:`nascore.bench.conv_table`.
 
-Run ``python -m nascore.cli.conv_table --help`` to regenerate the table.
+Run ``nascore bench conv-table --help`` to regenerate the table.
 """
 from __future__ import annotations
 

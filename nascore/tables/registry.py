@@ -22,8 +22,8 @@ import pandas as pd
 from ..messages import short
 from ..paths import DATA_DIR
 
-#: How a command that produces a table may start (``nascore ...`` or a module of the CLI).
-COMMAND_PREFIXES = ("nascore ", "python -m nascore.cli.")
+#: How a command that produces a table starts: every table is produced by a ``nascore`` sub-command.
+COMMAND_PREFIXES = ("nascore ",)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ Who uses it, and with which generator (changing either changes that table's weig
   ``data/nb201-supernet``;
 - the stand-alone children (:func:`nascore.supernet.standalone.fit`): :func:`fit_epochs`
   with the same torch generator rule and a per-step learning rate (``data/nb201-supernet``);
-- LGA's one epoch (:func:`nascore.studies.cifar_ntk_train.train_one_epoch`):
+- LGA's one epoch (:func:`nascore.tables.cifar_ntk.after_epoch.train_one_epoch`):
   :func:`fit_epochs` with a numpy ``Generator`` (``permutation``), the after-one-epoch
   columns of ``data/nb201-cifar-ntk``.
 

@@ -1,5 +1,7 @@
 """NTK statistics of NAS-Bench-201 networks on real CIFAR, as each paper's official code computes them.
 
+The protocol of the table ``nb201-cifar-ntk`` (its job: :mod:`.job`).
+
 One *group* of statistics per paper, each with its official batch, network and kernel
 (conventions: :mod:`nascore.metrics.ntk_metrics`; images, crop and flip, normalisation and
 batch seeds: :mod:`nascore.inputs`, the records ``PROTOCOLS["hnas" | "tenas" | "zhu" | "lga"]``):

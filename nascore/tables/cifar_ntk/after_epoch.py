@@ -2,7 +2,7 @@
 
 naver-ai/demystifying-ntk ``ntk_nas_train/`` (``ntk_prediction_train.sh``:
 ``--train_epoch 1``; ``nasbench2_pred.py`` l.48-61 and l.130-156; ``train.py`` l.15-32):
-the zero-cost-nas NAS-Bench-201 network (:func:`.cifar_ntk.zero_cost_network`), seed 42,
+the zero-cost-nas NAS-Bench-201 network (:func:`.statistics.zero_cost_network`), seed 42,
 trained for 1 epoch with SGD (lr 0.025, momentum 0.9, weight decay 3e-4, no schedule,
 cross-entropy) on augmented training batches (crop + flip, zero-cost normalisation),
 then scored on the first batch of the un-augmented test loader (``shuffle=False``: the
@@ -28,7 +28,7 @@ import torch
 from nascore import inputs
 from nascore.training.epochs import fit_epochs
 
-from .cifar_ntk import INIT_SEED, network
+from .statistics import INIT_SEED, network
 
 LR, MOMENTUM, WEIGHT_DECAY = 0.025, 0.9, 3e-4
 #: The LGA code's training inputs (``inputs.PROTOCOLS["lga-train"]``): crop + flip drawn rows then
