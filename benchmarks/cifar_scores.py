@@ -111,13 +111,14 @@ def report_throughput(args) -> None:
 
 def report_compare(args) -> None:
     from nascore.bench import cifar_scores as cs
+    from nascore.tables import nb201_cifar_scores as job
 
     archs = cs.select_archs(f"zc:{args.archs}")
     for dataset in ("cifar10", "cifar100"):
         worst = {}
         for arch in archs:
-            cpu = cs.run_job(cs.Job(arch, dataset, cs.ZC_METRICS, device="cpu"))["values"]
-            other = cs.run_job(cs.Job(arch, dataset, cs.ZC_METRICS, device=args.device))["values"]
+            cpu = job.run_job(job.Scoring(arch, dataset, cs.ZC_METRICS, device="cpu"))["values"]
+            other = job.run_job(job.Scoring(arch, dataset, cs.ZC_METRICS, device=args.device))["values"]
             for m in cs.ZC_METRICS:
                 a, b = cpu[m], other[m]
                 diff = 0.0 if a == b else abs(a - b) / max(abs(a), 1e-30) if None not in (a, b) else float("nan")

@@ -45,23 +45,3 @@ def test_one_record_with_finite_values_and_the_exact_parameter_count():
     assert record["values"]["params"] == pytest.approx(0.88257)  # NASLib's params of this cell
     assert all(v is not None and v == v for v in record["values"].values())
     assert score_architecture(BARE, ("params", "naswot", "synflow"))["values"] == record["values"]
-
-
-def test_the_scoring_job_resumes_and_exports_with_a_manifest(tmp_path):
-    import json
-
-    from nascore import bench
-    from nascore.bench import nb101_scores
-
-    table = bench.load("nb101-zc", dataset="cifar10").sort_values("params")
-    cheap = table.arch.iloc[0]
-    order = nb101_scores.job_order()
-    assert len(order) == len(table) and sorted(order) == sorted(table.arch) and order == nb101_scores.job_order()
-    lines = []
-    assert nb101_scores.fill(tmp_path / "s", [cheap], metrics=("params",), log=lines.append) == 1
-    assert nb101_scores.fill(tmp_path / "s", [cheap], metrics=("params",), log=lines.append) == 0  # resumed
-    assert lines[-1] == "1 stored, 0 to score"
-    frame = nb101_scores.export(tmp_path / "s", tmp_path / "out", metrics=("params",))
-    assert frame.arch.tolist() == [cheap] and frame.params.iloc[0] == pytest.approx(table.params.iloc[0], rel=1e-6)
-    assert frame.order.iloc[0] == order.index(cheap)
-    assert "scores.csv" in json.loads((tmp_path / "out" / "manifest.json").read_text())["files"]

@@ -1,7 +1,9 @@
-"""The CIFAR scoring protocol, the resumable table job, its command line and its loader."""
+"""The CIFAR scoring protocol, the resumable table job (``nascore.tables.nb201_cifar_scores``),
+its command line and its loader."""
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -10,6 +12,7 @@ from nascore import bench
 from nascore import inputs
 from nascore.bench import cifar_protocol as cp
 from nascore.bench import cifar_scores as cs
+from nascore.tables import nb201_cifar_scores as job
 from nascore import cli
 from nascore.tables.executors import LocalExecutor
 from nascore.tables.store import ResultStore
@@ -69,7 +72,7 @@ def test_batches_are_fresh_per_architecture_reproducible_and_fixed_on_request():
 
 def test_a_job_equals_score_on_its_network_and_batch(one_thread):
     names = ("grad_norm", "snip", "fisher", "jacov", "naswot", "synflow", "params")
-    record = cs.run_job(cs.Job(A, "cifar100", names, SMALL))
+    record = job.run_job(job.Scoring(A, "cifar100", names, SMALL))
     x, y = SMALL.batch_for(A, "cifar100")
     for name in names:
         expected = metrics.score(name, SMALL.network(A, "cifar100"), x, y)
@@ -81,33 +84,33 @@ def test_fill_resumes_reuses_supersets_and_stops_on_time(tmp_path, one_thread):
     store = ResultStore(tmp_path)
     archs = [A, B]
     zc = ("params", "naswot", "grad_norm")
-    first = cs.fill(store, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL, **QUIET)
+    first = job.fill(store, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL, **QUIET)
     assert first == {"stored_before": 0, "scored": 2, "remaining": 0}
-    again = cs.fill(store, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL, **QUIET)
+    again = job.fill(store, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL, **QUIET)
     assert again["scored"] == 0 and again["stored_before"] == 2
     # A record scored with the zero-cost set answers a request for a subset of it.
-    job = cs.Job(A, "cifar100", cs.FULL_SPACE_METRICS, SMALL)
-    assert cs.stored(store, job) is None
-    store.put(cs.job_key(cs.Job(A, "cifar100", cs.ZC_METRICS, SMALL)), {"values": {}})
-    assert cs.stored(store, job) == {"values": {}}
+    unit = job.Scoring(A, "cifar100", cs.FULL_SPACE_METRICS, SMALL)
+    assert job.stored(store, unit) is None
+    store.put(job.key_of(job.Scoring(A, "cifar100", cs.ZC_METRICS, SMALL)), {"values": {}})
+    assert job.stored(store, unit) == {"values": {}}
     # A zero time budget stores the first result and stops.
     other = ResultStore(tmp_path / "other")
-    partial = cs.fill(other, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL,
+    partial = job.fill(other, LocalExecutor(1, progress=False), archs, ["cifar100"], zc, protocol=SMALL,
                       max_seconds=0, **QUIET)
     assert partial == {"stored_before": 0, "scored": 1, "remaining": 1} and len(other) == 1
 
 
 def test_records_frame_merges_two_metric_sets_and_adds_accuracy(tmp_path, one_thread):
     store = ResultStore(tmp_path)
-    cs.fill(store, LocalExecutor(1, progress=False), [A], ["cifar100"], ("params", "naswot"), protocol=SMALL, **QUIET)
-    cs.fill(store, LocalExecutor(1, progress=False), [A, B], ["cifar100"], ("params",), protocol=SMALL, **QUIET)
-    frame = cs.with_accuracy(cs.records_frame(store, SMALL))
+    job.fill(store, LocalExecutor(1, progress=False), [A], ["cifar100"], ("params", "naswot"), protocol=SMALL, **QUIET)
+    job.fill(store, LocalExecutor(1, progress=False), [A, B], ["cifar100"], ("params",), protocol=SMALL, **QUIET)
+    frame = cs.with_accuracy(job.records_frame(store, SMALL))
     assert frame.arch.tolist() == sorted([A, B])
     row = frame.set_index("arch").loc[A]
     assert not math.isnan(row.naswot) and math.isnan(frame.set_index("arch").loc[B].naswot)
     full = bench.load("nb201", dataset="cifar100").set_index("arch")
     assert row.val_accuracy == full.loc[A, "val_accuracy"]
-    assert cs.records_frame(store, cp.ScoringProtocol()).empty  # another protocol: nothing
+    assert job.records_frame(store, cp.ScoringProtocol()).empty  # another protocol: nothing
 
 
 def test_architecture_selections():
@@ -155,14 +158,14 @@ def test_dask_cluster_gives_the_same_scores_as_local_processes(tmp_path, one_thr
     from nascore.tables.executors import DaskExecutor
     names = ("params", "naswot", "grad_norm")
     local = ResultStore(tmp_path / "local")
-    cs.fill(local, LocalExecutor(2, progress=False), [A, B], ["cifar100"], names, protocol=SMALL, **QUIET)
+    job.fill(local, LocalExecutor(2, progress=False), [A, B], ["cifar100"], names, protocol=SMALL, **QUIET)
     remote = ResultStore(tmp_path / "dask")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster:
-        cs.fill(remote, DaskExecutor(cluster.scheduler_address, progress=False), [A, B], ["cifar100"], names,
+        job.fill(remote, DaskExecutor(cluster.scheduler_address, progress=False), [A, B], ["cifar100"], names,
                 protocol=SMALL, **QUIET)
     columns = ["arch", *names]
-    a, b = cs.records_frame(local, SMALL)[columns], cs.records_frame(remote, SMALL)[columns]
+    a, b = job.records_frame(local, SMALL)[columns], job.records_frame(remote, SMALL)[columns]
     assert a.equals(b)
 
 
@@ -176,8 +179,8 @@ def test_loader_of_the_shipped_table():
 
 
 def test_table_status_names_what_the_table_holds():
-    from nascore.bench.cifar_scores_export import table_status
-    from nascore.bench.cifar_scores_readme import readme
+    from nascore.tables.nb201_cifar_scores_export import table_status
+    from nascore.tables.nb201_cifar_scores_readme import readme
 
     sizes = {"cifar10": 724, "cifar100": 725}
     full = {"cifar10": {"grasp_done": 724, "sample_done": 3000, "rows": 15625},
@@ -210,7 +213,7 @@ def test_the_default_protocol_rescoring_a_shipped_row_gives_the_shipped_values(d
     change to any of them moves grad_norm / snip / jacov far beyond round-off."""
     shipped = bench.load("nb201-cifar-scores", dataset).sort_values("arch", ignore_index=True).iloc[row]
     names = ("params", "flops", "grad_norm", "snip", "jacov", "synflow")
-    record = cs.run_job(cs.Job(shipped.arch, dataset, names, cs.ScoringProtocol()))
+    record = job.run_job(job.Scoring(shipped.arch, dataset, names, cp.ScoringProtocol()))
     for name in names:
         assert record["values"][name] == pytest.approx(shipped[name], rel=2e-4), name
 
@@ -222,9 +225,30 @@ def test_lossless_training_images_are_a_protocol_option_that_leaves_the_shipped_
     assert x.shape == (5438, 32, 32, 3) and x.dtype == np.uint8 and y[:5].tolist() == [6, 9, 9, 4, 1]
     x100, y100 = cifar.lossless_train_images("cifar100")
     assert x100.shape == (1117, 32, 32, 3) and set(y100) == set(range(100))
-    shipped, lossless = cs.ScoringProtocol(), cs.ScoringProtocol(images="lossless-train")
+    shipped, lossless = cp.ScoringProtocol(), cp.ScoringProtocol(images="lossless-train")
     assert "images" not in shipped.to_dict() and shipped.digest() != lossless.digest()
     xb, yb = lossless.batch_for(A, "cifar100")
     assert xb.shape == (64, 3, 32, 32) and int(yb.max()) < 100
     with pytest.raises(ValueError, match="unknown image source 'jpeg'; allowed: shipped, lossless-train"):
-        cs.ScoringProtocol(images="jpeg")
+        cp.ScoringProtocol(images="jpeg")
+
+
+def test_the_export_round_trips_stored_values_whatever_their_keys(tmp_path):
+    """Records filed under any key (a key changes with the scoring code's closure) are
+    exported; each value comes back from ``scores.csv`` as stored (9 significant digits)."""
+    from nascore.tables.nb201_cifar_scores_export import export
+
+    def record(arch, values, errors=None):
+        return {"kind": job.KIND, "arch": arch, "dataset": "cifar10", "metrics": sorted(values), "values": values,
+                "errors": errors or {}, "seconds": 1.5, "seconds_by_step": {"forward+backward": 0.25},
+                "device": "cpu", "torch": "x", "protocol": SMALL.to_dict()}
+
+    store = job.open_store(tmp_path / "store")
+    store.put("ab" * 32, record(A, {m: float(i) + 0.125 for i, m in enumerate(cs.ZC_METRICS)}))
+    store.put("cd" * 32, record(B, {"params": 2.5, "naswot": None}, {"naswot": "-inf: cut-off cell"}))
+    export(job.records_frame(store, SMALL), tmp_path / "out", protocol=SMALL)
+    back = pd.read_csv(tmp_path / "out" / "scores.csv").set_index("arch")
+    assert back.loc[A, list(cs.ZC_METRICS)].tolist() == [i + 0.125 for i in range(len(cs.ZC_METRICS))]
+    assert back.loc[B, "params"] == 2.5 and math.isnan(back.loc[B, "naswot"]) and math.isnan(back.loc[B, "grasp"])
+    assert back.seconds.tolist() == [1.5, 1.5] and back.seconds_shared.tolist() == [0.25, 0.25]
+    assert back.val_accuracy.loc[A] == pytest.approx(bench.load("nb201", "cifar10").set_index("arch").val_accuracy[A])

@@ -7,7 +7,7 @@ import warnings
 
 import pytest
 
-from nascore.bench import cifar_scores
+from nascore.tables import nb201_cifar_scores as cifar_scores
 from nascore.tables.schema import explained_values, number_values
 from nascore.tables.store import ResultStore, StoreWarning
 from nascore.tables.cifar_ntk import export as cifar_ntk_export

@@ -15,7 +15,8 @@ import torch
 from nascore.inputs import normalise
 from nascore.spaces import nb201
 from nascore.supernet import children as kids
-from nascore.supernet.evaluate import child_accuracy, evaluate_children, recalibrate
+from nascore.supernet.evaluate import child_accuracy, recalibrate
+from nascore.tables.nb201_supernet import evaluate_children
 from nascore.supernet.inputs import calibration_set, training_images
 from nascore.supernet.network import Supernet, copy_child_into
 from nascore.supernet.recipe import Recipe

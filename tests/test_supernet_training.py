@@ -14,7 +14,8 @@ from torch.nn import functional as F
 from nascore.paths import REPO_ROOT
 from nascore.spaces import nb201
 from nascore.supernet import checkpoint
-from nascore.supernet.evaluate import accuracy, evaluate_children, recalibrate
+from nascore.supernet.evaluate import accuracy, recalibrate
+from nascore.tables.nb201_supernet import evaluate_children
 from nascore.supernet.network import Supernet, copy_child_into
 from nascore.supernet.recipe import Recipe
 from nascore.supernet.trainer import load_supernet, train

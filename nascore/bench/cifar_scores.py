@@ -1,36 +1,26 @@
-"""Our training-free scores of NAS-Bench-201 architectures on the shipped CIFAR images.
+"""The NB201 CIFAR score table's names shared by its readers and by other jobs: the metric
+sets, the architecture selections and the join with NAS-Bench-201's accuracies.
 
-One job scores one architecture on one dataset with a set of metrics, through
-:func:`nascore.metrics.score_many` (one forward and shared backward passes), on the
-batch and network :class:`~nascore.bench.cifar_protocol.ScoringProtocol` defines. Each
-result is filed in a :class:`~nascore.tables.store.ResultStore` under a key hashing the
-architecture, dataset, protocol, metric set and code version, written atomically as
-soon as it arrives: a killed or time-limited run keeps every finished architecture and
-a rerun scores only the rest. Jobs run on local worker processes or a Dask cluster
-(:mod:`nascore.tables.executors`), on the CPU or on a GPU (``device="cuda"``: several
-worker processes can share one GPU). :func:`export` writes the table that
-``nascore.bench.load("nb201-cifar-scores", dataset=...)`` reads.
+- :data:`ZC_METRICS`, :data:`FULL_SPACE_METRICS`, :data:`METRIC_SETS`: the metrics scored
+  on NASLib's zero-cost cells and on the rest of the space;
+- :func:`select_archs`: architectures named by a spec (``zc``, ``zc:K``, ``full``,
+  ``sample:K``; the uniform order is shared by the CIFAR-NTK and supernet jobs), and
+  :data:`SAMPLE` / :func:`scored_head`: the uniform sample a run has produced;
+- :func:`with_accuracy`: a score frame with NB201's validation accuracy and NASLib's
+  zero-cost membership.
 
-Command line: ``nascore bench cifar-scores --help`` (:mod:`nascore.cli.cifar_scores`); the
-export of a store: :mod:`.cifar_scores_export`.
+The job that computes the table (unit, content key, compute, fill, the store read as a
+frame) is :mod:`nascore.tables.nb201_cifar_scores`; its export
+:mod:`nascore.tables.nb201_cifar_scores_export`; the command line ``nascore bench
+cifar-scores`` (:mod:`nascore.cli.cifar_scores`).
 """
 from __future__ import annotations
-
-import time
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..paths import DATA_DIR
-from .cifar_protocol import DATASETS, ScoringProtocol, check_dataset
-from ..fingerprint import result_key
-from ..tables.schema import Schema
-from ..tables.store import ResultStore
+from .cifar_protocol import DATASETS
 
-TABLE_DIR = DATA_DIR / "nb201-cifar-scores"
-KIND = "nb201-cifar-scores"
 #: Every proxy of the registry that the NAS-Bench-Suite-Zero table also has, plus the DAS terms.
 ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "jacov", "synflow", "naswot",
               "das", "das_units", "das_distinguishing")
@@ -38,175 +28,6 @@ ZC_METRICS = ("params", "flops", "grad_norm", "snip", "grasp", "fisher", "jacov"
 #: as much as everything else together (``benchmarks/cifar_scores.py``).
 FULL_SPACE_METRICS = tuple(m for m in ZC_METRICS if m != "grasp")
 METRIC_SETS = {"zc": ZC_METRICS, "full-space": FULL_SPACE_METRICS}
-DEVICES = ("cpu", "cuda")
-#: Timed steps of :func:`nascore.metrics.score_many` and their table columns (seconds).
-STEP_COLUMNS = {"forward+backward": "seconds_shared", "grasp": "seconds_grasp", "synflow": "seconds_synflow",
-                "flops": "seconds_flops", "params": "seconds_params"}
-
-
-@dataclass(frozen=True)
-class Job:
-    """One architecture on one dataset (picklable for worker processes and Dask)."""
-
-    arch: str
-    dataset: str
-    metrics: tuple
-    protocol: ScoringProtocol = field(default_factory=ScoringProtocol)
-    device: str = "cpu"
-
-
-#: The code a score depends on: the import closure of the protocol module (the metrics,
-#: the network, the NTK package, the data loader; :func:`nascore.fingerprint.code_digest`).
-CODE = ("nascore.bench.cifar_protocol", "nascore.metrics")
-
-
-def job_key(job: Job) -> str:
-    """The store key of ``job``'s result (device-independent: a GPU result answers a CPU request)."""
-    from ..data import source_files
-
-    files = source_files("cifar10") + (source_files("cifar100") if job.dataset == "cifar100" else [])
-    return result_key(KIND, code=CODE, data_files=files,
-                      params={"arch": job.arch, "dataset": job.dataset, "metrics": sorted(job.metrics),
-                              "protocol": job.protocol.to_dict()})
-
-
-def run_job(job: Job) -> dict:
-    """Score ``job``: a JSON-ready record of values (``None`` where a metric failed), errors, timings."""
-    import math
-
-    import torch
-
-    from ..metrics import score_many
-
-    if job.device not in DEVICES:
-        raise ValueError(f"unknown device {job.device!r}; allowed: {', '.join(DEVICES)}")
-    start = time.perf_counter()
-    x, y = job.protocol.batch_for(job.arch, job.dataset)
-    net = job.protocol.network(job.arch, job.dataset)
-    device = torch.device(job.device)
-    # No TF32 on GPUs: the activation codes are signs of pre-activations near zero.
-    with torch.backends.cudnn.flags(enabled=True, benchmark=False, deterministic=True, allow_tf32=False):
-        scores = score_many(job.metrics, net.to(device), x.to(device), y.to(device), on_error="nan")
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-    values = {m: (float(v) if math.isfinite(v) else None) for m, v in scores.items()}
-    errors = dict(scores.errors)
-    errors.update({m: f"non-finite value {v}" for m, v in scores.items() if not math.isfinite(v) and m not in errors})
-    return {"kind": KIND, "arch": job.arch, "dataset": job.dataset, "metrics": sorted(job.metrics),
-            "values": values, "errors": errors, "seconds": time.perf_counter() - start,
-            "seconds_by_step": {k: round(v, 6) for k, v in scores.seconds.items()},
-            "device": job.device, "torch": torch.__version__, "protocol": job.protocol.to_dict()}
-
-
-def _supersets(metrics) -> list[tuple]:
-    return [tuple(s) for s in METRIC_SETS.values() if set(metrics) < set(s)]
-
-
-def _score_problems(record) -> list[str]:
-    from ..tables.schema import explained_values
-
-    return explained_values(record.get("values"), record.get("errors"), record.get("metrics") or ())
-
-
-#: A stored record: every metric it names is a finite number, or None with its error.
-STORE_SCHEMA = Schema({"arch": str, "dataset": str, "metrics": list, "seconds": float}, finite=("seconds",),
-                      check=_score_problems)
-
-
-def open_store(path) -> ResultStore:
-    """The results store of this table at ``path``, checking :data:`STORE_SCHEMA`."""
-    return ResultStore(path, schema=STORE_SCHEMA)
-
-
-def stored(store: ResultStore, job: Job) -> dict | None:
-    """``job``'s record, or that of the same architecture scored with a superset of its metrics."""
-    for metrics in [job.metrics, *_supersets(job.metrics)]:
-        record = store.get(job_key(Job(job.arch, job.dataset, metrics, job.protocol)))
-        if record is not None:
-            return record
-    return None
-
-
-def fill(store: ResultStore, executor, archs, datasets=("cifar10",), metrics=ZC_METRICS, *,
-         protocol: ScoringProtocol | None = None, device: str = "cpu", max_seconds: float | None = None,
-         log=print) -> dict:
-    """Score every (architecture, dataset) not yet in ``store``; returns counts.
-
-    Results are stored one by one as they arrive. ``max_seconds``: stop handing out new
-    jobs after this long (the jobs already running finish and are stored), so a run
-    fits a time limit and the next run resumes.
-    """
-    protocol = protocol or ScoringProtocol()
-    metrics = tuple(metrics)
-    if device not in DEVICES:
-        raise ValueError(f"unknown device {device!r}; allowed: {', '.join(DEVICES)}")
-    from ..metrics import info
-
-    for name in metrics:
-        info(name)
-    todo, done = [], 0
-    for dataset in datasets:
-        check_dataset(dataset)
-        for arch in archs:
-            job = Job(arch, dataset, metrics, protocol, device)
-            if stored(store, job) is None:
-                todo.append(job)
-            else:
-                done += 1
-    log(f"{done} stored, {len(todo)} to score ({', '.join(datasets)}; {len(metrics)} metrics; {device})")
-    deadline = None if max_seconds is None else time.monotonic() + float(max_seconds)
-    scored = 0
-    results = executor.imap(run_job, todo, desc="scoring", unit="arch")
-    try:
-        for job, record in results:
-            store.put_checked(job_key(job), record)
-            scored += 1
-            if deadline is not None and time.monotonic() > deadline:
-                log(f"time budget reached after {scored} architectures; rerun to resume")
-                break
-    finally:
-        results.close()
-    return {"stored_before": done, "scored": scored, "remaining": len(todo) - scored}
-
-
-def records_frame(store: ResultStore, protocol: ScoringProtocol | None = None) -> pd.DataFrame:
-    """One row per (architecture, dataset) in ``store`` scored under ``protocol``.
-
-    Where one architecture was scored with two metric sets (the zero-cost set and the
-    full-space set), the record with more metrics wins and the other fills its gaps.
-    """
-    protocol = protocol or ScoringProtocol()
-    wanted = protocol.to_dict()
-    rows = {}
-    for record in store.records():
-        if record.get("kind") != KIND or record.get("protocol") != wanted:
-            continue
-        key = (record["arch"], record["dataset"])
-        row = {"arch": record["arch"], "dataset": record["dataset"],
-               **{m: np.nan if v is None else v for m, v in record["values"].items()},
-               "n_metrics": len(record["values"]), "seconds": record["seconds"],
-               **{STEP_COLUMNS[k]: v for k, v in record.get("seconds_by_step", {}).items() if k in STEP_COLUMNS},
-               "device": record["device"], "torch": record["torch"]}
-        old = rows.get(key)
-        if old is None:
-            rows[key] = row
-        else:
-            first, second = sorted([old, row], key=lambda r: -r["n_metrics"])
-            rows[key] = {**second, **{k: v for k, v in first.items() if not _missing(v)}}
-            for column in ("seconds", *STEP_COLUMNS.values()):  # the record with more metrics timed the job
-                rows[key][column] = first.get(column, np.nan)
-    columns = ["arch", "dataset", *ZC_METRICS, "seconds", *STEP_COLUMNS.values(), "device", "torch"]
-    frame = pd.DataFrame(list(rows.values()))
-    if frame.empty:
-        return pd.DataFrame(columns=columns)
-    for column in columns:
-        if column not in frame:
-            frame[column] = np.nan
-    return frame[columns].sort_values(["dataset", "arch"], ignore_index=True)
-
-
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
 
 
 def with_accuracy(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,9 +14,9 @@ the batch of our NB201 scores, so that the two spaces are scored alike
 (``NB101Protocol(batch_size=256)`` gives the other).
 
 :func:`score_architecture` scores one cell and returns a record like
-:func:`nascore.bench.cifar_scores.run_job`'s; the resumable job over the 301 cells of
-``bench.load("nb101-zc")`` and its table are the next step (issue 24, item 3). The cost
-per architecture: ``benchmarks/nb101_scores.py``.
+:func:`nascore.tables.nb201_cifar_scores.run_job`'s; the resumable job over the 301 cells
+of ``bench.load("nb101-zc")`` and its export are :mod:`nascore.tables.nb101_cifar_scores`.
+The cost per architecture: ``benchmarks/nb101_scores.py``.
 """
 from __future__ import annotations
 
@@ -92,80 +92,3 @@ def score_architecture(arch: str, metrics=METRICS, *, dataset: str = "cifar10",
             "values": values, "errors": errors, "seconds": time.perf_counter() - start,
             "seconds_by_step": {k: round(v, 6) for k, v in scores.seconds.items()},
             "device": device, "torch": torch.__version__, "protocol": protocol.to_dict()}
-
-
-#: Where the shipped table of our NB101 scores lives.
-TABLE = "nb101-cifar-scores"
-
-
-def job_order(seed: int = 0) -> list[str]:
-    """The 301 distinct cells of ``nb101-zc`` in a fixed random order, so that a run cut
-    short holds a uniform sample of them."""
-    import numpy as np
-
-    from . import load
-
-    archs = sorted(load("nb101-zc", dataset="cifar10").arch)
-    return [archs[i] for i in np.random.default_rng(seed).permutation(len(archs))]
-
-
-def job_key(arch: str, metrics, protocol: NB101Protocol, dataset: str = "cifar10") -> str:
-    """Content key of one cell's record: the code that scores it, the images, the protocol."""
-    from ..data import source_files
-    from ..fingerprint import result_key
-
-    return result_key(TABLE, code=("nascore.bench.nb101_scores",), data_files=source_files(dataset),
-                      params={"arch": arch, "dataset": dataset, "metrics": sorted(metrics),
-                              "protocol": protocol.to_dict()})
-
-
-def fill(store_dir, archs, metrics=METRICS, *, protocol: NB101Protocol | None = None, max_seconds=None,
-         log=print) -> int:
-    """Score every cell of ``archs`` not yet in the store (resumable: each finished cell is
-    one atomic record; a value that is not finite is stored with its error, never as a
-    number); returns how many were scored now."""
-    import time as clock
-
-    from .cifar_scores import open_store
-
-    protocol = protocol or NB101Protocol()
-    store = open_store(store_dir)
-    todo = [a for a in archs if store.get(job_key(a, metrics, protocol)) is None]
-    log(f"{len(archs) - len(todo)} stored, {len(todo)} to score")
-    deadline = None if max_seconds is None else clock.monotonic() + max_seconds
-    for i, arch in enumerate(todo):
-        record = score_architecture(arch, metrics, protocol=protocol)
-        store.put_checked(job_key(arch, metrics, protocol), record)
-        log(f"[{i + 1}/{len(todo)}] {record['seconds']:.1f}s {arch}")
-        if deadline is not None and clock.monotonic() > deadline:
-            break
-    return len(todo) if deadline is None else i + 1 if todo else 0
-
-
-def export(store_dir, dest, metrics=METRICS, *, protocol: NB101Protocol | None = None):
-    """Write ``dest/scores.csv`` (one row per scored cell: ``arch``, ``order`` in
-    :func:`job_order`, NASLib's ``val_accuracy``, one column per metric, ``seconds``) and
-    the folder's manifest; returns the frame."""
-    from pathlib import Path
-
-    import pandas as pd
-
-    from ..manifest import write_manifest
-    from . import load
-    from .cifar_scores import open_store
-
-    protocol = protocol or NB101Protocol()
-    store, order = open_store(store_dir), job_order()
-    accuracy = load("nb101-zc", dataset="cifar10").set_index("arch").val_accuracy
-    rows = []
-    for position, arch in enumerate(order):
-        record = store.get(job_key(arch, metrics, protocol))
-        if record is not None:
-            rows.append({"arch": arch, "order": position, "val_accuracy": accuracy[arch],
-                         **{m: record["values"][m] for m in metrics}, "seconds": record["seconds"]})
-    frame = pd.DataFrame(rows)
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(dest / "scores.csv", index=False, float_format="%.9g")
-    write_manifest(dest)
-    return frame

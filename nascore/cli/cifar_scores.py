@@ -1,8 +1,8 @@
 """``nascore bench cifar-scores``: score NAS-Bench-201 architectures on real CIFAR batches.
 
 The options (:func:`add_arguments`) and the run (:func:`run`) of the command; the work is
-:func:`nascore.bench.cifar_scores.fill`, the export
-:func:`nascore.bench.cifar_scores_export.export`.
+:func:`nascore.tables.nb201_cifar_scores.fill`, the export
+:func:`nascore.tables.nb201_cifar_scores_export.export`.
 """
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import time
 
 from ..bench.cifar_protocol import DATASETS, IMAGE_SOURCES, ScoringProtocol
 from ..inputs import NORMALISATIONS
-from ..bench.cifar_scores import (DEVICES, FULL_SPACE_METRICS, METRIC_SETS, ZC_METRICS, fill, records_frame,
-                                  select_archs)
+from ..bench.cifar_scores import FULL_SPACE_METRICS, METRIC_SETS, ZC_METRICS, select_archs
+from ..tables.nb201_cifar_scores import DEVICES, fill, records_frame
 from .args import address, finite_positive, folder, positive, seed
 
 DESCRIPTION = """Score NAS-Bench-201 architectures (full size: C=16, 5 cells per stage) with
@@ -101,8 +101,8 @@ def _metrics(text: str, archs: str) -> tuple:
 
 def run(args) -> int:
     """Run ``nascore bench cifar-scores`` with parsed ``args``; returns the exit status."""
-    from ..bench.cifar_scores import open_store
-    from ..bench.cifar_scores_export import export
+    from ..tables.nb201_cifar_scores import open_store
+    from ..tables.nb201_cifar_scores_export import export
     from ..paths import cache_folder
 
     protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation,

@@ -4,7 +4,8 @@ Scores the 301 distinct cells of NASLib's NB101 table (``nascore.bench.load("nb1
 in a fixed random order (a run cut short holds a uniform sample), each cell one atomic
 record of a results store, so a killed run resumes; ``--out`` exports the store as
 ``scores.csv`` with the folder's manifest. Protocol: :class:`nascore.bench.nb101_scores.NB101Protocol`
-(zero-cost-nas conventions: 64 augmented training images, train-mode batch norm).
+(zero-cost-nas conventions: 64 augmented training images, train-mode batch norm); the job:
+:mod:`nascore.tables.nb101_cifar_scores`.
 """
 from __future__ import annotations
 
@@ -30,15 +31,17 @@ def add_nb101_parser(bench_sub) -> None:
 def run(args) -> int:
     import torch
 
-    from ..bench import nb101_scores
+    from ..tables import nb101_cifar_scores as job
+    from ..tables.executors import LocalExecutor
 
     torch.set_num_threads(args.threads)
     if not args.export_only:
-        archs = nb101_scores.job_order()[:args.first]
-        nb101_scores.fill(args.store, archs, max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
+        archs = job.job_order()[:args.first]
+        job.fill(job.open_store(args.store), LocalExecutor(1, threads=None, progress=False), archs,
+                 max_seconds=None if args.max_minutes is None else 60 * args.max_minutes)
     if args.out:
         if not args.store.is_dir():
             raise ValueError(f"no results store at {str(args.store)!r}: nothing to export")
-        frame = nb101_scores.export(args.store, args.out)
+        frame = job.export(job.open_store(args.store), args.out)
         print(f"wrote {args.out / 'scores.csv'} ({len(frame)} cells)")
     return 0

@@ -170,7 +170,7 @@ def _train(args) -> int:
 def _evaluate(args) -> int:
     from pathlib import Path
 
-    from ..supernet.evaluate import evaluate_children
+    from ..tables.nb201_supernet import evaluate_children
     from ..supernet.inputs import calibration_images, test_images
     from ..supernet.runs import children_for
     from ..supernet.trainer import load_supernet

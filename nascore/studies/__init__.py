@@ -15,7 +15,7 @@ its own study plus the library's public API.
 - :mod:`.das`           DAS: the two atomic terms, the weight scan and its cross-validation
 - :mod:`.lga`           LGA: degenerate kernels, search at equal training cost
 - :mod:`.cifar_scores`  our zero-cost proxies on real CIFAR: agreement with NASLib, correlations
-  with accuracy beside the published values (the table job is :mod:`nascore.bench.cifar_scores`)
+  with accuracy beside the published values (the table job is :mod:`nascore.tables.nb201_cifar_scores`)
 - :mod:`.supernet`      the BigNAS-style supernet: ranking quality against NB201, ablations, search at equal cost
 
 The tables the studies read are made in the library: the papers' NTK statistics of NB201 on

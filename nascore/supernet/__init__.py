@@ -17,7 +17,8 @@ Modules, one job each:
 - :mod:`.inputs`     the CIFAR-10 images for training, recalibration and testing
 - :mod:`.checkpoint` atomic checkpoints
 - :mod:`.trainer`    the resumable training loop
-- :mod:`.evaluate`   BN recalibration and child accuracy, many children to a CSV
+- :mod:`.evaluate`   BN recalibration and child accuracy (many children, one stored result
+  each: :mod:`nascore.tables.nb201_supernet`)
 - :mod:`.cost`       supernet step vs single-child step timing
 - :mod:`.runs`       whole runs (train, time, evaluate) and collecting them
 - :mod:`.table`      the shipped table ``data/nb201-supernet/``

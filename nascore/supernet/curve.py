@@ -6,8 +6,8 @@ Issue 25 asks whether the supernet's negative ranking at 8 epochs is a budget ef
 supernet with its whole schedule for that many epochs, through :func:`.runs.run`, in
 ``WORK/e<epochs>/<variant>-s<seed>/``, and evaluates its children (default: the uniform
 200, ``sample:200``, and the two ends of the sandwich rule). Budgets run shortest first,
-so the curve fills from the left; every run is resumable (checkpoint per epoch, one CSV
-row per evaluated child), so the same command, run again after a kill, continues where
+so the curve fills from the left; every run is resumable (checkpoint per epoch, one stored
+result per evaluated child, :mod:`nascore.tables.nb201_supernet`), so the same command, run again after a kill, continues where
 it stopped and a finished run costs nothing.
 
 :func:`curve_table` reads a work folder into one row per (epochs, variant): Kendall's

@@ -16,22 +16,13 @@ used (the run summary records the number of images, the table's README states it
 No retraining or fine-tuning follows: the child is evaluated
 with the shared weights as they are (the BigNAS claim under test).
 
-:func:`evaluate_children` evaluates many children with one model on the device, the
-calibration and test images already there, and appends one CSV row per child as soon
-as it is done (``arch``, ``supernet_accuracy`` in percent, ``seconds``), so an
-interrupted evaluation keeps its rows and a rerun skips them.
+Many children of one supernet are evaluated by the table's job, one stored result per
+child (:func:`nascore.tables.nb201_supernet.evaluate_children`).
 """
 from __future__ import annotations
 
-import csv
-import time
-from pathlib import Path
-
 import torch
 from torch import nn
-from tqdm.auto import tqdm
-
-COLUMNS = ("arch", "supernet_accuracy", "seconds")
 
 
 @torch.no_grad()
@@ -74,46 +65,3 @@ def child_accuracy(net, arch: str, calibration: torch.Tensor, x_test: torch.Tens
     """Recalibrate child ``arch`` on ``calibration``, then its test accuracy (percent)."""
     recalibrate(net, arch, calibration, calibration_batch)
     return accuracy(net, arch, x_test, y_test)
-
-
-def done_archs(path: Path | str, column: str = "supernet_accuracy") -> set:
-    """Architectures with a complete row (``column`` and ``seconds`` filled) in a CSV;
-    empty if the file does not exist."""
-    path = Path(path)
-    if not path.exists():
-        return set()
-    with open(path, newline="") as handle:
-        return {row["arch"] for row in csv.DictReader(handle) if row.get(column) and row.get("seconds")}
-
-
-def evaluate_children(net, archs, calibration: torch.Tensor, x_test: torch.Tensor, y_test: torch.Tensor,
-                      out_csv: Path | str | None = None, *, calibration_batch: int = 256,
-                      progress: bool = True, desc: str = "children") -> list[dict]:
-    """Evaluate every child in ``archs`` (duplicates once); rows appended to ``out_csv``
-    as they finish; children already in ``out_csv`` are skipped. Returns the new rows."""
-    archs = list(dict.fromkeys(archs))
-    skip = done_archs(out_csv) if out_csv else set()
-    todo = [a for a in archs if a not in skip]
-    rows = []
-    handle = None
-    if out_csv is not None:
-        out_csv = Path(out_csv)
-        out_csv.parent.mkdir(parents=True, exist_ok=True)
-        fresh = not out_csv.exists() or out_csv.stat().st_size == 0
-        handle = open(out_csv, "a", newline="")
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        if fresh:
-            writer.writeheader()
-    try:
-        for arch in tqdm(todo, desc=desc, unit="child", disable=not progress):
-            start = time.perf_counter()
-            acc = child_accuracy(net, arch, calibration, x_test, y_test, calibration_batch=calibration_batch)
-            row = {"arch": arch, "supernet_accuracy": acc, "seconds": time.perf_counter() - start}
-            rows.append(row)
-            if handle is not None:
-                writer.writerow(row)
-                handle.flush()
-    finally:
-        if handle is not None:
-            handle.close()
-    return rows

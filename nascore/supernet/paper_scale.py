@@ -15,8 +15,8 @@ trains the children of :data:`STANDALONE` alone with the same budget: the refere
 
 The job is :data:`SCRIPT` (one ``nascore supernet run`` process per variant and seed,
 ``nascore supernet standalone`` in shards, each stopped after ``LIMIT_S`` seconds). Its
-store is the work folder: a checkpoint per epoch and one CSV row per evaluated or
-stand-alone child (:mod:`.runs`), so the same command, run again, resumes, and a finished
+store is the work folder: a checkpoint per epoch and one stored result per evaluated or
+stand-alone child (:mod:`nascore.tables.nb201_supernet`), so the same command, run again, resumes, and a finished
 run costs nothing. When every process has finished, it collects the runs and writes the
 table (:func:`nascore.supernet.table.build_table`) to
 ``$OUT/supernet-paper/data/nb201-supernet-paper-scale/``; copied into ``data/``, the

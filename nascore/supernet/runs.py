@@ -4,7 +4,8 @@
 supernet step, per single-child step, per child evaluation; :mod:`.cost`), optionally
 agree with its peers on the number of epochs that fits a time budget (:mod:`.budget`),
 train (resumably) in ``work_dir/<variant>-s<seed>/``, then evaluate each requested set
-of children into ``children-<name>.csv`` there, writing ``summary.json`` (recipe, plan,
+of children into the results store there (``store/``, one result per child, exported as
+``children-<name>.csv``: :mod:`nascore.tables.nb201_supernet`), writing ``summary.json`` (recipe, plan,
 seconds, device, versions) at each stage. :func:`standalone` trains children alone
 under the same budget.
 
@@ -37,7 +38,8 @@ import torch
 from . import budget
 from . import children as kids
 from .cost import step_seconds
-from .evaluate import child_accuracy, evaluate_children
+from ..tables.nb201_supernet import evaluate_children
+from .evaluate import child_accuracy
 from .network import Supernet
 from .recipe import Recipe
 from .trainer import RECIPE_FILE, load_supernet, train
@@ -81,7 +83,7 @@ def standalone(work_dir: Path | str, spec: str, *, C: int, N: int, epochs: int |
     ``epochs=None``: the epochs the supernet processes agree on (:mod:`.budget`), waiting
     up to ``wait`` seconds for their probes."""
     from .inputs import test_images as test, training_images
-    from .standalone import train_children
+    from ..tables.nb201_supernet import train_children
 
     index, count = shard
     if not 0 <= index < count:

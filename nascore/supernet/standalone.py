@@ -10,25 +10,17 @@ a lone network (cosine schedule, weight decay 5e-4 on conv and linear weights, l
 only; Dong & Yang, ICLR 2020), and evaluates it with its running BN statistics on the
 same test images.
 
-:func:`train_children` does this for a list of children, one CSV row per child as soon
-as it is done (``arch``, ``standalone_accuracy``, ``seconds``, ``epochs``), skipping rows
-already there.
+Many children are trained alone by the table's job, one stored result per child
+(:func:`nascore.tables.nb201_supernet.train_children`).
 """
 from __future__ import annotations
-
-import csv
-import time
-from pathlib import Path
 
 import torch
 
 from .. import inputs
 from ..training.epochs import fit_epochs
 from ..spaces import nb201
-from .evaluate import done_archs
 from .schedule import learning_rate
-
-COLUMNS = ("arch", "standalone_accuracy", "seconds", "epochs")
 
 
 def fit(net: torch.nn.Module, images, *, epochs: int, batch_size: int = 256, lr: float = 0.1,
@@ -62,27 +54,3 @@ def train_child(arch: str, images, test, *, C: int, N: int, epochs: int, batch_s
         correct = sum(int((net(x_test[i:i + 1024]).argmax(1) == y_test[i:i + 1024]).sum())
                       for i in range(0, len(y_test), 1024))
     return 100.0 * correct / len(y_test)
-
-
-def train_children(archs, out_csv: Path | str, images, test, *, progress_print: bool = True, **options) -> list[dict]:
-    """:func:`train_child` for each of ``archs`` not yet in ``out_csv``; rows appended."""
-    out_csv = Path(out_csv)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    todo = [a for a in dict.fromkeys(archs) if a not in done_archs(out_csv, column="standalone_accuracy")]
-    fresh = not out_csv.exists() or out_csv.stat().st_size == 0
-    rows = []
-    with open(out_csv, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-        if fresh:
-            writer.writeheader()
-        for i, arch in enumerate(todo):
-            start = time.perf_counter()
-            acc = train_child(arch, images, test, **options)
-            row = {"arch": arch, "standalone_accuracy": acc, "seconds": time.perf_counter() - start,
-                   "epochs": options["epochs"]}
-            writer.writerow(row)
-            handle.flush()
-            rows.append(row)
-            if progress_print:
-                print(f"stand-alone child {i + 1}/{len(todo)}: {acc:.2f} % in {row['seconds']:.1f} s", flush=True)
-    return rows

@@ -77,7 +77,8 @@ register(Table(
     _per_dataset(NB201_DATASETS, "nb201-cifar-scores/scores.csv"),  # ImageNet16-120: "not attempted"
     readers.cifar_scores,
     "our training-free scores of NB201 cells on real CIFAR-10 / CIFAR-100 batches",
-    command="nascore bench cifar-scores", export="nascore.bench.cifar_scores_export.export"))
+    command="nascore bench cifar-scores", export="nascore.tables.nb201_cifar_scores_export.export",
+    job="nascore.tables.nb201_cifar_scores.JOB"))
 register(Table(
     "nb201-cifar-ntk", "nb201-cifar-ntk",
     {d: (f"nb201-cifar-ntk/{stem}.csv",) for d, stem in readers.CIFAR_NTK_FILES["nb201-cifar-ntk"].items()},
@@ -111,7 +112,8 @@ register(Table(
     "nb201-supernet", "nb201-supernet", {"cifar10": tuple(readers.SUPERNET_FILES.values())},
     readers.supernet_children,
     "child accuracies of BigNAS-style supernets on real CIFAR-10, per budget, variant and supernet seed",
-    command="nascore supernet table", export="nascore.supernet.table.build_table"))
+    command="nascore supernet table", export="nascore.supernet.table.build_table",
+    job="nascore.tables.nb201_supernet.JOB"))
 register(Table(
     "nb101-zc", "nasbench101-zc", {"cifar10": ("nasbench101-zc/zc_nasbench101.json",)},
     _nb101_zc,
@@ -120,7 +122,8 @@ register(Table(
     "nb101-cifar-scores", "nb101-cifar-scores", {"cifar10": ("nb101-cifar-scores/scores.csv",)},
     _csv("nb101-cifar-scores/scores.csv", ": compute it with `nascore bench nb101-scores`"),
     "our training-free scores of NAS-Bench-101 cells on real CIFAR-10",
-    command="nascore bench nb101-scores", export="nascore.bench.nb101_scores.export"))
+    command="nascore bench nb101-scores", export="nascore.tables.nb101_cifar_scores.export",
+    job="nascore.tables.nb101_cifar_scores.JOB"))
 register(Table(
     "nb201-ntk", "nb201-ntk", {v: (f"nb201-ntk/ntk_{v}.csv",) for v in NB201_NTK_VARIANTS},
     _nb201_ntk,

@@ -1,6 +1,7 @@
-"""The export of a CIFAR score store: ``scores.csv`` and its provenance ``README.md``.
+"""The export of a CIFAR score store (:mod:`nascore.tables.nb201_cifar_scores`): ``scores.csv``
+and its provenance ``README.md`` (:mod:`nascore.tables.nb201_cifar_scores_readme`).
 
-:func:`export` writes the table of :data:`~nascore.bench.cifar_scores.TABLE_DIR`;
+:func:`export` writes the table into :data:`TABLE_DIR`;
 :func:`coverage` and :func:`table_status` say how much of it is scored. The command that
 fills the store and calls the export is ``nascore bench cifar-scores``
 (:mod:`nascore.cli.cifar_scores`).
@@ -11,9 +12,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..bench.cifar_protocol import DATASETS, ScoringProtocol
+from ..bench.cifar_scores import FULL_SPACE_METRICS, SAMPLE, ZC_METRICS, scored_head, select_archs, with_accuracy
 from ..manifest import write_manifest
-from .cifar_protocol import DATASETS, ScoringProtocol
-from .cifar_scores import FULL_SPACE_METRICS, SAMPLE, TABLE_DIR, ZC_METRICS, scored_head, select_archs, with_accuracy
+from ..paths import DATA_DIR
+
+#: Where the shipped table lives.
+TABLE_DIR = DATA_DIR / "nb201-cifar-scores"
 
 
 def coverage(frame: pd.DataFrame) -> dict:
@@ -45,7 +50,7 @@ def table_status(cover: dict, zc_sizes: dict) -> str:
 
 def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, command: str = "") -> list:
     """Write ``scores.csv`` (one row per architecture and dataset) and a provenance ``README.md``."""
-    from . import load
+    from ..bench import load
     from ..provenance import snapshot
 
     folder = Path(folder)
@@ -62,7 +67,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, 
     seconds = table.groupby("dataset").seconds.median() if len(table) else pd.Series(dtype=float)
     cheap = table[~table.in_zc & (table.dataset == "cifar10") & (table.device == "cpu")] if len(table) else table
     cheap_seconds = float(cheap.seconds.median()) if len(cheap) else float("nan")
-    from .cifar_scores_readme import readme
+    from .nb201_cifar_scores_readme import readme
 
     text = readme(protocol=protocol, command=command, info=info, status=status, cover=cover,
                   zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table),

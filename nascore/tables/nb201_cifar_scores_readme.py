@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import math
 
-from .licence import INTEGRITY
-from .cifar_scores import FULL_SPACE_METRICS, ZC_METRICS
+from ..bench.cifar_scores import FULL_SPACE_METRICS, ZC_METRICS
+from ..bench.licence import INTEGRITY
 
 
 def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches, seconds, rows,
@@ -12,7 +12,7 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
     """The README's text; every number comes from the exported table or the run.
 
     ``status``: ``complete``, ``sample`` or ``provisional``
-    (:func:`nascore.bench.cifar_scores_export.table_status`); ``cheap_seconds``: median
+    (:func:`nascore.tables.nb201_cifar_scores_export.table_status`); ``cheap_seconds``: median
     seconds per architecture of the full-space set on a CPU, for the projection."""
     hours = 15625 * cheap_seconds / 2 / 3600
     texts = {
@@ -37,7 +37,7 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
     lines = [
         "# Our training-free scores of NAS-Bench-201 architectures on real CIFAR batches", "",
         status, "",
-        "Produced by `nascore.bench.cifar_scores` (command line: `nascore bench cifar-scores --help`); "
+        "Produced by `nascore.tables.nb201_cifar_scores` (command line: `nascore bench cifar-scores --help`); "
         "load with `nascore.bench.load(\"nb201-cifar-scores\", dataset=\"cifar10\")` (or `\"cifar100\"`). "
         "ImageNet16-120: not attempted (no ImageNet16-120 images ship with nascore).", "",
         "## Coverage", "",
