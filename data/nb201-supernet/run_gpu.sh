@@ -6,7 +6,7 @@
 #   OUT=/some/dir [LIMIT_S=540] [PY=python] [DEVICE=cuda] [SEEDS="0"] bash data/nb201-supernet/run_gpu.sh
 # One process per variant and seed (children: zc, sample:200, ends) and SHARDS (4) processes training
 # zcsample:100 alone with the same budget, all at once on the one GPU, each stopped after LIMIT_S
-# seconds. The work folder is the store: a checkpoint per epoch and one CSV row per child, so the
+# seconds. The work folder is the store: a checkpoint per epoch and a results store of evaluated children, so the
 # same command, run again, resumes (a finished run costs nothing). When every process has finished,
 # it collects them and writes the table to $OUT/supernet-paper/data/nb201-supernet-paper-scale/;
 # copy that folder into data/ and the chapter (notebooks/80_supernet.ipynb) reads it. Each run's

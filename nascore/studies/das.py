@@ -189,7 +189,7 @@ def cifar_benchmarks() -> dict:
 
     From :func:`nascore.analysis.cifar_population.population`: CIFAR-10's uniform sample of
     the full space (the head of its fixed random order) and CIFAR-100's NASLib
-    architectures. The terms were scored by :mod:`nascore.bench.cifar_scores` on full-size
+    architectures. The terms were scored by :mod:`nascore.tables.nb201_cifar_scores` on full-size
     networks (C=16, N=5) on a batch of ``batch_size`` = 64 augmented training images
     (``data/nb201-cifar-scores/README.md``). Returns ``{label: (units, distinguishing,
     accuracy, N, population)}`` with ``units`` = ``N log N_A`` and ``distinguishing`` =
