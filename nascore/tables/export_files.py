@@ -1,7 +1,8 @@
 """The one writer of a computed table's files in its data folder: CSVs, README, manifest.
 
 Every export of a table this project computed (``nascore.tables.*``'s ``export``,
-:func:`nascore.supernet.table.build_table`) writes through :func:`write_table_files`:
+:func:`nascore.supernet.table.build_table`, :func:`nascore.supernet.curve.export_curve`)
+writes through :func:`write_table_files`:
 
 - each CSV is written to a temporary file beside it and moved over the old one with
   :func:`os.replace` (:func:`replacing`), so an export killed midway leaves the previous
