@@ -1,8 +1,8 @@
 """Provenance: which code, on which machine, with which libraries and data produced a result.
 
 One helper for everything that records where a result came from: the README of an
-exported benchmark table (``nascore.tables.mixed_mnist5k``) and the provenance page of
-``nascore reproduce`` both call it, so "commit", "dirty", "versions" and "data hashes"
+exported table (through :func:`nascore.tables.export_files.provenance_lines`) and the
+provenance page of ``nascore reproduce`` both call it, so "commit", "dirty", "versions" and "data hashes"
 mean the same thing everywhere:
 
 - commit: ``git rev-parse HEAD`` of the repository holding the package, ``"unknown"``

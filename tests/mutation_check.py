@@ -373,6 +373,14 @@ MUTATIONS = [
              "losses.sum().backward()", "losses.mean().backward()",
              ("tests/test_training_one_loop.py", "tests/test_training_loop.py"),
              "a stack's nets share the step: each net's gradient divided by the stack's size"),
+    # --- issue 23: one writer of a table's files ---------------------------------------------
+    Mutation("export-readme-without-integrity", "nascore/tables/export_files.py",
+             'return "\\n".join([*lines, *INTEGRITY])', 'return "\\n".join(lines)',
+             ("tests/test_export_files.py", "tests/test_export_bytes.py"),
+             "a data README written without the integrity note it must end with"),
+    Mutation("export-csv-written-in-place", "nascore/tables/export_files.py",
+             "frame.to_csv(tmp, index=False", "frame.to_csv(path, index=False",
+             ("tests/test_export_files.py",), "a CSV written over the shipped file directly: a killed export leaves half a file"),
 ]
 
 

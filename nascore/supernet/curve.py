@@ -127,11 +127,11 @@ CURVE_FILE, CURVE_CHILDREN_FILE = "curve.csv", "curve_children.csv"
 def export_curve(work_dir: Path | str, dest: Path | str, *, sample: str = "sample:200") -> list[Path]:
     """Write ``dest/curve.csv`` (:func:`curve_table`) and ``dest/curve_children.csv`` (one
     row per ranked child of each run: ``epochs``, ``variant``, ``seed``, ``finished``,
-    ``arch``, ``supernet_accuracy``) and rewrite the folder's manifest; returns the paths.
+    ``arch``, ``supernet_accuracy``) and rewrite the folder's manifest
+    (:func:`nascore.tables.export_files.write_table_files`); returns the paths.
     Runs still training are written with ``finished`` False: a reader keeps them apart."""
-    from ..manifest import write_manifest
+    from ..tables.export_files import write_table_files
 
-    dest = Path(dest)
     table = curve_table(work_dir, sample=sample)
     if table.empty:
         raise ValueError(f"no budget-curve run under {str(work_dir)!r} (expected e<epochs>/<run>/{SUMMARY})")
@@ -147,11 +147,8 @@ def export_curve(work_dir: Path | str, dest: Path | str, *, sample: str = "sampl
     children = (pd.concat(rows, ignore_index=True) if rows else
                 pd.DataFrame(columns=["arch", "supernet_accuracy", "epochs", "variant", "seed", "finished"]))
     children = children[["epochs", "variant", "seed", "finished", "arch", "supernet_accuracy"]]
-    dest.mkdir(parents=True, exist_ok=True)
-    table.to_csv(dest / CURVE_FILE, index=False, float_format="%.6g")
-    children.sort_values(["epochs", "variant", "arch"]).to_csv(dest / CURVE_CHILDREN_FILE, index=False,
-                                                               float_format="%.6g")
-    return [dest / CURVE_FILE, dest / CURVE_CHILDREN_FILE, write_manifest(dest)]
+    children = children.sort_values(["epochs", "variant", "arch"])
+    return write_table_files(dest, {CURVE_FILE: (table, "%.6g"), CURVE_CHILDREN_FILE: (children, "%.6g")})
 
 
 def read_curve(folder: Path | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -23,16 +23,14 @@ budget curve's longer runs, :func:`nascore.tables.readers.supernet_children`), a
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
 
-from ..bench.licence import INTEGRITY
-from ..manifest import write_manifest
-from ..paths import DATA_DIR
 from ..manifest import note_read
+from ..paths import DATA_DIR
+from ..tables.export_files import command_line, write_table_files
 
 TABLE_DIR = DATA_DIR / "nb201-supernet"
 #: The budget (epochs) of the shipped ablation runs (``runs.csv``: every variant, two seeds);
@@ -82,8 +80,10 @@ def _results_frame(children: pd.DataFrame) -> pd.DataFrame:
 
 def build_table(collected: Path | str, to: Path | str | None = None, *, command: str = "",
                 provisional: bool = False) -> Path:
-    """Write ``results.csv``, ``runs.csv`` and ``README.md`` into ``to`` (default
-    ``data/nb201-supernet``) from a :func:`~nascore.supernet.runs.collect` folder."""
+    """Write ``results.csv``, ``runs.csv`` (and ``standalone.csv``), ``README.md`` and the
+    manifest into ``to`` (default ``data/nb201-supernet``) from a
+    :func:`~nascore.supernet.runs.collect` folder
+    (:func:`nascore.tables.export_files.write_table_files`); returns ``to``."""
     collected = Path(collected)
     to = Path(to) if to is not None else TABLE_DIR
     missing = [f for f in ("children.csv", "runs.json") if not (collected / f).exists()]
@@ -93,22 +93,17 @@ def build_table(collected: Path | str, to: Path | str | None = None, *, command:
     runs = json.loads((collected / "runs.json").read_text())
     if children.empty or not runs:
         raise ValueError(f"{collected} holds no evaluated children")
-    to.mkdir(parents=True, exist_ok=True)
     results = _results_frame(children)
     run_table = _runs_frame(runs, provisional)
-    frames = [("results.csv", results), ("runs.csv", run_table)]
+    csvs = {"results.csv": (results, None), "runs.csv": (run_table, None)}
     if (collected / "standalone.csv").exists():
-        frames.append(("standalone.csv", pd.read_csv(collected / "standalone.csv")))
-    for name, frame in frames:
-        tmp = to / (name + ".tmp")
-        frame.to_csv(tmp, index=False)
-        os.replace(tmp, to / name)
-    (to / "README.md").write_text(_readme(results, run_table, runs, command, provisional, to.name))
-    write_manifest(to)
+        csvs["standalone.csv"] = (pd.read_csv(collected / "standalone.csv"), None)
+    write_table_files(to, csvs, readme=_readme(results, run_table, runs, command, provisional, to.name))
     return to
 
 
-def _readme(results, run_table, runs, command, provisional, folder) -> str:
+def _readme(results, run_table, runs, command, provisional, folder) -> list[str]:
+    """The README's lines above its integrity note."""
     from .paper_scale import SCALE, TABLE_DIR
 
     first = next(iter(runs.values()))
@@ -158,7 +153,7 @@ def _readme(results, run_table, runs, command, provisional, folder) -> str:
         f"- rows per run: {', '.join(f'{v}/s{s}: {n}' for (v, s), n in counts.items())}", "",
         "## Runs", "", run_table.to_markdown(index=False) if _has_tabulate() else run_table.to_string(index=False), "",
         "## Provenance", "",
-        f"- command: `{command}`" if command else "- command: not recorded",
+        command_line(command, absent="not recorded"),
         f"- environment: {json.dumps(first.get('environment', {}), sort_keys=True)}",
         f"- table built: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}", "",
         "## Columns", "",
@@ -171,8 +166,8 @@ def _readme(results, run_table, runs, command, provisional, folder) -> str:
         "Produced by this project: the table is released under the project's MIT licence (`LICENSE` at the "
         "repository root). It was computed from CIFAR-10 images (`data/cifar/`; no formal licence; cite "
         "A. Krizhevsky, *Learning Multiple Layers of Features from Tiny Images*, 2009) and names NAS-Bench-201 "
-        "architectures (Dong & Yang, ICLR 2020); cite both with it.", "", *INTEGRITY]
-    return "\n".join(lines)
+        "architectures (Dong & Yang, ICLR 2020); cite both with it.", ""]
+    return lines
 
 
 def _has_tabulate() -> bool:

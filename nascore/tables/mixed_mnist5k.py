@@ -24,13 +24,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..manifest import write_manifest
-from .. import provenance
 from ..spaces import mixed
 from ..training import Protocol, prepare, train_many
 from ..bench.agreement import seed_agreement
 from ..bench.licence import TRAINED_TABLE_LICENCE
 from ..fingerprint import code_digest, result_key
+from .export_files import command_line, provenance_lines, replacing, write_table_files
 from .jobs import Job, store_trained
 from .schema import Schema
 from .store import ResultStore
@@ -211,7 +210,8 @@ def fill(store: ResultStore, executor, archs, seeds, *, dataset: str = "mnist5k"
 def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol, dataset: str,
            wall_seconds: float, command: str = "") -> list:
     """Write ``results.csv`` (and ``results.parquet`` when pyarrow is installed) and a
-    provenance ``README.md`` into ``folder``; returns the paths written."""
+    provenance ``README.md`` into ``folder``
+    (:func:`nascore.tables.export_files.write_table_files`); returns the paths written."""
     from pathlib import Path
 
     from ..data import MNIST5K_SHA256
@@ -222,21 +222,20 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
     accuracy = sorted((c for c in frame.columns if c.startswith("acc_e")), key=lambda c: int(c[5:]))
     first = ["arch", "seed", *accuracy, "acc_final", "train_loss", "seconds"]
     frame = frame[first + sorted(c for c in frame.columns if c not in first)]
-    written = [folder / "results.csv"]
-    frame.to_csv(written[0], index=False, float_format="%.6g")
+    parquet = []
     try:
-        frame.to_parquet(folder / "results.parquet", index=False)
-        written.append(folder / "results.parquet")
+        with replacing(folder / "results.parquet") as tmp:
+            frame.to_parquet(tmp, index=False)
+        parquet.append(folder / "results.parquet")
     except ImportError:
         pass
-    info = provenance.snapshot()
     tau = seed_agreement(frame)
     accs = frame["acc_final"]
     lines = [
         f"# Trained ground truth: Zhu et al.'s mixed-activation space on {dataset}", "",
         "Produced by `nascore.tables.mixed_mnist5k` (load with "
         f"`nascore.bench.load_mixed({dataset!r})`).", "",
-        f"- command: `{command}`" if command else "- command: (library call)",
+        command_line(command),
         f"- architectures: {frame['arch'].nunique()} (first of a fixed random order of the space), "
         f"seeds: {sorted(frame['seed'].unique().tolist())}, rows: {len(frame)}",
         f"- space: {space.hidden_layers} hidden layers of width {space.width}, activations "
@@ -248,8 +247,7 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
         "draw and the mini-batch order",
         f"- test split: the held-out split of `nascore.data.load({dataset!r})`"
         + (f" (data file SHA-256 {MNIST5K_SHA256}, checked on load)" if dataset == "mnist5k" else ""),
-        f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
-        f"- versions: {info['versions']}",
+        *provenance_lines(),
         f"- time taken: {wall_seconds / 60:.1f} min wall for the last run; "
         f"{frame['seconds'].sum() / 60:.1f} min of training summed over results",
         "", "## Summary", "",
@@ -266,8 +264,8 @@ def export(frame: pd.DataFrame, folder, *, space: MixedSpace, protocol: Protocol
         "trained together), `threads`, and the space/protocol columns.", "",
         *TRAINED_TABLE_LICENCE,
     ]
-    (folder / "README.md").write_text("\n".join(lines))
-    return written + [folder / "README.md", write_manifest(folder)]
+    csv, *rest = write_table_files(folder, {"results.csv": (frame, "%.6g")}, readme=lines)
+    return [csv, *parquet, *rest]
 
 
 #: The table's job (named by its registry record, :mod:`nascore.tables.catalogue`).

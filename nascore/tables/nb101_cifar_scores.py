@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
@@ -122,9 +121,9 @@ def stored_records(store: ResultStore, metrics=METRICS, *, protocol: NB101Protoc
 def export(store: ResultStore, dest, metrics=METRICS, *, protocol: NB101Protocol | None = None) -> pd.DataFrame:
     """Write ``dest/scores.csv`` (one row per scored cell, in :func:`job_order`: ``arch``,
     ``order``, NASLib's ``val_accuracy``, one column per metric, ``seconds``) and the
-    folder's manifest; returns the frame."""
+    folder's manifest (:func:`nascore.tables.export_files.write_table_files`); returns the frame."""
     from ..bench import load
-    from ..manifest import write_manifest
+    from .export_files import write_table_files
 
     records, order = stored_records(store, metrics, protocol=protocol), job_order()
     accuracy = load("nb101-zc", dataset="cifar10").set_index("arch").val_accuracy
@@ -132,10 +131,7 @@ def export(store: ResultStore, dest, metrics=METRICS, *, protocol: NB101Protocol
              **{m: records[arch]["values"][m] for m in metrics}, "seconds": records[arch]["seconds"]}
             for position, arch in enumerate(order) if arch in records]
     frame = pd.DataFrame(rows)
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(dest / "scores.csv", index=False, float_format="%.9g")
-    write_manifest(dest)
+    write_table_files(dest, {"scores.csv": (frame, "%.9g")})
     return frame
 
 

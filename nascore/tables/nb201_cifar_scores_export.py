@@ -8,14 +8,12 @@ fills the store and calls the export is ``nascore bench cifar-scores``
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
 from ..bench.cifar_protocol import DATASETS, ScoringProtocol
 from ..bench.cifar_scores import FULL_SPACE_METRICS, SAMPLE, ZC_METRICS, scored_head, select_archs, with_accuracy
-from ..manifest import write_manifest
 from ..paths import DATA_DIR
+from .export_files import write_table_files
 
 #: Where the shipped table lives.
 TABLE_DIR = DATA_DIR / "nb201-cifar-scores"
@@ -49,14 +47,12 @@ def table_status(cover: dict, zc_sizes: dict) -> str:
 
 
 def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, command: str = "") -> list:
-    """Write ``scores.csv`` (one row per architecture and dataset) and a provenance ``README.md``."""
+    """Write ``scores.csv`` (one row per architecture and dataset) and a provenance ``README.md``
+    (:func:`nascore.tables.export_files.write_table_files`); returns the paths written."""
     from ..bench import load
     from ..provenance import snapshot
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     table = with_accuracy(frame) if len(frame) else frame
-    table.drop(columns=["op_indices"], errors="ignore").to_csv(folder / "scores.csv", index=False, float_format="%.9g")
     zc_sizes = {d: len(load("nb201-zc", dataset=d)) for d in DATASETS}
     cover = (coverage(table) if len(table) else
              {d: {"zc_done": 0, "grasp_done": 0, "sample_done": 0, "rows": 0} for d in DATASETS})
@@ -69,8 +65,8 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, 
     cheap_seconds = float(cheap.seconds.median()) if len(cheap) else float("nan")
     from .nb201_cifar_scores_readme import readme
 
-    text = readme(protocol=protocol, command=command, info=info, status=status, cover=cover,
-                  zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table),
-                  cheap_seconds=cheap_seconds)
-    (folder / "README.md").write_text(text)
-    return [folder / "scores.csv", folder / "README.md", write_manifest(folder)]
+    lines = readme(protocol=protocol, command=command, info=info, status=status, cover=cover,
+                   zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table),
+                   cheap_seconds=cheap_seconds)
+    scores = table.drop(columns=["op_indices"], errors="ignore")
+    return write_table_files(folder, {"scores.csv": (scores, "%.9g")}, readme=lines)

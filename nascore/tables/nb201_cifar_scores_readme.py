@@ -1,15 +1,16 @@
-"""The README written next to ``data/nb201-cifar-scores/scores.csv`` (protocol, provenance, licence)."""
+"""The README written next to ``data/nb201-cifar-scores/scores.csv`` (protocol, provenance, licence;
+the writer, :mod:`nascore.tables.export_files`, appends the integrity note)."""
 from __future__ import annotations
 
 import math
 
 from ..bench.cifar_scores import FULL_SPACE_METRICS, ZC_METRICS
-from ..bench.licence import INTEGRITY
+from .export_files import command_line
 
 
 def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches, seconds, rows,
-           cheap_seconds=float("nan")) -> str:
-    """The README's text; every number comes from the exported table or the run.
+           cheap_seconds=float("nan")) -> list[str]:
+    """The README's lines above its integrity note; every number comes from the exported table or the run.
 
     ``status``: ``complete``, ``sample`` or ``provisional``
     (:func:`nascore.tables.nb201_cifar_scores_export.table_status`); ``cheap_seconds``: median
@@ -90,7 +91,7 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "`--max-minutes` stop handing out jobs at a deadline. `--archs full` runs in a fixed random order, "
         "so a partial run is a uniform sample.", "",
         "## Provenance", "",
-        f"- command: `{command}`" if command else "- command: (library call)",
+        command_line(command),
         f"- commit: {info['commit']}", f"- exported: {info['date']} on {info['machine']}",
         f"- exporting versions: {info['versions']}",
         f"- scored on: {devices}; torch {torches}",
@@ -103,6 +104,5 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "Krizhevsky, *Learning Multiple Layers of Features from Tiny Images*, 2009); the accuracies "
         "come from NAS-Bench-201 (Dong & Yang, ICLR 2020) via NASLib's tables (`data/nasbench201-full`, "
         "`data/nasbench201-zc`, Apache-2.0). Cite them with this table.", "",
-        *INTEGRITY,
     ]
-    return "\n".join(lines)
+    return lines

@@ -215,24 +215,19 @@ TABLE_ARCHS, TABLE_SEEDS = 200, (0, 1)
 
 def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol: Protocol,
            wall_seconds: float, command: str = "", notes=()) -> list:
-    """Write ``results.csv`` and a provenance ``README.md`` (plus ``notes`` lines) into ``folder``."""
-    from pathlib import Path
-
-    from .. import provenance
+    """Write ``results.csv`` and a provenance ``README.md`` (plus ``notes`` lines) into ``folder``
+    (:func:`nascore.tables.export_files.write_table_files`); returns the paths written."""
     from ..bench.agreement import seed_agreement
     from ..bench.licence import TRAINED_TABLE_LICENCE
-    from ..manifest import write_manifest
+    from .export_files import command_line, provenance_lines, write_table_files
 
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     frame = frame.sort_values(["seed", "arch"]).reset_index(drop=True)
-    frame.to_csv(folder / "results.csv", index=False, float_format="%.7g")
-    info, accs = provenance.snapshot(), frame["acc_final"]
+    accs = frame["acc_final"]
     lines = [
         "# Trained ground truth: small NAS-Bench-201 networks on MNIST-5k", "",
         "Produced by `nascore.tables.nb201_mnist5k` (load with "
         "`nascore.bench.load_conv()`).", "",
-        f"- command: `{command}`" if command else "- command: (library call)",
+        command_line(command),
         f"- architectures: {frame['arch'].nunique()} (the first of a fixed random order of the "
         f"15,625 NAS-Bench-201 cells, order seed 0), seeds: {sorted(frame['seed'].unique().tolist())}, "
         f"rows: {len(frame)}",
@@ -250,8 +245,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
         "and the empirical NTK of the true-class logit in train mode, from which trace, condition "
         "number, lambda_min, Frobenius norm, mean, LGA and the relative distance from the initial "
         "kernel (`nascore.training.probes`)",
-        f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
-        f"- versions: {info['versions']}",
+        *provenance_lines(),
         f"- time: {wall_seconds / 60:.1f} min wall for the last run; "
         f"{frame['seconds_train'].sum() / 60:.1f} min training + {frame['seconds_probe'].sum() / 60:.1f} "
         "min probing summed over rows (one thread each, on a shared machine)",
@@ -266,8 +260,7 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, space: ConvSpace, protocol:
         "`seconds_train`, `seconds_probe`, and the space/protocol columns.", "",
         *TRAINED_TABLE_LICENCE,
     ]
-    (folder / "README.md").write_text("\n".join(lines))
-    return [folder / "results.csv", folder / "README.md", write_manifest(folder)]
+    return write_table_files(folder, {"results.csv": (frame, "%.7g")}, readme=lines)
 
 
 #: The table's job (named by its registry record, :mod:`nascore.tables.catalogue`).

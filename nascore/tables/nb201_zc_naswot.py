@@ -35,6 +35,7 @@ from torch.nn import functional as F
 
 from ..bench.zc_naswot import BATCH_SIZE, COLUMNS, PATH
 from ..fingerprint import result_key
+from .export_files import without_integrity, write_table_files
 from .jobs import Job
 from .schema import Schema
 from .store import ResultStore
@@ -172,20 +173,15 @@ def regenerated(*, store=None, jobs: int = 1, log=print) -> pd.DataFrame:
 def export(store: ResultStore, folder=PATH.parent, *, command: str = "", archs=None) -> list:
     """Write ``zc_naswot.csv`` from ``store`` (:func:`collect`'s rows, floats ``%.9g``) into
     ``folder``, replace its provenance line in the folder's README (which the conv table
-    ``nb201-mnist5k`` shares) and rewrite the manifest; returns the paths written."""
-    from ..manifest import write_manifest
-
+    ``nb201-mnist5k`` shares; its integrity note stays last) and rewrite the manifest
+    (:func:`nascore.tables.export_files.write_table_files`); returns the paths written."""
     frame = collect(store, archs)
     if frame.empty:
         raise ValueError(f"the store {store.root} holds no record of this table: nothing to export")
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / PATH.name
-    frame.to_csv(path, index=False, float_format="%.9g")
-    readme = folder / "README.md"
+    readme = Path(folder) / "README.md"
     note = readme_note(frame, command)
     if readme.exists():
-        lines = readme.read_text().split("\n")
+        lines = without_integrity(readme.read_text().split("\n"))
         at = next((i for i, line in enumerate(lines) if line.startswith(f"- `{PATH.name}`")), None)
         if at is None:  # the conv table's README without the note: it goes above its columns
             at = next((i for i, line in enumerate(lines) if line == "## Columns"), len(lines))
@@ -193,11 +189,8 @@ def export(store: ResultStore, folder=PATH.parent, *, command: str = "", archs=N
         else:
             lines[at] = note
     else:
-        from ..bench.licence import INTEGRITY
-
-        lines = ["# NASWOT and DAS's terms of the zero-cost cells on MNIST-5k", "", note, "", *INTEGRITY]
-    readme.write_text("\n".join(lines))
-    return [path, readme, write_manifest(folder)]
+        lines = ["# NASWOT and DAS's terms of the zero-cost cells on MNIST-5k", "", note, ""]
+    return write_table_files(folder, {PATH.name: (frame, "%.9g")}, readme=lines)
 
 
 def readme_note(frame: pd.DataFrame, command: str = "") -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...manifest import write_manifest
+from ..export_files import write_table_files
 from .after_epoch import COLUMNS as TRAIN_COLUMNS
 from .architectures import LGA_POPULATION, arch_list
 from .results import records
@@ -37,35 +37,29 @@ def export(store_dir, dest, batches=None, extra=None) -> list[Path]:
     """Write ``cifar10.csv``, ``cifar100.csv``, ``hnas_all_cifar10.csv`` (the 15,625),
     ``cost.csv`` and ``batch_study.csv`` into ``dest``; returns the paths written.
     ``batches``: per-group batch of the tables (default: the official ones); ``extra``:
-    per-group batches added as suffixed columns (:func:`.store_tables.table`)."""
+    per-group batches added as suffixed columns (:func:`.store_tables.table`). Written, with
+    the folder's manifest, by :func:`nascore.tables.export_files.write_table_files`."""
     from nascore.spaces import nb201
 
     _check_store(store_dir)
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
     zc = set(arch_list("zc"))
-    written = []
+    csvs = {}
     for dataset in DATASETS:
         frame = table(store_dir, dataset, batches, extra)
         if frame.empty:
             continue
         full = frame[frame.arch.isin(zc)]
-        path = dest / f"{dataset}.csv"
-        full.to_csv(path, index=False, float_format="%.10g")
-        written.append(path)
+        csvs[f"{dataset}.csv"] = (full, "%.10g")
         if dataset == "cifar10" and "ntk_trace" in frame:
             # a row counts once M exists (kappa is NaN for an exactly singular kernel)
             hnas = frame[["arch"] + [c for c in COLUMNS["hnas"] if c in frame]].dropna(subset=["ntk_trace"])
             if len(hnas) > len(full):
                 hnas = hnas.assign(op_indices=[str(nb201.to_op_indices(a)) for a in hnas.arch])
-                path = dest / "hnas_all_cifar10.csv"
-                hnas.to_csv(path, index=False, float_format="%.10g")
-                written.append(path)
+                csvs["hnas_all_cifar10.csv"] = (hnas, "%.10g")
     for name, frame in (("cost", cost(store_dir)), ("batch_study", batch_study(store_dir))):
         if not frame.empty:
-            frame.to_csv(dest / f"{name}.csv", index=False, float_format="%.6g")
-            written.append(dest / f"{name}.csv")
-    return written + [write_manifest(dest)]
+            csvs[f"{name}.csv"] = (frame, "%.6g")
+    return write_table_files(dest, csvs)
 
 
 def extend_hnas_all(store_dir, dest) -> tuple[Path, int]:
@@ -86,8 +80,7 @@ def extend_hnas_all(store_dir, dest) -> tuple[Path, int]:
     fresh = fresh[["arch"] + [c for c in columns if c in fresh]]
     fresh = fresh.assign(op_indices=[str(nb201.to_op_indices(a)) for a in fresh.arch])[shipped.columns]
     merged = pd.concat([shipped, fresh], ignore_index=True).sort_values("arch", ignore_index=True)
-    merged.to_csv(path, index=False, float_format="%.10g")
-    write_manifest(Path(dest))
+    write_table_files(dest, {path.name: (merged, "%.10g")})
     return path, len(fresh)
 
 
@@ -150,7 +143,8 @@ def export_lga_population(store_dir, dest) -> tuple[Path, int]:
     if not frame.empty:
         frame.insert(1, "nb201_index", frame.arch.map(index).astype(int))
         frame = frame.sort_values("nb201_index", ignore_index=True)
-    return write_table(frame, dest, POPULATION_FILE), len(frame)
+    write_table_files(dest, {POPULATION_FILE: (frame, "%.10g")})
+    return Path(dest) / POPULATION_FILE, len(frame)
 
 
 ZHU_UNIFORM_FILE = "zhu_uniform_cifar10.csv"
@@ -196,18 +190,8 @@ def export_zhu_uniform(store_dir, dest, *, batch: int = ZHU_UNIFORM_BATCH, seed:
     frame.insert(1, "nb201_index", frame.arch.map(index).astype(int))
     frame.insert(2, "uniform_position", frame.arch.map(position).astype(int))
     frame = frame.sort_values("uniform_position", ignore_index=True)
-    return write_table(frame, dest, ZHU_UNIFORM_FILE), len(frame)
-
-
-def write_table(frame: pd.DataFrame, dest, name: str) -> Path:
-    """Write ``frame`` as ``dest/name`` (CSV, ten significant digits) and rewrite the
-    folder's manifest; the path written."""
-    dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
-    path = dest / name
-    frame.to_csv(path, index=False, float_format="%.10g")
-    write_manifest(dest)
-    return path
+    write_table_files(dest, {ZHU_UNIFORM_FILE: (frame, "%.10g")})
+    return Path(dest) / ZHU_UNIFORM_FILE, len(frame)
 
 
 def parse_extra(items) -> dict:
