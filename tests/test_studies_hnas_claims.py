@@ -8,6 +8,7 @@ import pytest
 from nascore import claims, papers
 from nascore.studies import hnas
 from nascore.studies import hnas_claims as hc
+from nascore.analysis import hnas_official as ho
 from nascore.analysis.hnas_official import beats_verdict
 
 
@@ -114,6 +115,9 @@ def test_uniform_and_official_claims():
     (uniform,) = hc.uniform_beats_claims(gains, ["cifar10"], n_archs=3000, budget=20, n_seeds=5, pool=384)
     assert uniform["claim_id"] == "hnas.beats-baselines.uniform.cifar10" and uniform["verdict"] == "not attempted"
     assert "a uniform sample of 3000 of NB201's 15,625" in uniform["claim"]
+    (whole_uniform,) = hc.uniform_beats_claims(gains, ["cifar10"], n_archs=15625, budget=20, n_seeds=5, pool=2000)
+    assert whole_uniform["verdict"] == "not attempted"  # 200-epoch validation queries: a study even on all cells
+    assert "all 15,625 cells of NB201" in whole_uniform["claim"] and "(scaled)" not in whole_uniform["claim"]
     summary = pd.DataFrame({"method": "HNAS", "dataset": ["cifar10", "cifar100"], "mean": [93.5, 70.25],
                             "std": [0.5, 1.0]})
     (partial,) = hc.official_claims(summary, gains, {"archs": 3000, "pool": 384, "complete": False},
@@ -122,6 +126,49 @@ def test_uniform_and_official_claims():
                                     ["cifar10", "cifar100"], budget=20, n_seeds=5)
     assert (partial["verdict"], whole["verdict"]) == ("not attempted", "reproduced")
     assert whole["our_value"] == "HNAS 93.50 ± 0.50 / 70.25 ± 1.00; paired gains (C10): vs random +0.50 [+0.25, +0.75]"
+    assert "3,000 of the 15,625 cells so far" in partial["claim"] and "all 15,625 cells" in whole["claim"]
+
+
+def test_the_official_verdict_needs_a_gain_on_every_dataset():
+    gains = pd.DataFrame({"dataset": ["cifar10", "cifar100"], "baseline": "random", "gain": [0.5, -0.25],
+                          "low": [0.25, -0.5], "high": [0.75, 0.0]})
+    summary = pd.DataFrame({"method": "HNAS", "dataset": ["cifar10"], "mean": [93.5], "std": [0.5]})
+    (record,) = hc.official_claims(summary, gains, {"archs": 15625, "pool": 2000, "complete": True}, ["cifar10"],
+                                   budget=20, n_seeds=5)
+    assert record["verdict"] == "not reproduced"  # CIFAR-100's loss counts though only CIFAR-10's gains are shown
+
+
+def _official_summary(offset):
+    """HNAS's CIFAR-10 pick ``offset`` points short of the paper's gap below an optimum of
+    95.0, with an interval of ±0.25 around its mean."""
+    reported, optimum = papers.reported("hnas").values["cifar10"][0], papers.reported("optimum").values["cifar10"][0]
+    mean = 95.0 - (optimum - reported) - offset
+    return pd.DataFrame({"method": "HNAS", "dataset": ["cifar10"], "mean": [mean], "std": [0.5],
+                         "low": [mean - 0.25], "high": [mean + 0.25]})
+
+
+@pytest.mark.parametrize("offset, complete, verdict, note", [
+    (0.0, True, "reproduced", "whole space"),            # the paper's gap 0.33 inside [0.08, 0.58]
+    (0.75, True, "reproduced", "whole space"),           # interval [0.83, 1.33]: 0.5 above the paper's gap
+    (1.0, True, "partly", "whole space"),                # [1.08, 1.58]: 0.75 off, within twice the tolerance
+    (1.5, True, "not reproduced", "whole space"),        # [1.58, 2.08]: 1.25 off
+    (0.0, False, "not attempted", "alone it would read: reproduced"),
+])
+def test_official_gap_claims_by_hand(offset, complete, verdict, note):
+    gains = pd.DataFrame({"dataset": "cifar10", "baseline": ["random"], "gain": [0.5], "low": [0.25], "high": [0.75]})
+    cover = {"archs": 15625 if complete else 3000, "pool": 2000 if complete else 384, "complete": complete}
+    _, gap = hc.official_claims(_official_summary(offset), gains, cover, ["cifar10"], budget=20, n_seeds=5,
+                                optima={"cifar10": 95.0})
+    assert gap["claim_id"] == "hnas.official-gap.cifar10" and gap["verdict"] == verdict
+    assert gap["paper_value"].startswith("gap 0.33 (94.04 of 94.37; ")
+    assert gap["our_value"].startswith(f"gap {0.33 + offset:.2f} [{0.08 + offset:.2f}, {0.58 + offset:.2f}]")
+    assert note in gap["our_value"]
+    assert ("would change" in gap["claim"]) == (verdict in ("partly", "not reproduced"))
+
+
+def test_test_optima_are_the_best_test_accuracy_of_the_cells():
+    frame = pd.DataFrame({"test_cifar10": [90.0, 94.5, 93.0], "test_cifar100": [70.0, 60.0, 71.5]})
+    assert ho.best_test_accuracies(frame, ["cifar10", "cifar100"]) == {"cifar10": 94.5, "cifar100": 71.5}
 
 
 def test_kappa_claims_and_the_summary_of_verdicts():

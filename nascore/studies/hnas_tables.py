@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import papers, stats
+from .hnas_claims import official_coverage_text
 
 #: The methods' names in glued values (``hnas_acc_cifar10_<key>_mean``).
 METHOD_KEYS = {"random": "random", "evolution": "evolution", "BO": "bo", "training-free": "training_free",
@@ -131,8 +132,11 @@ def uniform_values(at: pd.DataFrame, gains: pd.DataFrame, *, n_archs: int, pool:
 
 
 def official_values(summary: pd.DataFrame, cover: dict, method: str = "HNAS") -> dict:
-    """The official search's coverage, the paper's numbers and ``method``'s picks as ``"mean ± std"``."""
+    """The official search's coverage (numbers and, ``hnas_official_cover``, in words:
+    :func:`nascore.studies.hnas_claims.official_coverage_text`), the paper's numbers and
+    ``method``'s picks as ``"mean ± std"``."""
     values = {"hnas_official_archs": int(cover["archs"]), "hnas_official_pool": int(cover["pool"]),
+              "hnas_official_cover": official_coverage_text(cover),
               "hnas_official_paper": papers.paper_values("hnas")}
     values.update({f"hnas_official_test_{r.dataset}": f"{r.mean:.2f} ± {r.std:.2f}"
                    for r in summary[summary.method == method].itertuples()})
