@@ -64,14 +64,22 @@ def test_paired_gains_by_hand():
         ho.paired_gains(_picks().drop(index=3), n_boot=10)
 
 
-@pytest.mark.parametrize("low, gain, complete, expected", [
-    ([0.1, 0.01], [0.5, 0.2], True, "reproduced"),
-    ([0.1, 0.0], [0.5, 0.2], True, "partly"),         # an interval touching 0 is not above it
-    ([0.1, -0.3], [0.5, 0.0], True, "not reproduced"),  # a zero mean gain is not a gain
-    ([0.1, 0.01], [0.5, 0.2], False, "not attempted"),  # a uniform sample is a study
+@pytest.mark.parametrize("low, gain, complete, n_seeds, expected", [
+    ([0.1, 0.01], [0.5, 0.2], True, 20, "reproduced"),
+    ([0.1, 0.0], [0.5, 0.2], True, 20, "partly"),         # an interval touching 0 is not above it
+    ([0.1, -0.3], [0.5, 0.0], True, 20, "not reproduced"),  # a zero mean gain is not a gain
+    ([0.1, 0.01], [0.5, 0.2], False, 20, "not attempted"),  # a uniform sample is a study
+    ([0.1, 0.01], [0.5, 0.2], True, 19, "not attempted"),   # one seed short of OFFICIAL_SEEDS
 ])
-def test_official_verdict_boundaries(low, gain, complete, expected):
-    assert ho.official_verdict(pd.DataFrame({"low": low, "gain": gain}), {"complete": complete}) == expected
+def test_official_verdict_boundaries(low, gain, complete, n_seeds, expected):
+    assert ho.OFFICIAL_SEEDS == 20
+    assert ho.official_verdict(pd.DataFrame({"low": low, "gain": gain}), {"complete": complete}, n_seeds) == expected
+
+
+def test_official_seeds():
+    assert ho.official_seeds(0) == list(range(20)) and ho.official_seeds(5, 2) == [5, 6]
+    with pytest.raises(ValueError, match="positive number of seeds, got 0"):
+        ho.official_seeds(0, 0)
 
 
 def test_the_methods_share_the_budget_and_hnas_uses_the_pool(frame):

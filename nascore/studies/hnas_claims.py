@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import claims, papers, stats
-from ..analysis.hnas_official import as_study, beats_verdict, official_verdict
+from ..analysis.hnas_official import as_study, beats_verdict, is_verdict_run, official_verdict
 
 PAPER = "Shu et al. 2022 (HNAS)"
 CHAPTER = "hnas"
@@ -211,7 +211,9 @@ def official_claims(summary: pd.DataFrame, gains: pd.DataFrame, cover: dict, dat
     ("not attempted" until the statistics cover the space). Then, for each dataset of
     ``optima`` (dataset -> best 200-epoch test accuracy of the cells searched),
     ``hnas.official-gap.<dataset>``: the paper's gap to the optimum against the interval
-    of ours (:func:`gap_verdict`; a study, :func:`as_study`, until the space is covered)."""
+    of ours (:func:`gap_verdict`). Without the whole space and ``OFFICIAL_SEEDS``
+    seeds (:func:`nascore.analysis.hnas_official.is_verdict_run`) each is a study
+    (:func:`as_study`)."""
     pick = summary[summary.method == method].set_index("dataset")
     records = [dict(
         claim_id="hnas.official-search", paper=PAPER, where="NB201 table; official code nasbench/nasbench2_search.py",
@@ -223,15 +225,15 @@ def official_claims(summary: pd.DataFrame, gains: pd.DataFrame, cover: dict, dat
         paper_value=papers.paper_values("hnas"),
         our_value="HNAS " + " / ".join(f"{pick.loc[d, 'mean']:.2f} ± {pick.loc[d, 'std']:.2f}" for d in datasets)
                   + "; paired gains (C10): " + _gains_text(gains[gains.dataset == "cifar10"]),
-        verdict=official_verdict(gains, cover), chapter=chapter, source=SOURCE)]
+        verdict=official_verdict(gains, cover, n_seeds), chapter=chapter, source=SOURCE)]
     for dataset, top in (optima or {}).items():
         reported, optimum = papers.reported("hnas").values[dataset][0], papers.reported("optimum").values[dataset][0]
         row = pick.loc[dataset]
         gap, gap_low, gap_high = top - row["mean"], top - row.high, top - row.low
         verdict = gap_verdict(optimum - reported, gap_low, gap_high)
-        note = "whole space"
-        if not cover["complete"]:
-            verdict, note = as_study(verdict, f"a uniform sample of {cover['archs']:,}")
+        note = f"whole space, {n_seeds} seeds"
+        if not is_verdict_run(cover, n_seeds):
+            verdict, note = as_study(verdict, f"{cover['archs']:,} cells, {n_seeds} seeds")
         records.append(dict(
             claim_id=f"hnas.official-gap.{dataset}".lower(), paper=PAPER,
             where="NB201 table; official code nasbench/nasbench2_search.py",
