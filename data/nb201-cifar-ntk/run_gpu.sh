@@ -9,7 +9,7 @@
 # kernels at 64/128 on the 50-architecture sample (1; 16 and 32 were run on a CPU), and LGA's own
 # population, NB201 cells 0..999 in a fixed shuffled order: the LGA code's kernel at its batch 256 (2)
 # and LGA after 1 epoch on the first 200 of that order, a uniform sample of the 1,000 (2).
-# Tiny check on CPU: DEVICE=cpu ZC=zc,first:3 TRAIN=stratified:200,first:2 ALL=all,first:3
+# Tiny check on CPU: DEVICE=cpu ZC=zc,first:3 TRAIN=stratified:200,first:2
 #   STUDY=sample:2 BATCHES="4 8" POP=first1000,first:2 POPTRAIN=first1000,first:2 XSTATS="--batch-hnas 8 --batch-tenas 8 --batch-zhu 8 --batch-lga 8" \
 #   XTRAIN="--limit 410 --held-out 16"
 set -u
