@@ -4,8 +4,8 @@
 # Parallel processes share one results store (atomic files), each stopped after LIMIT_S
 # seconds; finished results are kept and a rerun resumes. Process counts set priority:
 # 725 archs x CIFAR-10 (4) and CIFAR-100 (2) at official batches (cheap groups first),
-# LGA after 1 epoch on 200 stratified archs (2), HNAS's M and kappa for all 15,625 (3, in the
-# fixed random order: a run cut short is a uniform sample), the batch study of the exact
+# LGA after 1 epoch on 200 stratified archs (2) (HNAS's M and kappa for all 15,625 are done on
+# CPU), the batch study of the exact
 # kernels at 64/128 on the 50-architecture sample (1; 16 and 32 were run on a CPU), and LGA's own
 # population, NB201 cells 0..999 in a fixed shuffled order: the LGA code's kernel at its batch 256 (2)
 # and LGA after 1 epoch on the first 200 of that order, a uniform sample of the 1,000 (2).
