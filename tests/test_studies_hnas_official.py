@@ -88,3 +88,18 @@ def test_the_methods_share_the_budget_and_hnas_uses_the_pool(frame):
     assert table["training-free kappa/M"][1]["higher_is_better"] is False
     results = ho.run_official(ho.official_benchmark(frame), {"random": table["random"]}, seeds=[0, 1], budget=4)
     assert [len(r.history) for r in results["random"]] == [4, 4]
+
+
+def test_chance_among_largest_m_counts_ties_and_rejects_no_cells():
+    frame = pd.DataFrame({"ntk_trace": [9.0, 9.0, 1.0, 8.0], "test_cifar10": [10.0, 94.0, 10.0, 9.99]})
+    assert ho.chance_among_largest_m(frame, 1) == 1          # a tie at the top: the first in table order
+    assert ho.chance_among_largest_m(frame, 3) == 2          # 10.0 and 9.99 are chance, 94.0 is not
+    assert ho.chance_among_largest_m(frame, 10) == 3         # more than there are: all cells
+    with pytest.raises(ValueError, match="positive number of cells, got 0"):
+        ho.chance_among_largest_m(frame, 0)
+
+
+def test_the_largest_m_cells_of_the_whole_space_score_chance(frame):
+    # the shipped table covers the space, and the cells pure selection by M queries first are dead
+    assert len(frame) == 15625 and ho.coverage(frame)["complete"]
+    assert ho.chance_among_largest_m(frame, ho.OFFICIAL_BUDGET) == ho.OFFICIAL_BUDGET

@@ -60,6 +60,28 @@ def best_test_accuracies(frame: pd.DataFrame, datasets=DATASETS) -> dict:
     return {d: float(frame[f"test_{d}"].max()) for d in datasets}
 
 
+#: CIFAR-10's chance accuracy (ten classes): a cell whose output ignores its input scores it.
+CHANCE_CIFAR10 = 10.0
+
+
+def chance_among_largest_m(frame: pd.DataFrame, n: int = OFFICIAL_BUDGET) -> int:
+    """How many of the ``n`` cells with the largest ``ntk_trace`` (M) score chance (at most
+    :data:`CHANCE_CIFAR10` %, 200-epoch CIFAR-10 test accuracy): the cells that pure
+    selection by M queries first. Under HNAS's per-sample decomposition a cell whose output
+    does not depend on its input (a zeroed edge cuts node 0 off) can have a huge M: the
+    per-sample pieces of train-mode batch norm over a constant batch do not vanish (only
+    their sum does) and each such layer scales them by ``1 / sqrt(eps)``.
+
+    >>> f = pd.DataFrame({"ntk_trace": [5.0, 4.0, 3.0, 2.0], "test_cifar10": [10.0, 91.0, 10.0, 93.0]})
+    >>> chance_among_largest_m(f, 3)
+    2
+    """
+    if int(n) < 1:
+        raise ValueError(f"n must be a positive number of cells, got {n!r}")
+    top = frame.nlargest(int(n), "ntk_trace")
+    return int((top["test_cifar10"] <= CHANCE_CIFAR10).sum())
+
+
 def coverage(frame: pd.DataFrame) -> dict:
     """How much of the space the statistics cover: ``archs``, ``space``, ``complete`` and
     the pool a search uses (the official 2,000 on the whole space, scaled otherwise)."""

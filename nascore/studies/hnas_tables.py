@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import papers, stats
+from ..analysis.hnas_official import OFFICIAL_BUDGET, chance_among_largest_m
 from .hnas_claims import official_coverage_text
 
 #: The methods' names in glued values (``hnas_acc_cifar10_<key>_mean``).
@@ -141,6 +142,14 @@ def official_values(summary: pd.DataFrame, cover: dict, method: str = "HNAS") ->
     values.update({f"hnas_official_test_{r.dataset}": f"{r.mean:.2f} ± {r.std:.2f}"
                    for r in summary[summary.method == method].itertuples()})
     return values
+
+
+def official_m_values(frame: pd.DataFrame) -> dict:
+    """``hnas_official_m_chance``: how many of the largest-M cells that selection by M
+    queries score chance (:func:`nascore.analysis.hnas_official.chance_among_largest_m`),
+    and ``hnas_official_m_queries``, how many it queries."""
+    return {"hnas_official_m_chance": chance_among_largest_m(frame, OFFICIAL_BUDGET),
+            "hnas_official_m_queries": OFFICIAL_BUDGET}
 
 
 def official_view(summary: pd.DataFrame, methods, datasets) -> pd.DataFrame:
