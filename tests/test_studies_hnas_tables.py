@@ -56,9 +56,15 @@ def test_gain_uniform_official_and_flip_values():
                       "hnas_uniform_gain_cifar10_training_free": "-0.25 [-0.50, +0.00]"}
     summary = pd.DataFrame({"method": ["HNAS", "random"], "dataset": "cifar10", "mean": [93.5, 93.0],
                             "std": [0.25, 0.5], "low": [93.25, 92.5], "high": [93.75, 93.5]})
-    assert ht.official_values(summary, {"archs": 3586, "pool": 459}) == {
+    assert ht.official_values(summary, {"archs": 3586, "pool": 459, "complete": False}) == {
         "hnas_official_archs": 3586, "hnas_official_pool": 459, "hnas_official_paper": papers.paper_values("hnas"),
+        "hnas_official_cover": "3,586 of the 15,625 cells so far (a uniform sample; pool 459, scaled to it): a study "
+                               "until the statistics cover the whole space",
         "hnas_official_test_cifar10": "93.50 ± 0.25"}
+    frame = pd.DataFrame({"ntk_trace": np.arange(25.0), "test_cifar10": [10.0] * 3 + [90.0] * 22})
+    # the three chance cells have the smallest M: not among the 20 largest, until M is reversed
+    assert ht.official_m_values(frame) == {"hnas_official_m_chance": 0, "hnas_official_m_queries": 20}
+    assert ht.official_m_values(frame.assign(ntk_trace=-frame.ntk_trace))["hnas_official_m_chance"] == 3
     assert ht.official_view(summary, ["random", "HNAS"], ["cifar10"])["cifar10"].tolist() == [
         "93.00 ± 0.50 [92.50, 93.50]", "93.50 ± 0.25 [93.25, 93.75]"]
     assert ht.flip_values(gains) == {"hnas_flip_0": "+0.50 [+0.25, +0.75]", "hnas_flip_1": "-0.25 [-0.50, +0.00]"}
