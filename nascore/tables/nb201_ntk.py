@@ -153,11 +153,14 @@ def fill(store: ResultStore, executor, archs=None, seeds=None, *, variant="mnist
     archs = variant_archs(v) if archs is None else list(archs)
     variants = [v] if seeds is None else [_with_seed(v, s) for s in seeds]
     units = [Kernel(w, a) for w in variants for a in archs]
-    fill_missing(store, executor, compute, units, lambda u: key_of(u.variant, u.arch), desc="kernels", unit="kernel",
+    def say_failed(i, n, unit, record, valid):
+        if not valid:
+            log(f"{unit.arch}: stored as failed, never exported ({', '.join(value_problems(record))})")
+
+    fill_missing(store, executor, compute, units, lambda u: key_of(u.variant, u.arch), desc="kernels",
+                 unit="kernel", after_each=say_failed,
                  before=lambda stored, missing: log(f"{stored} of {len(units)} kernels already stored; {missing} to "
-                                                    f"compute on {executor!r}"),
-                 after_each=lambda i, n, unit, record, valid: valid or log(
-                     f"{unit.arch}: stored as failed, never exported ({', '.join(value_problems(record))})"))
+                                                    f"compute on {executor!r}"))
     return pd.concat([collect(store, w, archs).assign(init_seed=w.init_seed) for w in variants],
                      ignore_index=True)
 

@@ -142,12 +142,14 @@ def fill(store: ResultStore, executor, archs=None, seeds=(0,), *, batch_size: in
     stored rows (:func:`collect`)."""
     archs = table_archs() if archs is None else list(archs)
     units = [Scoring(a, s, batch_size) for s in seeds for a in archs]
-    fill_missing(store, executor, compute, units, key_of, desc="score", unit="arch",
+    def say_failed(i, n, unit, record, valid):
+        if not valid:
+            log(f"{unit.arch} seed {unit.seed}: stored as failed, never exported "
+                f"({', '.join(value_problems(record))})")
+
+    fill_missing(store, executor, compute, units, key_of, desc="score", unit="arch", after_each=say_failed,
                  before=lambda stored, missing: log(f"{stored} of {len(units)} architectures already stored; "
-                                                    f"{missing} to score on {executor!r}"),
-                 after_each=lambda i, n, unit, record, valid: valid or log(
-                     f"{unit.arch} seed {unit.seed}: stored as failed, never exported "
-                     f"({', '.join(value_problems(record))})"))
+                                                    f"{missing} to score on {executor!r}"))
     return pd.concat([collect(store, archs, seed=s, batch_size=batch_size) for s in seeds], ignore_index=True)
 
 
