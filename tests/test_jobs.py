@@ -11,8 +11,10 @@ import pytest
 
 from nascore import tables
 from nascore.fingerprint import result_key
-from nascore.tables.jobs import Job, store_trained
+from nascore.tables.executors import LocalExecutor
+from nascore.tables.jobs import Job, fill_missing, store_trained
 from nascore.tables.registry import Table
+from nascore.tables.schema import Schema
 from nascore.tables.store import ResultStore
 
 
@@ -111,3 +113,51 @@ def test_a_trained_record_with_a_non_finite_value_is_stored_as_failed(tmp_path):
     assert store_trained(store, "ef" * 32, {"arch": "c", "acc_final": 0.9, "train_loss": 0.5}) is None
     assert store.status("ab" * 32) == store.status("cd" * 32) == "failed"
     assert store.frame().arch.tolist() == ["c"]
+
+
+# -- fill_missing: the loop every fill runs -------------------------------------------------
+def _counting(calls):
+    def compute(unit):
+        calls.append(unit.x)
+        return {"x": unit.x, "value": float("nan") if unit.x == 4 else float(unit.x ** unit.power)}
+    return compute
+
+
+def test_fill_missing_computes_only_what_the_store_lacks_and_files_each_result(tmp_path):
+    store = ResultStore(tmp_path, Schema({"x": int, "value": float}, finite=("value",)))
+    units = [Square(x) for x in range(1, 6)]
+    store.put(_key(units[1]), {"x": 2, "value": 4.0})
+    calls, seen, before = [], [], []
+    computed = fill_missing(store, LocalExecutor(1, progress=False), _counting(calls), units, _key,
+                            before=lambda stored, missing: before.append((stored, missing)),
+                            after_each=lambda i, n, unit, record, valid: seen.append((i, n, unit.x, valid)))
+    assert computed == 4 and calls == [1, 3, 4, 5] and before == [(1, 4)]
+    # x = 4 gave NaN: filed as a failed result (valid False), never as a row
+    assert seen == [(1, 4, 1, True), (2, 4, 3, True), (3, 4, 4, False), (4, 4, 5, True)]
+    assert store.status(_key(units[3])) == "failed" and store.get(_key(units[4])) == {"x": 5, "value": 25.0}
+    # a second run finds everything stored, the failed unit included: nothing is recomputed
+    calls.clear()
+    assert fill_missing(store, LocalExecutor(1, progress=False), _counting(calls), units, _key) == 0 and calls == []
+    # a caller that retries failed results says so with is_stored
+    again = fill_missing(store, LocalExecutor(1, progress=False), _counting(calls), units, _key,
+                         is_stored=lambda u: store.get(_key(u)) is not None)
+    assert again == 1 and calls == [4]
+
+
+def test_fill_missing_stops_taking_units_after_max_seconds(tmp_path):
+    store, calls = ResultStore(tmp_path, Schema({"x": int, "value": float}, finite=("value",))), []
+    units = [Square(x) for x in range(1, 6)]
+    # a budget of 0 s is spent once the first unit is filed: that one is kept, no other is started
+    assert fill_missing(store, LocalExecutor(1, progress=False), _counting(calls), units, _key, max_seconds=0) == 1
+    assert calls == [1] and store.get(_key(units[0])) == {"x": 1, "value": 1.0}
+    assert fill_missing(store, LocalExecutor(1, progress=False), _counting(calls), units, _key) == 4  # resumes
+    with pytest.raises(ValueError, match=r"max_seconds must be a non-negative number of seconds or None, got -1"):
+        fill_missing(store, LocalExecutor(1, progress=False), _counting(calls), units, _key, max_seconds=-1)
+
+
+def test_fill_missing_files_through_the_callers_function(tmp_path):
+    store, filed = ResultStore(tmp_path), []
+    units = [Square(x) for x in (2, 3)]
+    count = fill_missing(store, LocalExecutor(1, progress=False), _compute, units, key_of=None,
+                         is_stored=lambda u: False, file_result=lambda u, record: filed.append(record["value"]))
+    assert count == 2 and filed == [4, 9] and len(store) == 0

@@ -18,11 +18,14 @@ A table's registry record (:class:`nascore.tables.registry.Table`) names its job
 dotted name (``"nascore.tables.nb201_mnist5k.JOB"``), so the registry imports no job's
 code (``tests/test_jobs.py`` checks that every such name resolves to a :class:`Job`).
 
+:func:`fill_missing` is the loop every ``fill`` runs (skip what is stored, compute the
+rest over the executor, file each result as it arrives, optionally within a time budget);
 :func:`store_trained` is how both trained tables file one computed record.
 """
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, is_dataclass
 from typing import Callable
 
@@ -48,6 +51,50 @@ class Job:
             value = getattr(self, name)
             if not callable(value) and not (name == "export" and value is None):
                 raise ValueError(f"a job's {name} must be a function, not {short(value)}")
+
+
+def fill_missing(store, executor, compute: Callable, units, key_of: Callable, *, is_stored: Callable = None,
+                 file_result: Callable = None, before: Callable = None, after_each: Callable = None,
+                 max_seconds: float | None = None, desc: str = "jobs", unit: str = "job",
+                 size: Callable = None) -> int:
+    """Compute the ``units`` that ``store`` lacks, filing each result as it arrives, so a
+    killed run loses only the units in flight; returns how many units were computed now.
+
+    - A unit is skipped when ``is_stored(unit)`` (default: ``store.done(key_of(unit))``,
+      a result stored as ok or as failed is not recomputed).
+    - ``before(n_stored, n_missing)`` is called once the missing units are known (the
+      caller's progress message).
+    - The others go through ``executor.imap(compute, missing, desc=, unit=, size=)``
+      (:mod:`nascore.tables.executors`); each ``(unit, result)`` is filed by
+      ``file_result(unit, result)`` (default: ``store.put_checked(key_of(unit), result)``)
+      and then handed to ``after_each(count, total, unit, result, filed)``, with ``filed``
+      what ``file_result`` returned (for the default, whether it was stored as valid).
+    - ``max_seconds``: once this long has passed, the unit that just finished is the last
+      one taken (units already running on other workers are cancelled with the
+      iterator); the next run resumes from the store.
+    """
+    if max_seconds is not None and not max_seconds >= 0:
+        raise ValueError(f"max_seconds must be a non-negative number of seconds or None, got {max_seconds!r}")
+    is_stored = is_stored or (lambda u: store.done(key_of(u)))
+    file_result = file_result or (lambda u, result: store.put_checked(key_of(u), result))
+    units = list(units)
+    missing = [u for u in units if not is_stored(u)]
+    if before is not None:
+        before(len(units) - len(missing), len(missing))
+    deadline = None if max_seconds is None else time.monotonic() + float(max_seconds)
+    count = 0
+    results = executor.imap(compute, missing, desc=desc, unit=unit, size=size)
+    try:
+        for item, result in results:
+            filed = file_result(item, result)
+            count += 1
+            if after_each is not None:
+                after_each(count, len(missing), item, result, filed)
+            if deadline is not None and time.monotonic() > deadline:
+                break
+    finally:
+        results.close()
+    return count
 
 
 def store_trained(store, key: str, record: dict) -> str | None:

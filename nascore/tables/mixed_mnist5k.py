@@ -30,7 +30,7 @@ from ..bench.agreement import seed_agreement
 from ..bench.licence import TRAINED_TABLE_LICENCE
 from ..fingerprint import code_digest, result_key
 from .export_files import command_line, provenance_lines, replacing, write_table_files
-from .jobs import Job, store_trained
+from .jobs import Job, fill_missing, store_trained
 from .schema import Schema
 from .store import ResultStore
 
@@ -190,13 +190,16 @@ def fill(store: ResultStore, executor, archs, seeds, *, dataset: str = "mnist5k"
         + (f" ({failed_before} of them failed runs, not retried)" if failed_before else "")
         + f"; {missing} to train in {len(jobs)} jobs on {executor!r}")
     failures = []
-    for job, records in executor.imap(run_job, jobs, desc="train", unit="net",
-                                      size=lambda job: len(job.arch_keys)):
+
+    def file_records(job, records):
         for record in records:
-            key = keys[(record["arch"], record["seed"])]
-            reason = store_trained(store, key, record)
+            reason = store_trained(store, keys[(record["arch"], record["seed"])], record)
             if reason:
                 failures.append(f"{record['arch']} seed {record['seed']}: {reason}")
+
+    # plan() made stacks of the missing pairs only: no stack is stored as a whole
+    fill_missing(store, executor, run_job, jobs, key_of=None, is_stored=lambda job: False, file_result=file_records,
+                 desc="train", unit="net", size=lambda job: len(job.arch_keys))
     if failures:
         log(f"{len(failures)} runs failed, stored as failed and never exported: "
             + "; ".join(failures[:3]) + ("; ..." if len(failures) > 3 else ""))

@@ -19,14 +19,13 @@ Command line: ``nascore bench nb101-scores --help`` (:mod:`nascore.cli.nb101`).
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from ..bench.nb101_scores import METRICS, NB101Protocol, score_architecture
 from ..fingerprint import result_key
-from .jobs import Job
+from .jobs import Job, fill_missing
 from .nb201_cifar_scores import STORE_SCHEMA
 from .store import ResultStore
 
@@ -85,21 +84,11 @@ def fill(store: ResultStore, executor, archs, metrics=METRICS, *, protocol: NB10
     a score has the protocol's."""
     protocol = protocol or NB101Protocol()
     units = [Scoring(a, tuple(metrics), protocol) for a in archs]
-    todo = [u for u in units if store.get(key_of(u)) is None]
-    log(f"{len(units) - len(todo)} stored, {len(todo)} to score")
-    deadline = None if max_seconds is None else time.monotonic() + max_seconds
-    scored = 0
-    results = executor.imap(run_job, todo, desc="scoring", unit="cell")
-    try:
-        for unit, record in results:
-            store.put_checked(key_of(unit), record)
-            scored += 1
-            log(f"[{scored}/{len(todo)}] {record['seconds']:.1f}s {unit.arch}")
-            if deadline is not None and time.monotonic() > deadline:
-                break
-    finally:
-        results.close()
-    return scored
+    return fill_missing(
+        store, executor, run_job, units, key_of, is_stored=lambda u: store.get(key_of(u)) is not None,
+        before=lambda stored, missing: log(f"{stored} stored, {missing} to score"),
+        after_each=lambda i, n, unit, record, _: log(f"[{i}/{n}] {record['seconds']:.1f}s {unit.arch}"),
+        max_seconds=max_seconds, desc="scoring", unit="cell")
 
 
 def stored_records(store: ResultStore, metrics=METRICS, *, protocol: NB101Protocol | None = None,

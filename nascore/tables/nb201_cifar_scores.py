@@ -29,7 +29,7 @@ import pandas as pd
 from ..bench.cifar_protocol import ScoringProtocol, check_dataset
 from ..bench.cifar_scores import METRIC_SETS, ZC_METRICS
 from ..fingerprint import result_key
-from .jobs import Job
+from .jobs import Job, fill_missing
 from .nb201_cifar_scores_export import export
 from .schema import Schema
 from .store import ResultStore
@@ -142,29 +142,20 @@ def fill(store: ResultStore, executor, archs, datasets=("cifar10",), metrics=ZC_
 
     for name in metrics:
         info(name)
-    todo, done = [], 0
     for dataset in datasets:
         check_dataset(dataset)
-        for arch in archs:
-            job = Scoring(arch, dataset, metrics, protocol, device)
-            if stored(store, job) is None:
-                todo.append(job)
-            else:
-                done += 1
-    log(f"{done} stored, {len(todo)} to score ({', '.join(datasets)}; {len(metrics)} metrics; {device})")
-    deadline = None if max_seconds is None else time.monotonic() + float(max_seconds)
-    scored = 0
-    results = executor.imap(run_job, todo, desc="scoring", unit="arch")
-    try:
-        for job, record in results:
-            store.put_checked(key_of(job), record)
-            scored += 1
-            if deadline is not None and time.monotonic() > deadline:
-                log(f"time budget reached after {scored} architectures; rerun to resume")
-                break
-    finally:
-        results.close()
-    return {"stored_before": done, "scored": scored, "remaining": len(todo) - scored}
+    units = [Scoring(arch, dataset, metrics, protocol, device) for dataset in datasets for arch in archs]
+    counts = {}
+
+    def before(done, missing):
+        counts.update(stored_before=done, missing=missing)
+        log(f"{done} stored, {missing} to score ({', '.join(datasets)}; {len(metrics)} metrics; {device})")
+
+    scored = fill_missing(store, executor, run_job, units, key_of, is_stored=lambda u: stored(store, u) is not None,
+                          before=before, max_seconds=max_seconds, desc="scoring", unit="arch")
+    if scored < counts["missing"]:
+        log(f"time budget reached after {scored} architectures; rerun to resume")
+    return {"stored_before": counts["stored_before"], "scored": scored, "remaining": counts["missing"] - scored}
 
 
 def records_frame(store: ResultStore, protocol: ScoringProtocol | None = None) -> pd.DataFrame:

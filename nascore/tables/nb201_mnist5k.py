@@ -34,7 +34,7 @@ from ..fingerprint import code_digest, result_key
 from ..paths import DATA_DIR
 from ..spaces import nb201
 from ..training import Protocol, TrainData
-from .jobs import Job, store_trained
+from .jobs import Job, fill_missing, store_trained
 from .executors import torch_threads
 from .store import ResultStore
 
@@ -178,18 +178,22 @@ def fill(store: ResultStore, executor, archs, seeds, *, space: ConvSpace = ConvS
     run stopped early leaves complete architectures.
     """
     start = time.perf_counter()
-    keys, jobs = {}, []
-    for arch in archs:
-        for seed in seeds:
-            key = key_of(space, protocol, seed, arch)
-            keys[(arch, int(seed))] = key
-            if key not in store:
-                jobs.append(Run(space, protocol, int(seed), arch, threads))
-    log(f"{len(keys) - len(jobs)} of {len(keys)} results already stored; {len(jobs)} to train on {executor!r}")
-    for job, record in executor.imap(run_job, jobs, desc="train"):
-        reason = store_trained(store, keys[(record["arch"], record["seed"])], record)
+    runs = [Run(space, protocol, int(seed), arch, threads) for arch in archs for seed in seeds]
+
+    def run_key(run):
+        return key_of(run.space, run.protocol, run.seed, run.arch)
+
+    def file_result(run, record):
+        return store_trained(store, key_of(space, protocol, record["seed"], record["arch"]), record)
+
+    def after_each(i, n, run, record, reason):
         if reason:
             log(f"{record['arch']} seed {record['seed']} failed (stored as failed, never exported): {reason}")
+
+    fill_missing(store, executor, run_job, runs, run_key, is_stored=lambda run: run_key(run) in store,
+                 file_result=file_result, after_each=after_each, desc="train",
+                 before=lambda stored, missing: log(f"{stored} of {len(runs)} results already stored; {missing} to "
+                                                    f"train on {executor!r}"))
     log(f"done in {time.perf_counter() - start:.1f} s")
     return collect(store, archs, seeds, space=space, protocol=protocol)
 

@@ -31,7 +31,7 @@ from torch.nn import functional as F
 from ..bench.nb201_ntk import COLUMNS, NTK_DIR, VARIANTS, Variant, arch_order, get_variant
 from ..fingerprint import result_key
 from .export_files import command_line, provenance_lines, replacing, write_table_files
-from .jobs import Job
+from .jobs import Job, fill_missing
 from .schema import Schema, number_values
 from .store import ResultStore
 
@@ -153,11 +153,14 @@ def fill(store: ResultStore, executor, archs=None, seeds=None, *, variant="mnist
     archs = variant_archs(v) if archs is None else list(archs)
     variants = [v] if seeds is None else [_with_seed(v, s) for s in seeds]
     units = [Kernel(w, a) for w in variants for a in archs]
-    todo = [u for u in units if not store.done(key_of(u.variant, u.arch))]
-    log(f"{len(units) - len(todo)} of {len(units)} kernels already stored; {len(todo)} to compute on {executor!r}")
-    for unit, record in executor.imap(compute, todo, desc="kernels", unit="kernel"):
-        if not store.put_checked(key_of(unit.variant, unit.arch), record):
+    def say_failed(i, n, unit, record, valid):
+        if not valid:
             log(f"{unit.arch}: stored as failed, never exported ({', '.join(value_problems(record))})")
+
+    fill_missing(store, executor, compute, units, lambda u: key_of(u.variant, u.arch), desc="kernels",
+                 unit="kernel", after_each=say_failed,
+                 before=lambda stored, missing: log(f"{stored} of {len(units)} kernels already stored; {missing} to "
+                                                    f"compute on {executor!r}"))
     return pd.concat([collect(store, w, archs).assign(init_seed=w.init_seed) for w in variants],
                      ignore_index=True)
 

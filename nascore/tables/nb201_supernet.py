@@ -45,7 +45,7 @@ from ..supernet.evaluate import child_accuracy
 from ..supernet.standalone import train_child
 from ..supernet.table import build_table
 from .executors import LocalExecutor
-from .jobs import Job
+from .jobs import Job, fill_missing
 from .schema import Schema
 from .store import ResultStore
 
@@ -207,17 +207,19 @@ def _silent(text):
 # -- what both jobs share -------------------------------------------------------------------
 def _run(store, executor, units, key, compute, out_csv, columns, *, desc="children", report=None) -> list[dict]:
     keys = [key(u) for u in units]
-    todo = [u for u, k in zip(units, keys) if not store.done(k)]
-    rows, last = [], time.monotonic()
+    rows, last_export = [], [time.monotonic()]
+
+    def after_each(i, n, unit, record, valid):
+        if valid:
+            rows.append(record)
+        if report is not None:
+            report(i, n, record)
+        if out_csv is not None and time.monotonic() - last_export[0] > EXPORT_SECONDS:
+            write_csv(store, keys, out_csv, columns)
+            last_export[0] = time.monotonic()
+
     try:
-        for i, (unit, record) in enumerate(executor.imap(compute, todo, desc=desc, unit="child"), 1):
-            if store.put_checked(key(unit), record):
-                rows.append(record)
-            if report is not None:
-                report(i, len(todo), record)
-            if out_csv is not None and time.monotonic() - last > EXPORT_SECONDS:
-                write_csv(store, keys, out_csv, columns)
-                last = time.monotonic()
+        fill_missing(store, executor, compute, units, key, after_each=after_each, desc=desc, unit="child")
     finally:
         if out_csv is not None:
             write_csv(store, keys, out_csv, columns)

@@ -36,7 +36,7 @@ from torch.nn import functional as F
 from ..bench.zc_naswot import BATCH_SIZE, COLUMNS, PATH
 from ..fingerprint import result_key
 from .export_files import without_integrity, write_table_files
-from .jobs import Job
+from .jobs import Job, fill_missing
 from .schema import Schema
 from .store import ResultStore
 
@@ -142,13 +142,14 @@ def fill(store: ResultStore, executor, archs=None, seeds=(0,), *, batch_size: in
     stored rows (:func:`collect`)."""
     archs = table_archs() if archs is None else list(archs)
     units = [Scoring(a, s, batch_size) for s in seeds for a in archs]
-    todo = [u for u in units if not store.done(key_of(u))]
-    log(f"{len(units) - len(todo)} of {len(units)} architectures already stored; {len(todo)} to score "
-        f"on {executor!r}")
-    for unit, record in executor.imap(compute, todo, desc="score", unit="arch"):
-        if not store.put_checked(key_of(unit), record):
+    def say_failed(i, n, unit, record, valid):
+        if not valid:
             log(f"{unit.arch} seed {unit.seed}: stored as failed, never exported "
                 f"({', '.join(value_problems(record))})")
+
+    fill_missing(store, executor, compute, units, key_of, desc="score", unit="arch", after_each=say_failed,
+                 before=lambda stored, missing: log(f"{stored} of {len(units)} architectures already stored; "
+                                                    f"{missing} to score on {executor!r}"))
     return pd.concat([collect(store, archs, seed=s, batch_size=batch_size) for s in seeds], ignore_index=True)
 
 

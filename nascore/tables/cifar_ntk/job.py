@@ -29,7 +29,7 @@ from typing import ClassVar
 import pandas as pd
 
 from ..executors import LocalExecutor
-from ..jobs import Job
+from ..jobs import Job, fill_missing
 from . import after_epoch, export, statistics
 from .results import open_store
 
@@ -151,14 +151,16 @@ def compute(unit: Statistics | Training) -> dict:
 def _compute_missing(store, executor, units, log) -> int:
     """Compute the ``units`` whose key ``store`` lacks, storing each record as it arrives
     (``put_checked``: a non-finite value is stored as a failure); how many were computed."""
-    missing = [u for u in units if key_of(u) not in store]
-    if log and len(missing) < len(units):
-        log(f"{len(units) - len(missing)} of {len(units)} results already stored")
-    for done, (unit, record) in enumerate(executor.imap(compute, missing, desc=units[0].kind if units else "jobs")):
-        store.put_checked(key_of(unit), record)
+    def before(stored, missing):
+        if log and missing < len(units):
+            log(f"{stored} of {len(units)} results already stored")
+
+    def after_each(i, n, unit, record, valid):
         if log:
-            log(_progress(unit, record, f"{done + 1}/{len(missing)}"))
-    return len(missing)
+            log(_progress(unit, record, f"{i}/{n}"))
+
+    return fill_missing(store, executor, compute, units, key_of, is_stored=lambda u: key_of(u) in store,
+                        before=before, after_each=after_each, desc=units[0].kind if units else "jobs")
 
 
 def _progress(unit, record, count: str) -> str:
