@@ -38,6 +38,22 @@ QUERY = "val_accuracy_12"
 SCORES = ("ntk_trace", "ntk_condition", "kappa_over_m")
 
 
+def official_coverage_text(cover: dict) -> str:
+    """What the official search ran on, in words: the whole space with the official pool,
+    or a uniform sample with the pool scaled to it (then a study).
+
+    >>> official_coverage_text({"archs": 15625, "pool": 2000, "complete": True})
+    "all 15,625 cells, the official pool of 2,000 per step: the claim's verdict rests on this run"
+    >>> official_coverage_text({"archs": 3000, "pool": 384, "complete": False})
+    '3,000 of the 15,625 cells so far (a uniform sample; pool 384, scaled to it): a study until the statistics cover the whole space'
+    """
+    if cover["complete"]:
+        return f"all {cover['archs']:,} cells, the official pool of {cover['pool']:,} per step: " \
+               "the claim's verdict rests on this run"
+    return (f"{cover['archs']:,} of the 15,625 cells so far (a uniform sample; pool {cover['pool']:,}, scaled to "
+            "it): a study until the statistics cover the whole space")
+
+
 def official_frame(*, min_archs: int = 100) -> pd.DataFrame:
     """One row per cell with HNAS's CIFAR-10 statistics in the uniform sample (or the whole
     space): M, kappa and the derived columns, the 12-epoch CIFAR-10 validation accuracy

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .. import claims, papers, stats
-from ..analysis.hnas_official import as_study, beats_verdict, is_verdict_run, official_verdict
+from ..analysis.hnas_official import as_study, beats_verdict, is_verdict_run, official_coverage_text, official_verdict
 
 PAPER = "Shu et al. 2022 (HNAS)"
 CHAPTER = "hnas"
@@ -184,22 +184,6 @@ def uniform_beats_claims(gains: pd.DataFrame, datasets, *, n_archs: int, budget:
         f"{pool}{'' if whole else ' (scaled)'}, M and kappa on CIFAR-10 batch 64 (official convention)",
         ". Would change with " + ("the official protocol (next claims)" if whole else "the whole space and pool 2,000")
         + ", or more seeds where intervals straddle 0", chapter) for dataset in datasets]
-
-
-def official_coverage_text(cover: dict) -> str:
-    """What the official search ran on, in words: the whole space with the official pool,
-    or a uniform sample with the pool scaled to it (then a study).
-
-    >>> official_coverage_text({"archs": 15625, "pool": 2000, "complete": True})
-    "all 15,625 cells, the official pool of 2,000 per step: the claim's verdict rests on this run"
-    >>> official_coverage_text({"archs": 3000, "pool": 384, "complete": False})
-    '3,000 of the 15,625 cells so far (a uniform sample; pool 384, scaled to it): a study until the statistics cover the whole space'
-    """
-    if cover["complete"]:
-        return f"all {cover['archs']:,} cells, the official pool of {cover['pool']:,} per step: " \
-               "the claim's verdict rests on this run"
-    return (f"{cover['archs']:,} of the 15,625 cells so far (a uniform sample; pool {cover['pool']:,}, scaled to "
-            "it): a study until the statistics cover the whole space")
 
 
 def official_claims(summary: pd.DataFrame, gains: pd.DataFrame, cover: dict, datasets, *, budget: int,

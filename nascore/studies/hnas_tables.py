@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .. import papers, stats
-from ..analysis.hnas_official import OFFICIAL_BUDGET, chance_among_largest_m
-from .hnas_claims import official_coverage_text
+from ..analysis.hnas_official import OFFICIAL_BUDGET, chance_among_largest_m, official_coverage_text
 
 #: The methods' names in glued values (``hnas_acc_cifar10_<key>_mean``).
 METHOD_KEYS = {"random": "random", "evolution": "evolution", "BO": "bo", "training-free": "training_free",
@@ -134,7 +133,7 @@ def uniform_values(at: pd.DataFrame, gains: pd.DataFrame, *, n_archs: int, pool:
 
 def official_values(summary: pd.DataFrame, cover: dict, method: str = "HNAS") -> dict:
     """The official search's coverage (numbers and, ``hnas_official_cover``, in words:
-    :func:`nascore.studies.hnas_claims.official_coverage_text`), the paper's numbers and
+    :func:`nascore.analysis.hnas_official.official_coverage_text`), the paper's numbers and
     ``method``'s picks as ``"mean ± std"``."""
     values = {"hnas_official_archs": int(cover["archs"]), "hnas_official_pool": int(cover["pool"]),
               "hnas_official_cover": official_coverage_text(cover),
