@@ -184,7 +184,7 @@ def fill(store: ResultStore, executor, archs, seeds, *, space: ConvSpace = ConvS
         return key_of(run.space, run.protocol, run.seed, run.arch)
 
     def file_result(run, record):
-        return store_trained(store, key_of(space, protocol, record["seed"], record["arch"]), record)
+        return store_trained(store, run_key(run), record)
 
     def after_each(i, n, run, record, reason):
         if reason:
