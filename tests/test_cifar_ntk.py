@@ -139,6 +139,22 @@ def test_lga_population_is_nb201_cells_0_to_999_in_a_fixed_shuffled_order():
         architectures.arch_list("first1000:5")
 
 
+def test_skip_table_leaves_out_shipped_cells_or_only_those_with_the_column(tmp_path):
+    # shipped: a (init + trained), b (init only), c (init only); to run: d, c, b, a (order kept)
+    table = tmp_path / "t.csv"
+    pd.DataFrame({"arch": ["a", "b", "c"], "lga_b32": [0.1, 0.2, 0.3],
+                  "lga_after_1_epoch": [0.5, float("nan"), float("nan")]}).to_csv(table, index=False)
+    archs = ["d", "c", "b", "a"]
+    assert architectures.skip_shipped(archs, table) == ["d"]                              # stats: any row counts
+    assert architectures.skip_shipped(archs, table, "lga_after_1_epoch") == ["d", "c", "b"]  # train: trained rows
+    assert architectures.skip_shipped(archs, table, "no_such_column") == archs            # nothing trained yet
+    with pytest.raises(ValueError, match="is not a file"):
+        architectures.skip_shipped(archs, tmp_path / "missing.csv")
+    pd.DataFrame({"cell": ["a"]}).to_csv(tmp_path / "bad.csv", index=False)
+    with pytest.raises(ValueError, match="has no arch column"):
+        architectures.skip_shipped(archs, tmp_path / "bad.csv")
+
+
 def test_lga_population_export_keeps_only_cells_0_to_999_with_their_index(tmp_path, monkeypatch):
     def fake(group, arch, dataset, **kw):
         return {**{c: float(len(arch)) for c in statistics.COLUMNS[group]}, "seconds": 0.5}

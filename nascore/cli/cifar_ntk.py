@@ -74,6 +74,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     train.add_argument("--batch", type=positive, help="training batch (default 205: 49 steps on 10,000 images)")
     train.add_argument("--limit", type=positive, help="train on the first N shuffled images only (checks)")
     train.add_argument("--held-out", type=positive, help="held-out test images scored (default 256)")
+    train.add_argument("--skip-table", help="a shipped CSV (e.g. data/nb201-cifar-ntk/lga_first1000_cifar10.csv): "
+                       "architectures whose row there has lga_after_1_epoch are not retrained (resuming after the "
+                       "store is gone)")
     train.set_defaults(handler=_train)
 
     study = sub.add_parser("batch-study", help="the statistics at several batch sizes (rank stability)")
@@ -106,7 +109,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     exp.set_defaults(handler=_export)
 
 
-def _setup(args, skip_table=None):
+def _setup(args, skip_table=None, skip_column=None):
     """Check the device, set the threads and full precision; the architectures of this process."""
     import torch
 
@@ -117,7 +120,9 @@ def _setup(args, skip_table=None):
         torch.set_num_threads(args.threads)
     job.full_precision()
     archs = architectures.arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0)
-    return _shard(architectures.skip_shipped(archs, skip_table) if skip_table else archs, args.shard)
+    if skip_table:
+        archs = architectures.skip_shipped(archs, skip_table, skip_column)
+    return _shard(archs, args.shard)
 
 
 def _groups(text):
@@ -142,7 +147,7 @@ def _stats(args) -> int:
 
 def _train(args) -> int:
     """``train``: the statistics after one epoch of training into the store."""
-    archs = _setup(args)
+    archs = _setup(args, skip_table=args.skip_table, skip_column="lga_after_1_epoch")
     start = time.time()
     n = job.run_train(args.store, archs=archs, device=args.device, seed=args.seed, batch=args.batch,
                   limit=args.limit, held_out=args.held_out)

@@ -64,10 +64,17 @@ def first_thousand(seed: int = 0) -> list[str]:
     return [cells[i] for i in np.random.default_rng(seed).permutation(len(cells))]
 
 
-def skip_shipped(archs, table_csv) -> list[str]:
-    """``archs`` without those that have a row in the CSV ``table_csv`` (order kept)."""
+def skip_shipped(archs, table_csv, column: str | None = None) -> list[str]:
+    """``archs`` without those that have a row in the CSV ``table_csv`` (order kept); with
+    ``column``, only the rows where that column holds a value count (a table with no such
+    column skips nothing: e.g. the after-one-epoch columns of a population scored at init)."""
     path = Path(table_csv)
     if not path.is_file():
         raise ValueError(f"--skip-table {table_csv!r} is not a file")
-    have = set(pd.read_csv(path, usecols=["arch"]).arch)
+    table = pd.read_csv(path)
+    if "arch" not in table:
+        raise ValueError(f"--skip-table {table_csv!r} has no arch column; has {list(table.columns)}")
+    if column is not None:
+        table = table[table[column].notna()] if column in table else table.iloc[:0]
+    have = set(table.arch)
     return [a for a in archs if a not in have]
