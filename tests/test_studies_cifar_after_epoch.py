@@ -4,6 +4,8 @@ import math
 import pandas as pd
 import pytest
 
+from nascore import bench
+
 from nascore.analysis import cifar_after_epoch as cae
 
 
@@ -20,7 +22,7 @@ def test_correlations_drop_missing_rows():
 
 def test_trained_frame_holds_the_shipped_rows():
     frame = cae.trained_frame()
-    assert 20 <= len(frame) <= 200
+    assert 20 <= len(frame) <= 400  # 200 of the stratified sample and 200 of the population, at most
     assert frame["naswot_after_1_epoch"].notna().sum() == len(frame)
     # every trained cell found its 200-epoch test accuracy (a CIFAR-10 accuracy in percent)
     assert frame["test_accuracy"].between(10, 95).all()
@@ -38,3 +40,39 @@ def test_correlations_rank_against_the_chosen_truth():
         cae.correlations(frame, ["a"], truth="train_accuracy")
     with pytest.raises(ValueError, match="no val_accuracy column"):
         cae.correlations(frame.drop(columns="val_accuracy"), ["a"], truth="val_accuracy")
+
+
+def _trained(population: int, stratified: int) -> pd.DataFrame:
+    return pd.DataFrame({"arch": [f"p{i}" for i in range(population)] + [f"s{i}" for i in range(stratified)],
+                         "sample": ["population"] * population + ["stratified"] * stratified})
+
+
+def test_claims_rest_on_lga_population_from_100_cells_on():
+    # 99 population cells + 24 stratified: too few for the population alone -> all 123;
+    # 100 + 24 -> the 100 of the population (the official, uniform sample)
+    assert len(cae.claim_frame(_trained(99, 24))) == 123
+    chosen = cae.claim_frame(_trained(100, 24))
+    assert len(chosen) == 100 and set(chosen["sample"]) == {"population"}
+    assert len(cae.claim_frame(_trained(0, 24))) == 24
+
+
+def test_sample_text_counts_each_sample():
+    assert cae.sample_text(_trained(30, 24)) == ("30 of LGA's population (uniform among NB201 cells 0..999) "
+                                                 "and 24 of the sample stratified by accuracy")
+    assert cae.sample_text(_trained(0, 24)) == "24 of the sample stratified by accuracy"
+    assert cae.sample_text(_trained(0, 0)) == "no cells"
+
+
+def test_trained_frame_by_sample():
+    everything = cae.trained_frame()
+    stratified = cae.trained_frame("stratified")
+    population = cae.trained_frame("population")
+    assert set(stratified["sample"]) <= {"stratified"} and set(population["sample"]) <= {"population"}
+    # a cell in both samples counts once, as a population cell
+    assert len(everything) == len(population) + len(set(stratified.arch) - set(population.arch))
+    assert not everything.arch.duplicated().any()
+    # population cells are NB201 cells 0..999
+    index = bench.load("nb201", dataset="cifar10").set_index("arch").nb201_index
+    assert (index[population.arch] < 1000).all()
+    with pytest.raises(ValueError, match="sample='uniform'.*all, population, stratified"):
+        cae.trained_frame("uniform")

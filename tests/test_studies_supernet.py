@@ -97,6 +97,13 @@ def test_search_with_an_oracle_supernet_finds_the_best_of_its_table(zc_archs):
     cost = {"supernet": 2.0, "evaluation": 0.01}
     searches, queries = supernet_search.search_comparison(frame, cost, seeds=[0, 1], fitness_budget=30)
     assert queries == 2  # round(2 + 30 x 0.01)
+    # a fixed number of queries wins over what the cost buys (quick mode: timing must not move the book)
+    fixed, q = supernet_search.search_comparison(frame, {"supernet": 50.0, "evaluation": 1.0}, seeds=[0],
+                                                 fitness_budget=30, queries=3)
+    assert q == 3 and (fixed[fixed.method == "random (queries)"].cost_units == 3).all()
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match=f"queries={bad!r}: expected a positive integer"):
+            supernet_search.search_comparison(frame, cost, seeds=[0], queries=bad)
     ws = searches[searches.method.str.startswith("supernet")]
     assert np.allclose(ws.accuracy, max(real[a] for a in zc_archs))
     summary = supernet_search.search_summary(searches, n_boot=50)

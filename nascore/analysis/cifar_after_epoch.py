@@ -14,24 +14,63 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-#: Score columns after one epoch, and the sign that makes "higher is better".
 #: The accuracies a score may be ranked against: the default (LGA's official ground truth) first.
 TRUTHS = ("test_accuracy", "val_accuracy")
+#: Score columns after one epoch, and the sign that makes "higher is better".
 COLUMNS = {"lga_after_1_epoch": 1, "ntk_mean_after_1_epoch": 1, "ntk_frobenius_after_1_epoch": 1,
            "naswot_after_1_epoch": 1, "das_distinguishing_after_1_epoch": 1, "das_units_after_1_epoch": 1}
+#: The samples of trained cells: LGA's own population (a uniform sample of NB201 cells 0..999,
+#: ``lga_first1000_cifar10.csv``; ``run_gpu.sh``: ``train --archs first1000,first:200``), the
+#: sample stratified by accuracy (``cifar10.csv``; ``train --archs stratified:200``), or both.
+SAMPLES = ("all", "population", "stratified")
+_TABLES = {"population": "nb201-cifar-ntk-lga1000", "stratified": "nb201-cifar-ntk"}
 
 
-def trained_frame() -> pd.DataFrame:
-    """NB201 CIFAR-10 rows with the after-one-epoch columns (rows with none dropped), joined with
-    both accuracies of :data:`TRUTHS` (200-epoch test accuracy from ``bench.load("nb201")``,
-    NASLib's validation accuracy)."""
+def _trained_rows(table: pd.DataFrame, sample: str) -> pd.DataFrame:
+    """``arch``, :data:`COLUMNS` and ``sample`` of the rows of ``table`` with any after-one-epoch
+    value (none when the table has no such column yet)."""
+    present = [c for c in COLUMNS if c in table]
+    rows = table.reindex(columns=["arch", *COLUMNS])
+    rows = rows[rows[present].notna().any(axis=1)] if present else rows.iloc[:0]
+    return rows.assign(sample=sample)
+
+
+def trained_frame(sample: str = "all") -> pd.DataFrame:
+    """NB201 CIFAR-10 cells trained for one epoch under the LGA code's protocol, from the
+    tables of ``sample`` (one of :data:`SAMPLES`; a cell in both counts once, as a population
+    cell), with their after-one-epoch columns, ``sample``, and both accuracies of
+    :data:`TRUTHS` (200-epoch test accuracy from ``bench.load("nb201")``, NASLib's
+    validation accuracy)."""
     from .. import bench
 
-    ntk = bench.load("nb201-cifar-ntk", dataset="cifar10")
-    ntk = ntk[["arch"] + list(COLUMNS)]
-    ntk = ntk[ntk[list(COLUMNS)].notna().any(axis=1)]
+    if sample not in SAMPLES:
+        raise ValueError(f"sample={sample!r} is not known; allowed: {', '.join(SAMPLES)}")
+    names = list(_TABLES) if sample == "all" else [sample]
+    parts = [_trained_rows(bench.load(_TABLES[name], dataset="cifar10"), name) for name in names]
+    trained = pd.concat(parts, ignore_index=True).drop_duplicates("arch", keep="first")
     truth = bench.load("nb201", dataset="cifar10")[["arch", *TRUTHS]]
-    return truth.merge(ntk, on="arch", how="inner").reset_index(drop=True)
+    return truth.merge(trained, on="arch", how="inner").reset_index(drop=True)
+
+
+def claim_frame(trained: pd.DataFrame) -> pd.DataFrame:
+    """The trained cells a verdict rests on: LGA's own population alone once it holds
+    :data:`nascore.claims.MIN_POPULATION` cells (the official population, uniform), else
+    every trained cell (``trained`` from :func:`trained_frame` with ``sample="all"``; under
+    that many cells the verdict is "not attempted" anyway)."""
+    from ..claims import MIN_POPULATION
+
+    population = trained[trained["sample"] == "population"]
+    return population if len(population) >= MIN_POPULATION else trained
+
+
+def sample_text(trained: pd.DataFrame) -> str:
+    """How many cells of each sample ``trained`` holds, in words, e.g. "30 of LGA's population
+    (uniform among NB201 cells 0..999) and 24 of the sample stratified by accuracy"."""
+    counts = trained["sample"].value_counts()
+    words = {"population": "of LGA's population (uniform among NB201 cells 0..999)",
+             "stratified": "of the sample stratified by accuracy"}
+    parts = [f"{int(counts[name])} {words[name]}" for name in _TABLES if counts.get(name, 0)]
+    return " and ".join(parts) if parts else "no cells"
 
 
 def correlations(frame: pd.DataFrame, columns=None, *, method: str = "kendall", n_boot: int = 1000,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..analysis import cifar_ntk_init
+from ..analysis import cifar_after_epoch, cifar_ntk_init
 from . import lga
 
 PAPER = "Mok et al. 2022 (LGA)"
@@ -134,10 +134,10 @@ def chapter_claims(*, curves: pd.DataFrame, init_real: pd.DataFrame, ceiling: fl
         dict(claim_id="lga.after-training.nb201-cifar", **common, where="Sec. 4-5 (official code: ntk_nas_train/)",
              claim="LGA after a little training ranks NB201 architectures by accuracy. Ours: official protocol "
                    f"(1 epoch, summed logits, weights outside the classifier) on real CIFAR-10, {int(lg.n)} full-size "
-                   "NB201 architectures, Kendall tau with their 200-epoch CIFAR-10 test accuracy (the LGA code's ground "
-                   "truth)"
-                   + ("" if lg.low > 0 else "; checked on only these architectures: would change with the 200 "
-                      "stratified ones (or a positive interval on more)"),
+                   f"NB201 architectures ({cifar_after_epoch.sample_text(trained)}), Kendall tau with their 200-epoch "
+                   "CIFAR-10 test accuracy (the LGA code's ground truth)"
+                   + ("" if lg.low > 0 else "; checked on only these architectures: would change with 200 of LGA's "
+                      "population (data/nb201-cifar-ntk/run_gpu.sh; or a positive interval on more)"),
              paper_value="meaningful rank correlation after short training (paper's numbers not obtained)",
              our_value=f"Kendall tau {lg.value:.3f} [{lg.low:.3f}, {lg.high:.3f}], n={int(lg.n)}"
                        + (f"; LGA at init (batch {int(real.loc['lga_b32', 'batch'])}): {real.loc['lga_b32', 'value']:.3f} "

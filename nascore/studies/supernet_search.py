@@ -27,7 +27,7 @@ def cost_units(runs: pd.DataFrame, results: pd.DataFrame) -> dict:
 
 
 def search_comparison(frame: pd.DataFrame, costs: dict, *, seeds=range(10), fitness_budget: int = 100,
-                      variant: str = "full", hnas_benchmark=None, max_queries: int | None = None,
+                      variant: str = "full", hnas_benchmark=None, queries: int | None = None,
                       hnas_options: dict | None = None) -> tuple[pd.DataFrame, int]:
     """Real accuracy of the architecture each method selects, at equal cost.
 
@@ -38,7 +38,8 @@ def search_comparison(frame: pd.DataFrame, costs: dict, *, seeds=range(10), fitn
     NAS-Bench-201 queries as that cost buys (``Q``, at least 1, one query = one child
     trained alone): random search, evolution, HNAS (if ``hnas_benchmark`` is given) and
     training-free selection (best of 100 sampled by score, then the top ``Q`` queried).
-    ``max_queries`` caps ``Q`` (quick mode, where a tiny supernet's costs mean nothing);
+    ``queries`` fixes ``Q`` instead (quick mode: a tiny supernet's costs mean nothing, and
+    being timed live they move with the machine's load, which the book's numbers must not);
     ``hnas_options`` go to HNAS. Returns one row per (method, supernet seed, search
     seed): ``arch`` (the pick), ``accuracy`` (its NAS-Bench-201 CIFAR-10 validation
     accuracy) and ``test_accuracy`` (its 200-epoch test accuracy, never shown to a
@@ -49,9 +50,10 @@ def search_comparison(frame: pd.DataFrame, costs: dict, *, seeds=range(10), fitn
 
     zc = frame[frame["in_zc"]]
     cost = costs["supernet"] + fitness_budget * costs["evaluation"]
-    queries = max(1, int(round(cost)))
-    if max_queries is not None:
-        queries = min(queries, max_queries)
+    if queries is None:
+        queries = max(1, int(round(cost)))
+    elif isinstance(queries, bool) or not isinstance(queries, int) or queries < 1:
+        raise ValueError(f"queries={queries!r}: expected a positive integer (or None: as many as the cost buys)")
     rows, results = [], []
     for supernet_seed, part in zc[zc.variant == variant].groupby("supernet_seed"):
         bench_ws = search.TabularBenchmark.from_frame(
