@@ -5,8 +5,10 @@ official protocol, naver-ai/demystifying-ntk ``ntk_nas_train/``: 1 epoch of SGD,
 0.025, momentum 0.9, weight decay 3e-4, then the kernel of a held-out batch of 256;
 NASWOT and DAS's terms on the same trained networks; README of the folder) and ranks
 them against the LGA code's ground truth, NB201's 200-epoch CIFAR-10 test accuracy
-(``data/nasbench201-test/``), over the architectures where each was computed (24 of the
-200 planned in the shipped version). NASLib's validation accuracy is the labelled option
+(``data/nasbench201-test/``), over the architectures where each was computed. Two samples
+were trained (:data:`SAMPLES`): 200 cells stratified by accuracy, and the first 200 of
+LGA's own population in a fixed random order (``lga_first1000_cifar10.csv``); the folder's
+README says how many of each are in. NASLib's validation accuracy is the labelled option
 ``truth="val_accuracy"``.
 """
 from __future__ import annotations
