@@ -47,13 +47,14 @@ def _trained(population: int, stratified: int) -> pd.DataFrame:
                          "sample": ["population"] * population + ["stratified"] * stratified})
 
 
-def test_claims_rest_on_lga_population_from_100_cells_on():
-    # 99 population cells + 24 stratified: too few for the population alone -> all 123;
-    # 100 + 24 -> the 100 of the population (the official, uniform sample)
-    assert len(cae.claim_frame(_trained(99, 24))) == 123
-    chosen = cae.claim_frame(_trained(100, 24))
-    assert len(chosen) == 100 and set(chosen["sample"]) == {"population"}
-    assert len(cae.claim_frame(_trained(0, 24))) == 24
+def test_claims_rest_on_one_sample_never_pooled():
+    # population from 100 cells on, whatever the other sample holds; before that the larger
+    # sample, a tie going to the population
+    for population, stratified, chosen in [(100, 200, "population"), (99, 24, "population"), (17, 24, "stratified"),
+                                           (24, 24, "population"), (0, 24, "stratified"), (5, 0, "population")]:
+        frame = cae.claim_frame(_trained(population, stratified))
+        assert set(frame["sample"]) == {chosen}, (population, stratified)
+        assert len(frame) == (population if chosen == "population" else stratified)
 
 
 def test_sample_text_counts_each_sample():

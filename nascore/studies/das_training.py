@@ -81,7 +81,7 @@ def cifar_flip(fast: pd.DataFrame, n_conv_archs: int, *, n_boot: int, seed: int 
     """``(table, cifar_tau)``: Kendall's tau of NASWOT and the DAS terms after one epoch on
     the conv table (``n_conv_archs`` networks) and on full-size NB201 networks on real
     CIFAR-10 (:mod:`nascore.analysis.cifar_after_epoch`); ``cifar_tau`` is the latter alone."""
-    trained = cifar_after_epoch.trained_frame()
+    trained = cifar_after_epoch.claim_frame(cifar_after_epoch.trained_frame())
     cifar_tau = cifar_after_epoch.correlations(trained, list(CIFAR_TERMS), n_boot=n_boot, seed=seed)
     conv_e1 = fast[(fast.epoch == 1) & fast.metric.isin(["naswot", "D"])]
     table = pd.concat([
