@@ -108,7 +108,8 @@ def test_chapter_claims_take_their_verdicts_from_the_rules(tmp_path, monkeypatch
                              index=pd.Index(["lga_after_1_epoch", "naswot_after_1_epoch"], name="score"))
     cifar_init = pd.DataFrame({"arch": list("abcdef"), "lga_b32": [1.0, 2, 3, 4, 5, 6],
                                "val_accuracy": [1.0, 2, 3, 4, 5, 6]})
-    trained = pd.DataFrame({"arch": list("abcd"), "lga_after_1_epoch": [1.0, 2, 3, np.nan]})
+    trained = pd.DataFrame({"arch": list("abcd"), "lga_after_1_epoch": [1.0, 2, 3, np.nan],
+                            "sample": ["stratified"] * 4})
     search = pd.DataFrame({"method": ["LGA @1", "random search", "accuracy @1"], "budget": [48.0] * 3,
                            "mean": [0.85, 0.80, 0.84], "low": [0.81, 0.78, 0.8], "high": [0.9, 0.82, 0.88]})
     records = lga_claims.chapter_claims(curves=_curves(), init_real=init_real, ceiling=0.4, cifar_tau=cifar_tau,
@@ -120,6 +121,9 @@ def test_chapter_claims_take_their_verdicts_from_the_rules(tmp_path, monkeypatch
                         "lga.after-training.nb201-cifar": "not attempted",  # 24 architectures
                         "lga.kernel-moves": "reproduced",                 # median 0.5: the boundary
                         "lga.guided-search": "reproduced"}                # 0.81 > 0.80
+    after = next(r for r in records if r["claim_id"] == "lga.after-training.nb201-cifar")
+    assert "(4 of the sample stratified by accuracy)" in after["claim"]  # which sample it rests on, in words
+    assert "200-epoch CIFAR-10 test accuracy" in after["claim"]
     for record in records:
         claims.record(**record)
     assert len(claims.load()) == 5
