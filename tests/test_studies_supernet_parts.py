@@ -105,3 +105,19 @@ def test_the_sandwich_claim_rests_on_the_curves_longest_budget_and_lists_every_b
     sandwich = supernet_claims.chapter_claims(evidence, source="our code, real data")[0]
     assert sandwich["verdict"] == "reproduced" and "8 epochs (ablation)" in sandwich["claim"]
     assert supernet_claims.budgets_glue(evidence)["sn_sandwich_budget"].endswith("2 seeds per variant (the ablation)")
+
+
+def test_query_basis_says_whether_the_budget_was_bought_or_fixed():
+    assert supernet_tables.query_basis_text(7, fixed=False) == "as many NAS-Bench-201 queries as that buys (7)"
+    fixed = supernet_tables.query_basis_text(10, fixed=True)
+    assert fixed.startswith("a fixed budget of 10 NAS-Bench-201 queries") and "buys" not in fixed
+    summary = pd.DataFrame({"validation mean": [90.0], "test mean": [93.0]}, index=["random (queries)"])
+    glued = supernet_tables.search_glue(summary, 10, fixed=True)
+    assert glued["sn_queries"] == 10 and glued["sn_query_basis"] == fixed
+    assert supernet_tables.search_glue(summary, 4)["sn_query_basis"].endswith("buys (4)")
+
+
+def test_docstring_examples():
+    import doctest
+
+    assert doctest.testmod(supernet_tables).failed == 0

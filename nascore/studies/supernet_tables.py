@@ -107,11 +107,27 @@ def search_key(method: str) -> str:
     return "_".join(re.findall(r"[a-z0-9]+", method.lower()))
 
 
-def search_glue(summary: pd.DataFrame, queries: int) -> dict:
-    """``sn_queries``, ``sn_search_<key>`` and ``sn_search_test_<key>`` (validation and test
-    means of :func:`nascore.studies.supernet_search.search_summary`) and ``sn_zc_optimum``,
-    the best validation accuracy of the zero-cost architectures."""
-    out = {"sn_queries": int(queries)}
+def query_basis_text(queries: int, *, fixed: bool) -> str:
+    """How the query-based methods' budget was set, for the chapter's prose.
+
+    >>> query_basis_text(12, fixed=False)
+    'as many NAS-Bench-201 queries as that buys (12)'
+    >>> query_basis_text(10, fixed=True)
+    "a fixed budget of 10 NAS-Bench-201 queries (quick mode: a tiny supernet's timed cost means nothing)"
+    """
+    if fixed:
+        return (f"a fixed budget of {int(queries)} NAS-Bench-201 queries "
+                "(quick mode: a tiny supernet's timed cost means nothing)")
+    return f"as many NAS-Bench-201 queries as that buys ({int(queries)})"
+
+
+def search_glue(summary: pd.DataFrame, queries: int, *, fixed: bool = False) -> dict:
+    """``sn_queries``, ``sn_query_basis`` (:func:`query_basis_text`), ``sn_search_<key>`` and
+    ``sn_search_test_<key>`` (validation and test means of
+    :func:`nascore.studies.supernet_search.search_summary`) and ``sn_zc_optimum``, the best
+    validation accuracy of the zero-cost architectures.  ``fixed``: the query budget was
+    fixed rather than bought with the supernet's cost."""
+    out = {"sn_queries": int(queries), "sn_query_basis": query_basis_text(queries, fixed=fixed)}
     for method, row in summary.iterrows():
         out.update({f"sn_search_{search_key(method)}": float(row["validation mean"]),
                     f"sn_search_test_{search_key(method)}": float(row["test mean"])})
