@@ -244,3 +244,31 @@ def test_full_output_of_the_batch_decomposition_sums_to_the_summed_logit_decompo
     expected_sum, _, _ = decomposition_by_perturbation(net, x, y, total="sum")
     blocks = full.reshape(N, 3, N, 3).sum(dim=(1, 3))
     assert torch.allclose(blocks, expected_sum, rtol=1e-9, atol=1e-12)
+
+
+def test_on_a_dead_nb201_cell_the_decomposition_is_still_the_per_sample_definition_and_huge():
+    # The cell with the largest M of the whole space (data/nb201-cifar-ntk/hnas_all_cifar10.csv):
+    # node 0 is cut off, so every image gets the same logits. The official code's per-sample
+    # gradients (activations x backprops, tools/autograd_hacks.py) are the per-sample
+    # perturbation gradients below; our kernel must equal them here too, pieces that cancel in
+    # their sum but are each scaled by 1/sqrt(eps) in every batch norm over a constant batch.
+    from nascore.tables.cifar_ntk.statistics import group_batch, network
+
+    arch = "|none~0|+|none~0|nor_conv_1x1~1|+|none~0|avg_pool_3x3~1|nor_conv_1x1~2|"
+    net = network(arch, "cifar10", "hnas").double()
+    x, y = group_batch("hnas", "cifar10", arch, 4)
+    x = x.double()
+    with torch.no_grad():
+        logits = net(x)
+    assert torch.equal(logits, logits[:1].expand_as(logits))  # dead: one output for every image
+    expected, pieces, _ = decomposition_by_perturbation(net, x, y)
+    theta = ntk.empirical_ntk(net, x, output="target", targets=y, params="conv-linear",
+                              per_sample="batch-decomposition")
+    assert torch.allclose(theta, expected, rtol=1e-8, atol=0)
+    # M = sqrt(trace / N) is huge (7.7e13 here) while the batch gradient (the pieces' sum: 6.0)
+    # and the exact kernel (4.0: only the classifier sees the constant features) are small
+    trace = float(theta.trace())
+    assert trace > 1e12
+    assert float(pieces.sum(0).square().sum()) < 1e-9 * trace
+    exact = ntk.empirical_ntk(net, x, output="target", targets=y, params="conv-linear", per_sample="exact")
+    assert float(exact.trace()) < 1e-9 * trace
