@@ -101,3 +101,10 @@ def test_every_real_cifar_ntk_table_names_the_job_whose_export_writes_it():
     for other in (job.LGA_POPULATION_JOB, job.ZHU_UNIFORM_JOB):
         assert isinstance(other, Job) and (other.unit, other.key_of, other.compute, other.fill) == (
             job.Statistics, job.key_of, job.compute, job.fill)
+
+
+def test_a_training_line_reports_what_the_cell_cost():
+    unit = job.Training("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")
+    line = job._progress(unit, {"seconds_train": 81.6, "seconds_score": 426.4}, "3/92")
+    assert line == "[3/92] trained in 82 s, scored in 426 s: |none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
+    assert job._progress(unit, {}, "1/2") == "[1/2] trained |none~0|+|none~0|none~1|+|none~0|none~1|none~2|"

@@ -165,6 +165,9 @@ def _compute_missing(store, executor, units, log) -> int:
 
 def _progress(unit, record, count: str) -> str:
     if isinstance(unit, Training):
+        seconds = [record.get("seconds_train"), record.get("seconds_score")]
+        if all(isinstance(s, (int, float)) for s in seconds):
+            return f"[{count}] trained in {seconds[0]:.0f} s, scored in {seconds[1]:.0f} s: {unit.arch}"
         return f"[{count}] trained {unit.arch}"
     return f"[{unit.group} {count}] {unit.dataset} b={unit.batch} {record['seconds']:.2f}s {unit.arch}"
 
