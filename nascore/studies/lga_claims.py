@@ -102,7 +102,11 @@ def chapter_claims(*, curves: pd.DataFrame, init_real: pd.DataFrame, ceiling: fl
     lga_row = curves[curves.metric == "lga"].set_index("epoch")
     best_e = int(lga_row.value.drop(0).idxmax())
     lg = cifar_tau.loc["lga_after_1_epoch"]
-    same = cifar_init[cifar_init.arch.isin(trained.arch[trained.lga_after_1_epoch.notna()])]
+    trained_archs = trained.arch[trained.lga_after_1_epoch.notna()]
+    # LGA at init on the same cells: the stratified cells' is in ``cifar_init``, the population's
+    # in its own table (:func:`.lga.population_frame`)
+    init_table = lga.population_frame() if set(trained["sample"]) == {"population"} else cifar_init
+    same = init_table[init_table.arch.isin(trained_archs)]
     same_init = cifar_ntk_init.init_correlations(same, ["lga_b32"], n_boot=n_boot, seed=seed).iloc[0]
     ref = search[search.budget == budget].set_index("method")
     lga_pick, rnd = ref.loc["LGA @1"], ref.loc["random search"]
