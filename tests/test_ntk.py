@@ -141,6 +141,33 @@ def test_chunk_size_does_not_change_the_kernel(mode):
         torch.testing.assert_close(chunked, whole, rtol=0, atol=1e-12)
 
 
+def test_coupled_backward_passes_go_one_at_a_time_on_a_cpu_from_batch_64():
+    from nascore.ntk.jacobian import coupled_chunk
+
+    cpu, cuda = torch.device("cpu"), torch.device("cuda")
+    assert coupled_chunk(64, 1, cpu, 50) == 1
+    assert coupled_chunk(256, 10, cpu, 50) == 1
+    assert coupled_chunk(63, 1, cpu, 50) == 16      # 1024 // 63
+    assert coupled_chunk(63, 1, cpu, 3) == 3        # the caller's chunk when smaller
+    assert coupled_chunk(256, 1, cuda, 50) == 4     # 1024 // 256: GPUs keep the batched passes
+    assert coupled_chunk(2048, 1, cuda, 50) == 1
+
+
+@pytest.mark.parametrize("output", ["sum", "target"])
+def test_one_at_a_time_coupled_kernel_equals_the_batched_one_and_the_loop(output):
+    # batch 64 in train mode: the default takes one plain backward pass per row; chunk_size=4
+    # forces the vmap-batched passes; the TE-NAS-style loop is the reference.
+    net, x = _conv_bn(), _randn(64, 2, 6, 6)
+    y = torch.arange(64) % 3
+    one = ntk.empirical_ntk(net, x, output=output, targets=y, implementation="jacobian", mode="train")
+    batched = ntk.empirical_ntk(net, x, output=output, targets=y, implementation="jacobian", mode="train",
+                                chunk_size=4)
+    loop = ntk.empirical_ntk_loop(net, x, output=output, targets=y, mode="train")
+    torch.testing.assert_close(one, batched, rtol=1e-10, atol=1e-10)
+    torch.testing.assert_close(one, loop, rtol=1e-10, atol=1e-10)
+    assert float(one.abs().max()) > 1e-3  # not a vanishing kernel
+
+
 # ----------------------------------------------------------------------------- conventions
 def test_full_kernel_blocks_give_sum_and_target_kernels():
     net, x = _mlp(), _randn(6, 5)

@@ -2,8 +2,11 @@
 
 Independent samples: ``vmap`` over ``grad`` (``jacrev`` for ``output="full"``) of a
 one-sample ``functional_call``, O(N).  Batch norm with batch statistics couples the samples:
-one full-batch forward and a backward pass batched (vmap) over the cotangents e_i
-(``is_grads_batched``), O(N^2), as in the TE-NAS loop.  Rows of J are computed in chunks
+one full-batch forward and a backward pass per cotangent e_i, O(N^2), as in the TE-NAS loop;
+small batches batch those passes (vmap over the cotangents, ``is_grads_batched``), large
+batches on a CPU take them one at a time, which is faster there and gives the same kernel
+(``benchmarks/ntk.py --full-size 64``, one thread: 1.14x on a full-size NAS-Bench-201 cell,
+relative difference 0).  Rows of J are computed in chunks
 (``chunk_size``) and Theta = J J^T is accumulated in float64 over column slices.
 """
 from __future__ import annotations
@@ -15,6 +18,17 @@ from .conventions import couples_samples, outputs_2d, scalarise, symmetric
 
 _CHUNK_ELEMENTS = 2 ** 25  # elements of one chunk of Jacobian rows (128 MiB in float32)
 _COUPLED_SAMPLES = 1024  # cotangents x batch size in one batched backward pass
+#: From this batch size on, a CPU takes the coupled backward passes one cotangent at a time
+#: (measured in ``benchmarks/ntk.py``: batching them over vmap is slower there from N = 64).
+_COUPLED_ONE_AT_A_TIME = 64
+
+
+def coupled_chunk(n: int, per_row: int, device: torch.device, chunk_size: int) -> int:
+    """Samples per backward pass in the coupled case: 1 on a CPU from N = 64, else ``chunk_size``
+    capped so that cotangents x batch stays under ``_COUPLED_SAMPLES``."""
+    if device.type == "cpu" and n >= _COUPLED_ONE_AT_A_TIME:
+        return 1
+    return max(1, min(chunk_size, _COUPLED_SAMPLES // (n * per_row)))
 
 
 def _gram(rows: list[torch.Tensor]) -> torch.Tensor:
@@ -40,7 +54,7 @@ def jacobian_ntk(net, inputs, output, targets, k, chunk_size):
     if chunk_size is None:
         chunk_size = max(1, min(n, _CHUNK_ELEMENTS // (per_row * n_params)))
         if coupled:  # each batched backward pass holds gradients for the whole batch
-            chunk_size = max(1, min(chunk_size, _COUPLED_SAMPLES // (n * per_row)))
+            chunk_size = coupled_chunk(n, per_row, inputs.device, chunk_size)
 
     def flat(grads, lead):
         return torch.cat([grads[name].reshape(lead, -1) for name in names], dim=1)
@@ -54,10 +68,16 @@ def jacobian_ntk(net, inputs, output, targets, k, chunk_size):
             out = outputs_2d(functional_call(net, (leaves, buffers), (inputs,)), n)
             values = scalarise(out, output, targets)
         eye = torch.eye(values.shape[0], dtype=values.dtype, device=values.device)
+        wrt = [leaves[name] for name in names]
         for start in range(0, values.shape[0], chunk_size * per_row):
             cot = eye[start:start + chunk_size * per_row]
-            g = torch.autograd.grad(values, [leaves[name] for name in names], cot, retain_graph=True,
-                                    is_grads_batched=True, allow_unused=True, materialize_grads=True)
+            if cot.shape[0] == 1:  # one plain backward pass (no vmap)
+                g = torch.autograd.grad(values, wrt, cot[0], retain_graph=True, allow_unused=True,
+                                        materialize_grads=True)
+                g = [t.unsqueeze(0) for t in g]
+            else:
+                g = torch.autograd.grad(values, wrt, cot, retain_graph=True, is_grads_batched=True,
+                                        allow_unused=True, materialize_grads=True)
             rows.append(flat(dict(zip(names, g)), cot.shape[0]))
         return _gram(rows)
 
