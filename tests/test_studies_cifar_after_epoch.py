@@ -1,6 +1,7 @@
 """Worked examples for nascore.analysis.cifar_after_epoch."""
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -77,3 +78,19 @@ def test_trained_frame_by_sample():
     assert (index[population.arch] < 1000).all()
     with pytest.raises(ValueError, match="sample='uniform'.*all, population, stratified"):
         cae.trained_frame("uniform")
+
+
+def test_trained_frame_carries_each_samples_own_lga_at_init(monkeypatch):
+    tables = {"nb201-cifar-ntk-lga1000": pd.DataFrame({"arch": ["p", "s"], "lga_b32": [0.1, 0.2],
+                                                       "lga_after_1_epoch": [1.0, 2.0]}),
+              "nb201-cifar-ntk": pd.DataFrame({"arch": ["s", "t"], "lga_b32": [0.7, 0.8],
+                                               "lga_after_1_epoch": [3.0, np.nan],
+                                               "naswot_after_1_epoch": [np.nan, 4.0]}),
+              "nb201": pd.DataFrame({"arch": ["p", "s", "t"], "test_accuracy": [90.0, 91, 92],
+                                     "val_accuracy": [80.0, 81, 82]})}
+    monkeypatch.setattr(bench, "load", lambda name, dataset: tables[name])
+    frame = cae.trained_frame().set_index("arch")
+    # "s" is in both: it counts once, as a population cell, with the population table's values
+    assert frame.loc["s", "sample"] == "population" and frame.loc["s", "lga_b32"] == 0.2
+    assert frame.loc["p", "lga_b32"] == 0.1 and frame.loc["t", "lga_b32"] == 0.8
+    assert frame.loc["t", "sample"] == "stratified" and frame.loc["t", "test_accuracy"] == 92.0

@@ -106,14 +106,13 @@ def test_chapter_claims_take_their_verdicts_from_the_rules(tmp_path, monkeypatch
                               "value": [0.5, -0.1], "low": [0.4, -0.2], "high": [0.6, 0.0]})
     cifar_tau = pd.DataFrame({"n": [24, 24], "value": [0.4, 0.3], "low": [0.1, 0.0], "high": [0.6, 0.5]},
                              index=pd.Index(["lga_after_1_epoch", "naswot_after_1_epoch"], name="score"))
-    cifar_init = pd.DataFrame({"arch": list("abcdef"), "lga_b32": [1.0, 2, 3, 4, 5, 6],
-                               "val_accuracy": [1.0, 2, 3, 4, 5, 6]})
     trained = pd.DataFrame({"arch": list("abcd"), "lga_after_1_epoch": [1.0, 2, 3, np.nan],
-                            "sample": ["stratified"] * 4})
+                            "lga_b32": [1.0, 2, 3, 4], "test_accuracy": [1.0, 2, 3, 4],
+                            "val_accuracy": [1.0, 2, 3, 4], "sample": ["stratified"] * 4})
     search = pd.DataFrame({"method": ["LGA @1", "random search", "accuracy @1"], "budget": [48.0] * 3,
                            "mean": [0.85, 0.80, 0.84], "low": [0.81, 0.78, 0.8], "high": [0.9, 0.82, 0.88]})
     records = lga_claims.chapter_claims(curves=_curves(), init_real=init_real, ceiling=0.4, cifar_tau=cifar_tau,
-                                        cifar_init=cifar_init, trained=trained, median_distance=0.5, search=search,
+                                        trained=trained, median_distance=0.5, search=search,
                                         budget=48.0, n_boot=0)
     verdicts = {r["claim_id"]: r["verdict"] for r in records}
     assert verdicts == {"lga.init-metrics-unreliable": "partly",          # 0.5 ranks well, -0.1 backwards
@@ -127,3 +126,26 @@ def test_chapter_claims_take_their_verdicts_from_the_rules(tmp_path, monkeypatch
     for record in records:
         claims.record(**record)
     assert len(claims.load()) == 5
+
+
+def test_lga_at_init_beside_the_trained_value_comes_from_the_same_cells_and_test_accuracy(tmp_path, monkeypatch):
+    # population cells only (the claim's sample once it is the larger one): LGA at init on the
+    # three trained cells is reversed against their 200-epoch test accuracy (tau -1) but follows
+    # NASLib's validation accuracy (tau +1); the fourth cell was not trained and is left out.
+    monkeypatch.setenv("NASCORE_CLAIMS", str(tmp_path))
+    init_real = pd.DataFrame({"column": ["ntk_trace", "lga_b32"], "batch": [64, 32], "n": [300, 1000],
+                              "value": [0.5, 0.36], "low": [0.4, 0.3], "high": [0.6, 0.4]})
+    cifar_tau = pd.DataFrame({"n": [3], "value": [1.0], "low": [1.0], "high": [1.0]},
+                             index=pd.Index(["lga_after_1_epoch"], name="score"))
+    trained = pd.DataFrame({"arch": list("abcd"), "lga_after_1_epoch": [1.0, 2, 3, np.nan],
+                            "lga_b32": [3.0, 2, 1, 9], "test_accuracy": [1.0, 2, 3, 4],
+                            "val_accuracy": [3.0, 2, 1, 0], "sample": ["population"] * 4})
+    search = pd.DataFrame({"method": ["LGA @1", "random search", "accuracy @1"], "budget": [48.0] * 3,
+                           "mean": [0.85, 0.80, 0.84], "low": [0.81, 0.78, 0.8], "high": [0.9, 0.82, 0.88]})
+    records = lga_claims.chapter_claims(curves=_curves(), init_real=init_real, ceiling=0.4, cifar_tau=cifar_tau,
+                                        trained=trained, median_distance=0.5, search=search, budget=48.0, n_boot=0)
+    after = next(r for r in records if r["claim_id"] == "lga.after-training.nb201-cifar")
+    assert "(4 of LGA's population (uniform among NB201 cells 0..999))" in after["claim"]
+    assert "; LGA at init (batch 32) on the same 3: -1.000" in after["our_value"]
+    assert after["verdict"] == "not attempted"  # 3 cells
+

@@ -28,11 +28,16 @@ SAMPLES = ("all", "population", "stratified")
 _TABLES = {"population": "nb201-cifar-ntk-lga1000", "stratified": "nb201-cifar-ntk"}
 
 
+#: LGA at init (batch 32) of each trained cell, from the same table as its after-one-epoch values.
+AT_INIT = "lga_b32"
+
+
 def _trained_rows(table: pd.DataFrame, sample: str) -> pd.DataFrame:
-    """``arch``, :data:`COLUMNS` and ``sample`` of the rows of ``table`` with any after-one-epoch
-    value (none when the table has no such column yet)."""
+    """``arch``, :data:`COLUMNS`, :data:`AT_INIT` (NaN where the table lacks it) and ``sample``
+    of the rows of ``table`` with any after-one-epoch value (none when the table has no such
+    column yet)."""
     present = [c for c in COLUMNS if c in table]
-    rows = table.reindex(columns=["arch", *COLUMNS])
+    rows = table.reindex(columns=["arch", *COLUMNS, AT_INIT])
     rows = rows[rows[present].notna().any(axis=1)] if present else rows.iloc[:0]
     return rows.assign(sample=sample)
 
@@ -40,7 +45,8 @@ def _trained_rows(table: pd.DataFrame, sample: str) -> pd.DataFrame:
 def trained_frame(sample: str = "all") -> pd.DataFrame:
     """NB201 CIFAR-10 cells trained for one epoch under the LGA code's protocol, from the
     tables of ``sample`` (one of :data:`SAMPLES`; a cell in both counts once, as a population
-    cell), with their after-one-epoch columns, ``sample``, and both accuracies of
+    cell), with their after-one-epoch columns, LGA at init (:data:`AT_INIT`, from the same
+    table as the cell's after-one-epoch values), ``sample``, and both accuracies of
     :data:`TRUTHS` (200-epoch test accuracy from ``bench.load("nb201")``, NASLib's
     validation accuracy)."""
     from .. import bench
