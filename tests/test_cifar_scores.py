@@ -186,7 +186,8 @@ def test_table_status_names_what_the_table_holds():
     full = {"cifar10": {"grasp_done": 724, "sample_done": 3000, "rows": 15625},
             "cifar100": {"grasp_done": 725, "sample_done": 0, "rows": 725}}
     assert table_status(full, sizes) == "complete"
-    sample = {**full, "cifar10": {"grasp_done": 724, "sample_done": 3000, "rows": 3585}}
+    sample = {**full, "cifar10": {"zc_done": 724, "grasp_done": 724, "sample_done": 3000, "rows": 3585},
+              "cifar100": {"zc_done": 725, "grasp_done": 725, "sample_done": 0, "rows": 725}}
     assert table_status(sample, sizes) == "sample"
     short = {**sample, "cifar10": {"grasp_done": 724, "sample_done": 2999, "rows": 3584}}
     assert table_status(short, sizes) == "provisional"
@@ -195,6 +196,17 @@ def test_table_status_names_what_the_table_holds():
     with pytest.raises(ValueError, match="unknown table status 'done'"):
         readme(protocol=None, command="", info={}, status="done", cover={}, zc_sizes={}, devices="",
                torches="", seconds=None, rows=0)
+    # a uniform sample on CIFAR-100 is said beside CIFAR-10's
+    from nascore.provenance import snapshot
+
+    with_c100 = {**sample, "cifar100": {"zc_done": 725, "grasp_done": 725, "sample_done": 300, "rows": 985}}
+    lines = readme(protocol=cp.ScoringProtocol(), command="", info=snapshot(), status="sample", cover=with_c100,
+                   zc_sizes=sizes, devices="cpu", torches="x", seconds=pd.Series({"cifar10": 1.0}), rows=4570)
+    assert ("On CIFAR-100, a uniform sample of 300 with the full-space set (`--archs sample:300 --dataset "
+            "cifar100`: the first 300 of the same order).") in lines[2]
+    assert "On CIFAR-100" not in readme(protocol=cp.ScoringProtocol(), command="", info=snapshot(), status="sample",
+                                        cover=sample, zc_sizes=sizes, devices="cpu", torches="x",
+                                        seconds=pd.Series({"cifar10": 1.0}), rows=3585)[2]
 
 
 def test_scored_head_counts_only_an_unbroken_head_of_the_order():
@@ -252,3 +264,47 @@ def test_the_export_round_trips_stored_values_whatever_their_keys(tmp_path):
     assert back.loc[B, "params"] == 2.5 and math.isnan(back.loc[B, "naswot"]) and math.isnan(back.loc[B, "grasp"])
     assert back.seconds.tolist() == [1.5, 1.5] and back.seconds_shared.tolist() == [0.25, 0.25]
     assert back.val_accuracy.loc[A] == pytest.approx(bench.load("nb201", "cifar10").set_index("arch").val_accuracy[A])
+
+
+def test_an_export_merges_the_store_into_the_table_already_there(tmp_path):
+    """A store holding only new work keeps the shipped rows: a cell only in the table stays,
+    a new cell is added, and a cell in both keeps the row with more metrics (the table's
+    zero-cost row with GraSP beats the store's full-space row; a tie keeps the table's), the
+    other filling its gaps. ``--replace`` writes the store's rows alone."""
+    from nascore.tables.nb201_cifar_scores_export import export
+
+    C = cs.select_archs("full")[2]
+
+    def record(arch, values, seconds):
+        return {"kind": job.KIND, "arch": arch, "dataset": "cifar10", "metrics": sorted(values), "values": values,
+                "errors": {}, "seconds": seconds, "seconds_by_step": {}, "device": "cpu", "torch": "x",
+                "protocol": SMALL.to_dict()}
+
+    old = job.open_store(tmp_path / "old")
+    old.put("ab" * 32, record(A, {m: 1.0 for m in cs.ZC_METRICS}, 9.0))              # 12 metrics
+    old.put("cd" * 32, record(B, {"params": 1.0, "naswot": 1.0}, 9.0))
+    export(job.records_frame(old, SMALL), tmp_path / "out", protocol=SMALL)
+    new = job.open_store(tmp_path / "new")
+    new.put("ef" * 32, record(A, {m: 2.0 for m in cs.FULL_SPACE_METRICS}, 1.0))      # 11: the table's wins
+    new.put("01" * 32, record(B, {"params": 2.0, "snip": 2.0}, 1.0))                  # 2 vs 2: tie, the table's
+    new.put("23" * 32, record(C, {"params": 3.0}, 1.0))                               # new cell
+    merged = job.merged_with_table(job.records_frame(new, SMALL), tmp_path / "out" / "scores.csv")
+    export(merged, tmp_path / "out", protocol=SMALL)
+    back = pd.read_csv(tmp_path / "out" / "scores.csv").set_index("arch")
+    assert sorted(back.index) == sorted([A, B, C])
+    assert back.loc[A, list(cs.ZC_METRICS)].tolist() == [1.0] * len(cs.ZC_METRICS) and back.loc[A, "seconds"] == 9.0
+    assert (back.loc[B, "params"], back.loc[B, "naswot"], back.loc[B, "snip"]) == (1.0, 1.0, 2.0)  # gap filled
+    assert back.loc[C, "params"] == 3.0 and back.loc[C, "seconds"] == 1.0
+    # no table there: the store's rows as they are; not a score table: a clear error
+    assert job.merged_with_table(job.records_frame(new, SMALL), tmp_path / "none.csv").equals(
+        job.records_frame(new, SMALL))
+    (tmp_path / "bad.csv").write_text("x,y\n1,2\n")
+    with pytest.raises(ValueError, match="bad.csv is not a score table: it has no arch, dataset column"):
+        job.merged_with_table(job.records_frame(new, SMALL), tmp_path / "bad.csv")
+    # the command line merges by default; --replace writes the store's rows (none under its protocol)
+    out = ["--export-only", "--store", str(tmp_path / "new"), "--out", str(tmp_path / "out"), "--no-progress"]
+    assert cli.main(["bench", "cifar-scores", *out]) == 0
+    assert len(pd.read_csv(tmp_path / "out" / "scores.csv")) == 3
+    assert "merged into the table already there" in (tmp_path / "out" / "README.md").read_text()
+    assert cli.main(["bench", "cifar-scores", *out, "--replace"]) == 0
+    assert len(pd.read_csv(tmp_path / "out" / "scores.csv")) == 0

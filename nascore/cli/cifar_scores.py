@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 from ..bench.cifar_protocol import DATASETS, IMAGE_SOURCES, ScoringProtocol
 from ..inputs import NORMALISATIONS
@@ -23,7 +24,9 @@ initialisation, train-mode BatchNorm; see nascore.bench.cifar_protocol). All met
 one architecture share one forward pass and its backward passes. Each finished
 architecture is stored at once under a content key: a killed or time-limited run keeps
 what it finished and a rerun does the rest. --out exports every result of the store
-(all datasets and selections) as scores.csv with a provenance README."""
+(all datasets and selections) as scores.csv with a provenance README, merged into the
+scores.csv already there (its rows the store lacks are kept; --replace writes the store's
+alone)."""
 
 EPILOG = """examples:
   nascore bench cifar-scores --archs zc --dataset cifar10 cifar100 --jobs 2 --out data/nb201-cifar-scores
@@ -73,6 +76,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="like --max-minutes, but an absolute deadline (seconds since 1970, e.g. "
                              "$(( $(date +%%s) + 540 ))), so chained commands share one time limit")
     parser.add_argument("--export-only", action="store_true", help="score nothing; only export the store")
+    parser.add_argument("--replace", action="store_true",
+                        help="with --out: write only the store's results (default: merge them into the "
+                             "folder's scores.csv, whose rows the store lacks are kept)")
     parser.add_argument("--batch-size", type=positive, default=ScoringProtocol.batch_size,
                         help="batch size (default: %(default)s, zero-cost-nas)")
     parser.add_argument("--seed", type=seed, default=ScoringProtocol.seed,
@@ -101,7 +107,7 @@ def _metrics(text: str, archs: str) -> tuple:
 
 def run(args) -> int:
     """Run ``nascore bench cifar-scores`` with parsed ``args``; returns the exit status."""
-    from ..tables.nb201_cifar_scores import open_store
+    from ..tables.nb201_cifar_scores import merged_with_table, open_store
     from ..tables.nb201_cifar_scores_export import export
     from ..paths import cache_folder
 
@@ -119,7 +125,10 @@ def run(args) -> int:
         for archs, datasets in plans:
             _fill(store, args, archs, datasets, metrics, protocol, start)
     if args.out:
-        for path in export(records_frame(store, protocol), args.out, protocol=protocol, command=_command(args)):
+        frame = records_frame(store, protocol)
+        if not args.replace:  # keep the rows the folder's table holds and the store lacks
+            frame = merged_with_table(frame, Path(args.out) / "scores.csv")
+        for path in export(frame, args.out, protocol=protocol, command=_command(args)):
             print(f"wrote {path}")
     return 0
 
@@ -128,8 +137,10 @@ def _command(args) -> str:
     """The canonical command line of a run (for the README)."""
     if args.export_only:
         return (f"nascore bench cifar-scores --export-only --batch-size {args.batch_size} --seed {args.seed} "
-                f"--normalisation {args.normalisation} --out {args.out} (an export of the store, which the "
-                "commands under 'Regenerate or complete' filled, with these protocol options)")
+                f"--normalisation {args.normalisation} --out {args.out}"
+                + (" --replace" if args.replace else "") + " (an export of the store, which the "
+                "commands under 'Regenerate or complete' filled, with these protocol options"
+                + ("" if args.replace else ", merged into the table already there") + ")")
     parts = ["nascore bench cifar-scores", f"--archs {args.archs}", "--dataset " + " ".join(args.dataset),
              f"--metrics {args.metrics}", f"--device {args.device}",
              f"--scheduler {args.scheduler}" if args.scheduler else f"--jobs {args.jobs}",
@@ -139,7 +150,7 @@ def _command(args) -> str:
         parts.append(f"--max-minutes {args.max_minutes:g}")
     if args.until:
         parts.append("--until <deadline>")
-    return " ".join(parts + [f"--out {args.out}"])
+    return " ".join(parts + [f"--out {args.out}"] + (["--replace"] if args.replace else []))
 
 
 def _fill(store, args, archs, datasets, metrics, protocol, start):

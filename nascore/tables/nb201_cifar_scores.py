@@ -176,22 +176,55 @@ def records_frame(store: ResultStore, protocol: ScoringProtocol | None = None) -
                "n_metrics": len(record["values"]), "seconds": record["seconds"],
                **{STEP_COLUMNS[k]: v for k, v in record.get("seconds_by_step", {}).items() if k in STEP_COLUMNS},
                "device": record["device"], "torch": record["torch"]}
-        old = rows.get(key)
-        if old is None:
-            rows[key] = row
-        else:
-            first, second = sorted([old, row], key=lambda r: -r["n_metrics"])
-            rows[key] = {**second, **{k: v for k, v in first.items() if not _missing(v)}}
-            for column in ("seconds", *STEP_COLUMNS.values()):  # the record with more metrics timed the job
-                rows[key][column] = first.get(column, np.nan)
-    columns = ["arch", "dataset", *ZC_METRICS, "seconds", *STEP_COLUMNS.values(), "device", "torch"]
-    frame = pd.DataFrame(list(rows.values()))
+        rows[key] = row if key not in rows else _combine(rows[key], row)
+    return _table(rows.values())
+
+
+#: The columns of an exported score table, before :func:`~nascore.bench.cifar_scores.with_accuracy`.
+COLUMNS = ["arch", "dataset", *ZC_METRICS, "seconds", *STEP_COLUMNS.values(), "device", "torch"]
+
+
+def _combine(old: dict, row: dict) -> dict:
+    """One architecture scored twice: the row with more metrics (``n_metrics``; a tie keeps
+    ``old``) wins, the other fills its gaps, and the winner's seconds stay (it timed the job)."""
+    first, second = sorted([old, row], key=lambda r: -r["n_metrics"])
+    out = {**second, **{k: v for k, v in first.items() if not _missing(v)}}
+    for column in ("seconds", *STEP_COLUMNS.values()):
+        out[column] = first.get(column, np.nan)
+    return out
+
+
+def _table(rows) -> pd.DataFrame:
+    frame = pd.DataFrame(list(rows))
     if frame.empty:
-        return pd.DataFrame(columns=columns)
-    for column in columns:
+        return pd.DataFrame(columns=COLUMNS)
+    for column in COLUMNS:
         if column not in frame:
             frame[column] = np.nan
-    return frame[columns].sort_values(["dataset", "arch"], ignore_index=True)
+    return frame[COLUMNS].sort_values(["dataset", "arch"], ignore_index=True)
+
+
+def merged_with_table(frame: pd.DataFrame, path) -> pd.DataFrame:
+    """``frame`` (:func:`records_frame`) merged into the score table at ``path`` (a ``scores.csv``
+    exported under the same protocol), so that exporting a store that holds only new work
+    keeps every shipped row. An architecture in both is combined as in :func:`records_frame`
+    (the row with more metrics wins, a tie keeps the table's; the other fills its gaps);
+    rows of either alone are kept. No file at ``path``: ``frame`` as it is."""
+    from pathlib import Path
+
+    if not Path(path).is_file():
+        return frame
+    shipped = pd.read_csv(path)
+    missing = [c for c in ("arch", "dataset") if c not in shipped]
+    if missing:
+        raise ValueError(f"{path} is not a score table: it has no {', '.join(missing)} column")
+    rows = {}
+    for source in (shipped.reindex(columns=COLUMNS), frame.reindex(columns=COLUMNS)):
+        for row in source.to_dict("records"):
+            row["n_metrics"] = sum(not _missing(row[m]) for m in ZC_METRICS)
+            key = (row["arch"], row["dataset"])
+            rows[key] = row if key not in rows else _combine(rows[key], row)
+    return _table(rows.values())
 
 
 def _missing(value) -> bool:

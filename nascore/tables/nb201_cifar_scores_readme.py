@@ -34,6 +34,10 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
     if status not in texts:
         raise ValueError(f"unknown table status {status!r}; allowed: {', '.join(texts)}")
     status = texts[status]
+    extra = {d: c.get("sample_done", 0) for d, c in cover.items() if d != "cifar10" and c.get("sample_done", 0)}
+    for dataset, head in extra.items():
+        status += (f" On {dataset.upper().replace('CIFAR', 'CIFAR-')}, a uniform sample of {head} with the "
+                   f"full-space set (`--archs sample:{head} --dataset {dataset}`: the first {head} of the same order).")
     p = protocol.to_dict()
     lines = [
         "# Our training-free scores of NAS-Bench-201 architectures on real CIFAR batches", "",
