@@ -155,6 +155,25 @@ def test_skip_table_leaves_out_shipped_cells_or_only_those_with_the_column(tmp_p
         architectures.skip_shipped(archs, tmp_path / "bad.csv")
 
 
+def test_a_shard_takes_the_same_cells_however_far_the_skip_table_has_got(tmp_path):
+    # two shards started at different times (the table gained a cell in between) must not
+    # overlap: the selection is sharded first, then the shipped cells are skipped
+    import argparse
+
+    from nascore.cli.cifar_ntk import _setup
+
+    cells = architectures.arch_list("first1000,first:6")
+    table = tmp_path / "t.csv"
+    pd.DataFrame({"arch": [cells[0]], "lga_after_1_epoch": [0.5]}).to_csv(table, index=False)
+
+    def shard(i):
+        args = argparse.Namespace(device="cpu", threads=0, archs="first1000,first:6", seed=0, shard=f"{i}/2")
+        return _setup(args, skip_table=table, skip_column="lga_after_1_epoch")
+
+    assert shard(0) == cells[2::2] and shard(1) == cells[1::2]
+    assert not set(shard(0)) & set(shard(1))
+
+
 def test_lga_population_export_keeps_only_cells_0_to_999_with_their_index(tmp_path, monkeypatch):
     def fake(group, arch, dataset, **kw):
         return {**{c: float(len(arch)) for c in statistics.COLUMNS[group]}, "seconds": 0.5}

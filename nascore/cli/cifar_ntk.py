@@ -120,9 +120,13 @@ def _setup(args, skip_table=None, skip_column=None):
         torch.set_num_threads(args.threads)
     job.full_precision()
     archs = architectures.arch_list(args.archs, args.seed if args.archs.startswith("sample") else 0)
+    # shard the selection before skipping what is shipped: a shard's cells must not depend on
+    # how far the table had got when its process started (else two shards started at
+    # different times can take the same cells)
+    archs = _shard(archs, args.shard)
     if skip_table:
         archs = architectures.skip_shipped(archs, skip_table, skip_column)
-    return _shard(archs, args.shard)
+    return archs
 
 
 def _groups(text):
