@@ -266,45 +266,59 @@ def test_the_export_round_trips_stored_values_whatever_their_keys(tmp_path):
     assert back.val_accuracy.loc[A] == pytest.approx(bench.load("nb201", "cifar10").set_index("arch").val_accuracy[A])
 
 
-def test_an_export_merges_the_store_into_the_table_already_there(tmp_path):
+def test_an_export_merges_the_store_into_the_table_already_there(tmp_path, capsys):
     """A store holding only new work keeps the shipped rows: a cell only in the table stays,
     a new cell is added, and a cell in both keeps the row with more metrics (the table's
-    zero-cost row with GraSP beats the store's full-space row; a tie keeps the table's), the
-    other filling its gaps. ``--replace`` writes the store's rows alone."""
+    zero-cost row with GraSP beats the store's full-space row; a tie goes to the store's,
+    a re-scored cell), the other filling its gaps. ``--replace`` writes the store's rows alone;
+    a table of another protocol, or without its protocol.json, is refused."""
+    import json
+
     from nascore.tables.nb201_cifar_scores_export import export
 
     C = cs.select_archs("full")[2]
 
-    def record(arch, values, seconds):
+    def record(arch, values, seconds, protocol=SMALL):
         return {"kind": job.KIND, "arch": arch, "dataset": "cifar10", "metrics": sorted(values), "values": values,
                 "errors": {}, "seconds": seconds, "seconds_by_step": {}, "device": "cpu", "torch": "x",
-                "protocol": SMALL.to_dict()}
+                "protocol": protocol.to_dict()}
 
+    out = tmp_path / "out"
     old = job.open_store(tmp_path / "old")
     old.put("ab" * 32, record(A, {m: 1.0 for m in cs.ZC_METRICS}, 9.0))              # 12 metrics
     old.put("cd" * 32, record(B, {"params": 1.0, "naswot": 1.0}, 9.0))
-    export(job.records_frame(old, SMALL), tmp_path / "out", protocol=SMALL)
+    export(job.records_frame(old, SMALL), out, protocol=SMALL)
+    assert json.loads((out / "protocol.json").read_text()) == SMALL.to_dict()
+    assert "protocol.json" in json.loads((out / "manifest.json").read_text())["files"]
     new = job.open_store(tmp_path / "new")
     new.put("ef" * 32, record(A, {m: 2.0 for m in cs.FULL_SPACE_METRICS}, 1.0))      # 11: the table's wins
-    new.put("01" * 32, record(B, {"params": 2.0, "snip": 2.0}, 1.0))                  # 2 vs 2: tie, the table's
+    new.put("01" * 32, record(B, {"params": 2.0, "snip": 2.0}, 1.0))                  # 2 vs 2: the store's
     new.put("23" * 32, record(C, {"params": 3.0}, 1.0))                               # new cell
-    merged = job.merged_with_table(job.records_frame(new, SMALL), tmp_path / "out" / "scores.csv")
-    export(merged, tmp_path / "out", protocol=SMALL)
-    back = pd.read_csv(tmp_path / "out" / "scores.csv").set_index("arch")
+    fresh = job.records_frame(new, SMALL)
+    export(job.merged_with_table(fresh, out, SMALL), out, protocol=SMALL)
+    back = pd.read_csv(out / "scores.csv").set_index("arch")
     assert sorted(back.index) == sorted([A, B, C])
     assert back.loc[A, list(cs.ZC_METRICS)].tolist() == [1.0] * len(cs.ZC_METRICS) and back.loc[A, "seconds"] == 9.0
-    assert (back.loc[B, "params"], back.loc[B, "naswot"], back.loc[B, "snip"]) == (1.0, 1.0, 2.0)  # gap filled
-    assert back.loc[C, "params"] == 3.0 and back.loc[C, "seconds"] == 1.0
-    # no table there: the store's rows as they are; not a score table: a clear error
-    assert job.merged_with_table(job.records_frame(new, SMALL), tmp_path / "none.csv").equals(
-        job.records_frame(new, SMALL))
-    (tmp_path / "bad.csv").write_text("x,y\n1,2\n")
-    with pytest.raises(ValueError, match="bad.csv is not a score table: it has no arch, dataset column"):
-        job.merged_with_table(job.records_frame(new, SMALL), tmp_path / "bad.csv")
-    # the command line merges by default; --replace writes the store's rows (none under its protocol)
-    out = ["--export-only", "--store", str(tmp_path / "new"), "--out", str(tmp_path / "out"), "--no-progress"]
-    assert cli.main(["bench", "cifar-scores", *out]) == 0
-    assert len(pd.read_csv(tmp_path / "out" / "scores.csv")) == 3
-    assert "merged into the table already there" in (tmp_path / "out" / "README.md").read_text()
-    assert cli.main(["bench", "cifar-scores", *out, "--replace"]) == 0
-    assert len(pd.read_csv(tmp_path / "out" / "scores.csv")) == 0
+    assert (back.loc[B, "params"], back.loc[B, "snip"], back.loc[B, "naswot"]) == (2.0, 2.0, 1.0)  # gap filled
+    assert back.loc[B, "seconds"] == 1.0 and back.loc[C, "params"] == 3.0
+    # no table there: the store's rows as they are
+    assert job.merged_with_table(fresh, tmp_path / "none", SMALL).equals(fresh)
+    # another protocol, a missing protocol.json, a column the export does not write: refused
+    with pytest.raises(ValueError, match=r"another protocol \(C: 4 there, 16 here, N: 1 there, 5 here, batch_size: 12 there, 64 here\)"):
+        job.merged_with_table(fresh, out, cp.ScoringProtocol())
+    (tmp_path / "odd").mkdir()
+    back.reset_index().assign(extra=1).to_csv(tmp_path / "odd" / "scores.csv", index=False)
+    with pytest.raises(ValueError, match="protocol.json is missing"):
+        job.merged_with_table(fresh, tmp_path / "odd", SMALL)
+    (tmp_path / "odd" / "protocol.json").write_text(json.dumps(SMALL.to_dict()))
+    with pytest.raises(ValueError, match=r"columns an export does not write \(extra\)"):
+        job.merged_with_table(fresh, tmp_path / "odd", SMALL)
+    # the command line merges by default (refused here: the folder's protocol is not the CLI's),
+    # --replace writes the store's rows alone (none under the CLI's protocol)
+    argv = ["bench", "cifar-scores", "--export-only", "--store", str(tmp_path / "new"), "--out", str(out),
+            "--no-progress"]
+    assert cli.main(argv) == 2
+    assert "was scored under another protocol" in capsys.readouterr().err
+    assert cli.main([*argv, "--replace"]) == 0
+    assert len(pd.read_csv(out / "scores.csv")) == 0
+    assert json.loads((out / "protocol.json").read_text()) == cp.ScoringProtocol().to_dict()

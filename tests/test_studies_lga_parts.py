@@ -146,6 +146,27 @@ def test_lga_at_init_beside_the_trained_value_comes_from_the_same_cells_and_test
                                         trained=trained, median_distance=0.5, search=search, budget=48.0, n_boot=0)
     after = next(r for r in records if r["claim_id"] == "lga.after-training.nb201-cifar")
     assert "(4 of LGA's population (uniform among NB201 cells 0..999))" in after["claim"]
-    assert "; LGA at init (batch 32) on the same 3: -1.000" in after["our_value"]
+    assert "; LGA at init (batch 32) on 3 of the same cells: -1.000" in after["our_value"]
+    # under three at-init values on the trained cells: the clause is left out, the claim stays
+    trained.loc[trained.arch != "a", "lga_b32"] = np.nan
+    records = lga_claims.chapter_claims(curves=_curves(), init_real=init_real, ceiling=0.4, cifar_tau=cifar_tau,
+                                        trained=trained, median_distance=0.5, search=search, budget=48.0, n_boot=0)
+    after = next(r for r in records if r["claim_id"] == "lga.after-training.nb201-cifar")
+    assert "LGA at init" not in after["our_value"] and after["our_value"].startswith("Kendall tau 1.000")
     assert after["verdict"] == "not attempted"  # 3 cells
 
+
+
+def test_the_flip_table_names_each_rows_ground_truth_and_glues_the_official_row():
+    init_real = pd.DataFrame({"column": ["lga_b32"], "batch": [32], "n": [724], "value": [0.39], "low": [0.35],
+                              "high": [0.43]})
+    cifar_tau = pd.DataFrame({"n": [55, 55], "value": [0.34, 0.57], "low": [0.2, 0.45], "high": [0.5, 0.7]},
+                             index=pd.Index(["lga_after_1_epoch", "naswot_after_1_epoch"], name="score"))
+    table, glue = lga_claims.cifar_flip(_curves(), 40, init_real, cifar_tau)
+    assert table.n.tolist() == [40, 40, 724, 55] and table.value.tolist() == [0.05, 0.35, 0.39, 0.34]
+    assert table.truth.tolist() == ["final accuracy (conv table)"] * 2 + ["NASLib's validation accuracy",
+                                                                          "200-epoch test accuracy"]
+    assert glue == {"lga_cifar_n": 55, "lga_cifar_tau": 0.34, "lga_cifar_low": 0.2, "lga_cifar_high": 0.5,
+                    "lga_cifar_naswot_tau": 0.57}
+    table, _ = lga_claims.cifar_flip(_curves(), 40, init_real.assign(column="ntk_trace"), cifar_tau)
+    assert len(table) == 3  # no LGA at init on CIFAR-10: its row is left out

@@ -51,7 +51,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         p.add_argument("--archs", default=archs, help=f"zc, all, first1000 (LGA's population), sample:N, "
                        f"stratified:N [,first:N] (default {archs})")
         p.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (default cpu)")
-        p.add_argument("--shard", help="i/n: this process takes every n-th architecture from i")
+        p.add_argument("--shard", help="i/n: this process takes every n-th architecture of the selection from "
+                                       "i (before --skip-table leaves out the shipped ones)")
         p.add_argument("--seed", type=seed, default=0, help="batch / shuffling seed (default 0)")
         p.add_argument("--threads", type=positive, default=None, help="torch CPU threads")
 

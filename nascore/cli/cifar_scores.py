@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 from ..bench.cifar_protocol import DATASETS, IMAGE_SOURCES, ScoringProtocol
 from ..inputs import NORMALISATIONS
@@ -127,7 +126,7 @@ def run(args) -> int:
     if args.out:
         frame = records_frame(store, protocol)
         if not args.replace:  # keep the rows the folder's table holds and the store lacks
-            frame = merged_with_table(frame, Path(args.out) / "scores.csv")
+            frame = merged_with_table(frame, args.out, protocol)
         for path in export(frame, args.out, protocol=protocol, command=_command(args)):
             print(f"wrote {path}")
     return 0
@@ -150,7 +149,8 @@ def _command(args) -> str:
         parts.append(f"--max-minutes {args.max_minutes:g}")
     if args.until:
         parts.append("--until <deadline>")
-    return " ".join(parts + [f"--out {args.out}"] + (["--replace"] if args.replace else []))
+    return (" ".join(parts + [f"--out {args.out}"] + (["--replace"] if args.replace else []))
+            + ("" if args.replace else " (merged into the table already there)"))
 
 
 def _fill(store, args, archs, datasets, metrics, protocol, start):

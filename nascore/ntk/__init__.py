@@ -35,8 +35,9 @@ Implementations (all give the same kernel; see ``tests/test_ntk.py``):
 - ``"jacobian"``: per-sample Jacobians with :mod:`torch.func` (``vmap`` over ``grad`` /
   ``jacrev`` of a one-sample ``functional_call``), or, when batch norm couples the
   samples, one full-batch forward and a backward pass per cotangent e_i (batched over
-  vmap, ``is_grads_batched``, for small batches; one at a time on a CPU from N = 64, which
-  is faster there); chunked over samples (``chunk_size``) so that memory stays bounded.  The coupled case costs O(N^2) (every s_i depends on the whole batch, as in
+  vmap, ``is_grads_batched``, for small batches; one sample at a time on a CPU from
+  N = 64, which is faster there); chunked over samples (``chunk_size``) so that memory
+  stays bounded.  The coupled case costs O(N^2) (every s_i depends on the whole batch, as in
   the TE-NAS loop); the independent case O(N).
 - ``"factored"``: for networks whose trainable parameters all sit in linear / 2-D
   convolution layers (and eval-mode batch norm), one forward and one backward pass (K for

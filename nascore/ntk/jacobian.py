@@ -4,7 +4,8 @@ Independent samples: ``vmap`` over ``grad`` (``jacrev`` for ``output="full"``) o
 one-sample ``functional_call``, O(N).  Batch norm with batch statistics couples the samples:
 one full-batch forward and a backward pass per cotangent e_i, O(N^2), as in the TE-NAS loop;
 small batches batch those passes (vmap over the cotangents, ``is_grads_batched``), large
-batches on a CPU take them one at a time, which is faster there and gives the same kernel
+batches on a CPU take them one sample at a time (for ``output="full"`` still one vmap pass
+over that sample's K outputs), which is faster there and gives the same kernel
 (``benchmarks/ntk.py --full-size 64``, one thread: 1.14x on a full-size NAS-Bench-201 cell,
 relative difference 0).  Rows of J are computed in chunks
 (``chunk_size``) and Theta = J J^T is accumulated in float64 over column slices.

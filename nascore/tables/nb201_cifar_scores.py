@@ -30,7 +30,7 @@ from ..bench.cifar_protocol import ScoringProtocol, check_dataset
 from ..bench.cifar_scores import METRIC_SETS, ZC_METRICS
 from ..fingerprint import result_key
 from .jobs import Job, fill_missing
-from .nb201_cifar_scores_export import export
+from .nb201_cifar_scores_export import PROTOCOL_FILE, export
 from .schema import Schema
 from .store import ResultStore
 
@@ -180,6 +180,8 @@ def records_frame(store: ResultStore, protocol: ScoringProtocol | None = None) -
     return _table(rows.values())
 
 
+#: The columns :func:`~nascore.bench.cifar_scores.with_accuracy` adds to an export.
+DERIVED = ("op_indices", "val_accuracy", "in_zc")
 #: The columns of an exported score table, before :func:`~nascore.bench.cifar_scores.with_accuracy`.
 COLUMNS = ["arch", "dataset", *ZC_METRICS, "seconds", *STEP_COLUMNS.values(), "device", "torch"]
 
@@ -204,31 +206,50 @@ def _table(rows) -> pd.DataFrame:
     return frame[COLUMNS].sort_values(["dataset", "arch"], ignore_index=True)
 
 
-def merged_with_table(frame: pd.DataFrame, path) -> pd.DataFrame:
-    """``frame`` (:func:`records_frame`) merged into the score table at ``path`` (a ``scores.csv``
-    exported under the same protocol), so that exporting a store that holds only new work
-    keeps every shipped row. An architecture in both is combined as in :func:`records_frame`
-    (the row with more metrics wins, a tie keeps the table's; the other fills its gaps);
-    rows of either alone are kept. No file at ``path``: ``frame`` as it is."""
+def merged_with_table(frame: pd.DataFrame, folder, protocol: ScoringProtocol) -> pd.DataFrame:
+    """``frame`` (:func:`records_frame` under ``protocol``) merged into the score table of
+    ``folder`` (its ``scores.csv``), so that exporting a store that holds only new work keeps
+    every shipped row. An architecture in both is combined as in :func:`records_frame`, except
+    that a tie goes to ``frame`` (a re-scored cell replaces the table's): the row with more
+    metrics wins and the other fills its gaps. Rows of either alone are kept.
+
+    The table must have been exported under the same protocol (its ``protocol.json``,
+    :data:`~nascore.tables.nb201_cifar_scores_export.PROTOCOL_FILE`); a missing or different one, or a column the export does not
+    write, raises ``ValueError``. No ``scores.csv`` in ``folder``: ``frame`` as it is."""
+    import json
     from pathlib import Path
 
-    if not Path(path).is_file():
+    path = Path(folder) / "scores.csv"
+    if not path.is_file():
         return frame
+    recorded = Path(folder) / PROTOCOL_FILE
+    if not recorded.is_file():
+        raise ValueError(f"{recorded} is missing: cannot tell which protocol the rows of {path} were scored "
+                         "under; export with --replace, or write that file")
+    theirs, ours = json.loads(recorded.read_text()), protocol.to_dict()
+    if theirs != ours:
+        fields = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
+        differ = ", ".join(f"{k}: {theirs.get(k)!r} there, {ours.get(k)!r} here" for k in fields)
+        raise ValueError(f"{path} was scored under another protocol ({differ}); export it to another folder, "
+                         "or with --replace")
     shipped = pd.read_csv(path)
     missing = [c for c in ("arch", "dataset") if c not in shipped]
     if missing:
         raise ValueError(f"{path} is not a score table: it has no {', '.join(missing)} column")
+    unknown = sorted(set(shipped.columns) - set(COLUMNS) - set(DERIVED))
+    if unknown:
+        raise ValueError(f"{path} has columns an export does not write ({', '.join(unknown)}); they would be lost")
     rows = {}
     for source in (shipped.reindex(columns=COLUMNS), frame.reindex(columns=COLUMNS)):
         for row in source.to_dict("records"):
             row["n_metrics"] = sum(not _missing(row[m]) for m in ZC_METRICS)
             key = (row["arch"], row["dataset"])
-            rows[key] = row if key not in rows else _combine(rows[key], row)
+            rows[key] = row if key not in rows else _combine(row, rows[key])  # a tie: the new row
     return _table(rows.values())
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
 

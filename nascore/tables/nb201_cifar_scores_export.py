@@ -17,6 +17,20 @@ from .export_files import write_table_files
 
 #: Where the shipped table lives.
 TABLE_DIR = DATA_DIR / "nb201-cifar-scores"
+#: Beside ``scores.csv``: the protocol its rows were scored under (``ScoringProtocol.to_dict()``,
+#: JSON), so that a later export merges only into a table of the same protocol.
+PROTOCOL_FILE = "protocol.json"
+
+
+def write_protocol(folder, protocol: ScoringProtocol):
+    """Write ``folder/protocol.json`` (sorted keys); returns its path."""
+    import json
+    from pathlib import Path
+
+    path = Path(folder) / PROTOCOL_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(protocol.to_dict(), indent=1, sort_keys=True) + "\n")
+    return path
 
 
 def coverage(frame: pd.DataFrame) -> dict:
@@ -47,7 +61,8 @@ def table_status(cover: dict, zc_sizes: dict) -> str:
 
 
 def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, command: str = "") -> list:
-    """Write ``scores.csv`` (one row per architecture and dataset) and a provenance ``README.md``
+    """Write ``scores.csv`` (one row per architecture and dataset), ``protocol.json``
+    (:func:`write_protocol`) and a provenance ``README.md``
     (:func:`nascore.tables.export_files.write_table_files`); returns the paths written."""
     from ..bench import load
     from ..provenance import snapshot
@@ -69,4 +84,5 @@ def export(frame: pd.DataFrame, folder=TABLE_DIR, *, protocol: ScoringProtocol, 
                    zc_sizes=zc_sizes, devices=devices, torches=torches, seconds=seconds, rows=len(table),
                    cheap_seconds=cheap_seconds)
     scores = table.drop(columns=["op_indices"], errors="ignore")
-    return write_table_files(folder, {"scores.csv": (scores, "%.9g")}, readme=lines)
+    protocol_path = write_protocol(folder, protocol)  # before the manifest, which lists it
+    return [protocol_path, *write_table_files(folder, {"scores.csv": (scores, "%.9g")}, readme=lines)]

@@ -66,7 +66,9 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "All are higher-is-better.", "",
         "## Protocol", "",
         "Zero-cost-nas's (Abdelfattah et al., ICLR 2021, SamsungLabs/zero-cost-nas `nasbench2_pred.py`, "
-        "`foresight/`), with file/line citations in `nascore/bench/cifar_protocol.py`:", "",
+        "`foresight/`), with file/line citations in `nascore/bench/cifar_protocol.py`; its fields, "
+        "machine-readable, in `protocol.json` (an export with `--out` merges only into a table of the "
+        "same protocol):", "",
         f"- network: full-size NAS-Bench-201 (C={p['C']}, N={p['N']} cells per stage, 10 or 100 classes), "
         "PyTorch's default initialisation, weights from a seed derived from (seed, architecture); every "
         "proxy of one architecture sees the same weights (the official code scores copies of one network)",
