@@ -89,10 +89,14 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "the first 70 % of the 50,000 training images", "",
         "## Regenerate or complete", "",
         "Each command is resumable (rerun it after a kill or a time limit) and the store keeps every "
-        "finished architecture; `--out` rewrites this folder from everything in the store:", "",
+        "finished architecture; `--out` merges everything in the store into this folder's table (rows the "
+        "store lacks are kept; `--replace` writes the store alone). The CIFAR-100 uniform sample (2026-12-03) "
+        "was scored into a fresh store and merged so:", "",
         "```", "nascore bench cifar-scores --archs zc --dataset cifar10 cifar100 --jobs 2 --out data/nb201-cifar-scores",
         "nascore bench cifar-scores --archs sample:3000 --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores",
-        "nascore bench cifar-scores --archs full --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores", "```", "",
+        "nascore bench cifar-scores --archs full --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores",
+        "nascore bench cifar-scores --archs sample:500 --dataset cifar100 --metrics full-space --jobs 2 "
+        "--out data/nb201-cifar-scores", "```", "",
         "On a GPU add `--device cuda --jobs 16` (several worker processes share the GPU); `--until` / "
         "`--max-minutes` stop handing out jobs at a deadline. `--archs full` runs in a fixed random order, "
         "so a partial run is a uniform sample.", "",
