@@ -164,3 +164,31 @@ def test_input_comparison_by_hand(tmp_path, monkeypatch):
     assert out.loc[("cifar10", "naswot"), "rho"] == pytest.approx(1.0)   # a monotone change of scale
     assert out.loc[("cifar10", "synflow"), "rho"] == pytest.approx(-1.0)  # reversed order
     assert out.loc[("cifar10", "naswot"), "n"] == 12 and "cifar100" not in out.index.get_level_values(0)
+
+
+def test_a_proxy_scored_on_a_head_of_its_own_gets_that_uniform_population(monkeypatch):
+    # GraSP on NASLib's architectures and on the first 150 of the order (``--metrics grasp``):
+    # a uniform sample of 150; a cell where it failed ends the head (at 120: still >= 100;
+    # at 50: too short, NASLib's architectures alone)
+    from nascore.bench.cifar_scores import select_archs
+
+    full = bench.load("nb201", dataset="cifar10")
+    zc = set(bench.load("nb201-zc", dataset="cifar10").arch)
+    order = select_archs("sample:300")
+    rows = full[full.arch.isin(set(order) | zc)].reset_index(drop=True)
+    rows = rows.assign(in_zc=rows.arch.isin(zc), **{c: rows.val_accuracy for c in (*study.NASLIB_COLUMNS, *study.EXTRA)})
+
+    def with_grasp(head, failed=None):
+        scored = (set(order[:head]) | zc) - ({order[failed]} if failed is not None else set())
+        return rows.assign(grasp=np.where(rows.arch.isin(scored), rows.val_accuracy, np.nan))
+
+    extended = next(i for i in range(150, 300) if order[i] not in zc)  # NASLib's cells next in the order count
+    for table, n, label in ((with_grasp(150), extended, "uniform sample"), (with_grasp(150, 120), 120, "uniform sample"),
+                            (with_grasp(150, 50), len(zc & set(rows.arch)), "NASLib's architectures (not uniform)")):
+        monkeypatch.setattr(shipped, "ours", lambda d, t=table: t)
+        frame, got = shipped.population("cifar10", "grasp")
+        assert (got, len(frame)) == (label, n)
+        frame, got = shipped.population("cifar10", "naswot")  # a full-space metric: the set's population
+        assert (got, len(frame)) == ("uniform sample", 300)
+    with pytest.raises(ValueError, match="metric 'synflow_log' is not a column of the cifar10 score table"):
+        shipped.population("cifar10", "synflow_log")

@@ -25,7 +25,7 @@ COMPARABLE = ("full space", "uniform sample")
 MIN_UNIFORM = 100
 
 
-def population(dataset: str) -> tuple[pd.DataFrame, str]:
+def population(dataset: str, metric: str | None = None) -> tuple[pd.DataFrame, str]:
     """The rows comparable with full-space correlations, and what they are.
 
     All 15,625 architectures if the table has them; else the longest head of the full
@@ -35,14 +35,27 @@ def population(dataset: str) -> tuple[pd.DataFrame, str]:
     else every scored row, labelled as NASLib's architectures (not a uniform sample:
     NASLib's ~725 over-represent good cells). Scored architectures scattered beyond that
     head (NASLib's, which fall in the sample by chance) do not make a uniform sample.
+
+    ``metric``: a proxy the uniform job leaves out (not in the full-space set, e.g. GraSP,
+    scored on a head of its own with ``--metrics grasp``) is judged by its own column: the
+    head counts the architectures where it has a value (a cell where it failed ends the head),
+    and without such a head its population is NASLib's architectures alone. A full-space
+    metric, or ``None``, gives the population of the full-space set.
     """
-    from ..bench.cifar_scores import scored_head, select_archs
+    from ..bench.cifar_scores import FULL_SPACE_METRICS, scored_head, select_archs
 
     frame = ours(dataset)
-    if len(frame) >= SPACE_SIZE:
+    own = metric is not None and metric not in FULL_SPACE_METRICS
+    if own and metric not in frame:
+        raise ValueError(f"metric {metric!r} is not a column of the {dataset} score table; "
+                         f"has {', '.join(c for c in frame.columns if not c.startswith('seconds'))}")
+    scored = frame.arch[frame[metric].notna()] if own else frame.arch
+    if len(frame) >= SPACE_SIZE and len(scored) == len(frame):
         return frame, "full space"
-    head = scored_head(set(frame.arch))
+    head = scored_head(set(scored))
     if head >= MIN_UNIFORM:
         keep = set(select_archs(f"sample:{head}"))
         return frame[frame.arch.isin(keep)].reset_index(drop=True), "uniform sample"
+    if own:
+        return frame[frame.in_zc.astype(bool)].reset_index(drop=True), "NASLib's architectures (not uniform)"
     return frame, "NASLib's architectures (not uniform)"

@@ -83,13 +83,11 @@ def accuracy_correlations(dataset: str, *, n_boot: int = 1000, seed: int = 0,
     from ..bench.cifar_scores import FULL_SPACE_METRICS
 
     (mine, label), both = cifar_population.population(dataset), paired(dataset)
-    # a proxy the uniform job did not compute (GraSP) has no uniform sample: its
-    # architectures are NASLib's, whatever the other proxies have
-    everything = cifar_population.ours(dataset)
-    naslib_only = everything[everything.in_zc.astype(bool)], "NASLib's architectures (not uniform)"
     rows = []
     for name in (*NASLIB_COLUMNS, *EXTRA):
-        own, own_label = naslib_only if label in cifar_population.COMPARABLE and name not in FULL_SPACE_METRICS else (mine, label)
+        # a proxy the uniform job did not compute (GraSP) has a population of its own: a head
+        # of the order scored with it alone (``--metrics grasp``), else NASLib's architectures
+        own, own_label = (mine, label) if name in FULL_SPACE_METRICS else cifar_population.population(dataset, name)
         row = {"proxy": name, "dataset": dataset, "population": own_label,
                "published": PUBLISHED.get(dataset, {}).get(name, np.nan)}
         for kind, frame, column in (("zc", both, name), ("all", own, name)):
