@@ -204,6 +204,12 @@ def test_table_status_names_what_the_table_holds():
                    zc_sizes=sizes, devices="cpu", torches="x", seconds=pd.Series({"cifar10": 1.0}), rows=4570)
     assert ("On CIFAR-100, a uniform sample of 300 with the full-space set (`--archs sample:300 --dataset "
             "cifar100`: the first 300 of the same order).") in lines[2]
+    with_grasp = {**with_c100, "cifar10": {**with_c100["cifar10"], "grasp_head": 203},
+                  "cifar100": {**with_c100["cifar100"], "grasp_head": 99}}
+    status = readme(protocol=cp.ScoringProtocol(), command="", info=snapshot(), status="sample", cover=with_grasp,
+                    zc_sizes=sizes, devices="cpu", torches="x", seconds=pd.Series({"cifar10": 1.0}), rows=4570)[2]
+    assert "GraSP, which the full-space set leaves out, on the first 203 of the order on CIFAR-10" in status
+    assert "on CIFAR-100 (`--archs sample:K --metrics grasp`)" not in status  # 99: under a uniform sample
     assert "On CIFAR-100" not in readme(protocol=cp.ScoringProtocol(), command="", info=snapshot(), status="sample",
                                         cover=sample, zc_sizes=sizes, devices="cpu", torches="x",
                                         seconds=pd.Series({"cifar10": 1.0}), rows=3585)[2]

@@ -34,7 +34,9 @@ def write_protocol(folder, protocol: ScoringProtocol):
 
 
 def coverage(frame: pd.DataFrame) -> dict:
-    """Architectures per dataset with every zero-cost metric, and CIFAR-10 ones with the full-space set."""
+    """Per dataset: architectures of NASLib's table scored (``zc_done``, ``grasp_done``), the
+    scored head of the full space's order with the full-space set (``sample_done``) and with
+    GraSP (``grasp_head``, scored apart with ``--metrics grasp``), and the rows."""
     out = {}
     for dataset in DATASETS:
         part = frame[frame.dataset == dataset]
@@ -43,6 +45,7 @@ def coverage(frame: pd.DataFrame) -> dict:
         out[dataset] = {"zc_done": int(zc[list(ZC_METRICS)].notna().any(axis=1).sum() if len(zc) else 0),
                         "grasp_done": int(zc.grasp.notna().sum()) if len(zc) else 0,
                         "sample_done": scored_head(scored),
+                        "grasp_head": scored_head(set(part.arch[part.grasp.notna()])) if "grasp" in part else 0,
                         "rows": len(part)}
     return out
 

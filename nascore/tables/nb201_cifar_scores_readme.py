@@ -38,6 +38,12 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
     for dataset, head in extra.items():
         status += (f" On {dataset.upper().replace('CIFAR', 'CIFAR-')}, a uniform sample of {head} with the "
                    f"full-space set (`--archs sample:{head} --dataset {dataset}`: the first {head} of the same order).")
+    from ..analysis.cifar_population import MIN_UNIFORM
+
+    for dataset, c in cover.items():
+        if c.get("grasp_head", 0) >= MIN_UNIFORM:
+            status += (f" GraSP, which the full-space set leaves out, on the first {c['grasp_head']} of the order on "
+                       f"{dataset.upper().replace('CIFAR', 'CIFAR-')} (`--archs sample:K --metrics grasp`).")
     p = protocol.to_dict()
     lines = [
         "# Our training-free scores of NAS-Bench-201 architectures on real CIFAR batches", "",
@@ -96,6 +102,8 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "nascore bench cifar-scores --archs sample:3000 --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores",
         "nascore bench cifar-scores --archs full --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores",
         "nascore bench cifar-scores --archs sample:500 --dataset cifar100 --metrics full-space --jobs 2 "
+        "--out data/nb201-cifar-scores",
+        "nascore bench cifar-scores --archs sample:200 --dataset cifar10 cifar100 --metrics grasp --jobs 2 "
         "--out data/nb201-cifar-scores", "```", "",
         "On a GPU add `--device cuda --jobs 16` (several worker processes share the GPU); `--until` / "
         "`--max-minutes` stop handing out jobs at a deadline. `--archs full` runs in a fixed random order, "
