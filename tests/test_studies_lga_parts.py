@@ -100,6 +100,17 @@ def _curves():
     return pd.DataFrame(rows, columns=["metric", "epoch", "value", "low", "high"])
 
 
+def _search():
+    """LGA-guided search at budget 48: LGA @1 0.85 [0.81, 0.9] against random search's 0.80."""
+    return pd.DataFrame({"method": ["LGA @1", "random search", "accuracy @1"], "budget": [48.0] * 3,
+                         "mean": [0.85, 0.80, 0.84], "low": [0.81, 0.78, 0.8], "high": [0.9, 0.82, 0.88]})
+
+
+def _claims(init_real, cifar_tau, trained):
+    return lga_claims.chapter_claims(curves=_curves(), init_real=init_real, ceiling=0.4, cifar_tau=cifar_tau,
+                                     trained=trained, median_distance=0.5, search=_search(), budget=48.0, n_boot=0)
+
+
 def test_chapter_claims_take_their_verdicts_from_the_rules(tmp_path, monkeypatch):
     monkeypatch.setenv("NASCORE_CLAIMS", str(tmp_path))
     init_real = pd.DataFrame({"column": ["ntk_trace", "ntk_condition"], "batch": [64, 72], "n": [300, 300],
@@ -109,11 +120,7 @@ def test_chapter_claims_take_their_verdicts_from_the_rules(tmp_path, monkeypatch
     trained = pd.DataFrame({"arch": list("abcd"), "lga_after_1_epoch": [1.0, 2, 3, np.nan],
                             "lga_b32": [1.0, 2, 3, 4], "test_accuracy": [1.0, 2, 3, 4],
                             "val_accuracy": [1.0, 2, 3, 4], "sample": ["stratified"] * 4})
-    search = pd.DataFrame({"method": ["LGA @1", "random search", "accuracy @1"], "budget": [48.0] * 3,
-                           "mean": [0.85, 0.80, 0.84], "low": [0.81, 0.78, 0.8], "high": [0.9, 0.82, 0.88]})
-    records = lga_claims.chapter_claims(curves=_curves(), init_real=init_real, ceiling=0.4, cifar_tau=cifar_tau,
-                                        trained=trained, median_distance=0.5, search=search,
-                                        budget=48.0, n_boot=0)
+    records = _claims(init_real, cifar_tau, trained)
     verdicts = {r["claim_id"]: r["verdict"] for r in records}
     assert verdicts == {"lga.init-metrics-unreliable": "partly",          # 0.5 ranks well, -0.1 backwards
                         "lga.after-training": "reproduced",               # epoch 1: 0.35 >= 0.3, low 0.25 > 0.05
@@ -140,17 +147,13 @@ def test_lga_at_init_beside_the_trained_value_comes_from_the_same_cells_and_test
     trained = pd.DataFrame({"arch": list("abcd"), "lga_after_1_epoch": [1.0, 2, 3, np.nan],
                             "lga_b32": [3.0, 2, 1, 9], "test_accuracy": [1.0, 2, 3, 4],
                             "val_accuracy": [3.0, 2, 1, 0], "sample": ["population"] * 4})
-    search = pd.DataFrame({"method": ["LGA @1", "random search", "accuracy @1"], "budget": [48.0] * 3,
-                           "mean": [0.85, 0.80, 0.84], "low": [0.81, 0.78, 0.8], "high": [0.9, 0.82, 0.88]})
-    records = lga_claims.chapter_claims(curves=_curves(), init_real=init_real, ceiling=0.4, cifar_tau=cifar_tau,
-                                        trained=trained, median_distance=0.5, search=search, budget=48.0, n_boot=0)
+    records = _claims(init_real, cifar_tau, trained)
     after = next(r for r in records if r["claim_id"] == "lga.after-training.nb201-cifar")
     assert "(4 of LGA's population (uniform among NB201 cells 0..999))" in after["claim"]
     assert "; LGA at init (batch 32) on 3 of the same cells: -1.000" in after["our_value"]
     # under three at-init values on the trained cells: the clause is left out, the claim stays
     trained.loc[trained.arch != "a", "lga_b32"] = np.nan
-    records = lga_claims.chapter_claims(curves=_curves(), init_real=init_real, ceiling=0.4, cifar_tau=cifar_tau,
-                                        trained=trained, median_distance=0.5, search=search, budget=48.0, n_boot=0)
+    records = _claims(init_real, cifar_tau, trained)
     after = next(r for r in records if r["claim_id"] == "lga.after-training.nb201-cifar")
     assert "LGA at init" not in after["our_value"] and after["our_value"].startswith("Kendall tau 1.000")
     assert after["verdict"] == "not attempted"  # 3 cells
