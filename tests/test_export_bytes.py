@@ -195,9 +195,10 @@ EXPECTED = {
         "manifest.json": "f16ff5bc38493ae539acd5cc3a8d432168445a999642cd154daad2f72a296298",
         "zhu_uniform_cifar10.csv": "f4f7883b6136ce4d57f081a884bc28d76338b7d25c9fee767b6adfc24569068c",
     },
-    "cifar_scores": {
-        "README.md": "f292cb2b96cfb63bec8bdeb48d2fe3a39eabd9d46cfee089a08eb44d385be431",
-        "manifest.json": "8caf015547527b1bf03fb28dd6de4ff42bb061b67f610bfebaa9d5061b6d34fb",
+    "cifar_scores": {  # 2026-12-03: protocol.json added (listed in the manifest); the README names it
+        "README.md": "d5b4f363431f3e4ce289bac5ba9da073f776c0b1651b8a312e9d62737455ebf5",
+        "manifest.json": "5f5addf4de2d220083b5efcda7a0f679ba6944c7f9940431368932b737f47ece",
+        "protocol.json": "3ea3be96e912504724b4329bd1ff966fd58e00370cdba3c21e538177b4423a9e",
         "scores.csv": "dd38aa47e863b616f2937d54f545b7760ccc37e85b9a6eba352cb607752fe4e3",
     },
     "conv": {
