@@ -106,14 +106,13 @@ def chapter_claims(*, curves: pd.DataFrame, init_real: pd.DataFrame, ceiling: fl
     lga_row = curves[curves.metric == "lga"].set_index("epoch")
     best_e = int(lga_row.value.drop(0).idxmax())
     lg = cifar_tau.loc["lga_after_1_epoch"]
-    trained_archs = trained.arch[trained.lga_after_1_epoch.notna()]
-    # LGA at init on the same cells (each cell's from its own sample's table), against the same
-    # truth as the after-one-epoch value beside it: the 200-epoch test accuracy
-    same = trained[trained.arch.isin(trained_archs)]
-    at_init = same[cifar_after_epoch.AT_INIT] if cifar_after_epoch.AT_INIT in same else pd.Series(dtype=float)
+    # LGA at init on the same cells (each cell's from its own sample's table, a column of
+    # ``trained``), against the same truth as the after-one-epoch value beside it: the 200-epoch
+    # test accuracy
+    same = trained[trained.lga_after_1_epoch.notna()]
     same_init = (cifar_ntk_init.init_correlations(same, [cifar_after_epoch.AT_INIT], n_boot=n_boot, seed=seed,
                                                   truth=cifar_after_epoch.TRUTHS[0]).iloc[0]
-                 if at_init.notna().sum() >= 3 else None)  # fewer: the clause is left out
+                 if same[cifar_after_epoch.AT_INIT].notna().sum() >= 3 else None)  # fewer: the clause is left out
     ref = search[search.budget == budget].set_index("method")
     lga_pick, rnd = ref.loc["LGA @1"], ref.loc["random search"]
     common = {"paper": PAPER, "chapter": CHAPTER}

@@ -34,16 +34,18 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
     if status not in texts:
         raise ValueError(f"unknown table status {status!r}; allowed: {', '.join(texts)}")
     status = texts[status]
-    extra = {d: c.get("sample_done", 0) for d, c in cover.items() if d != "cifar10" and c.get("sample_done", 0)}
-    for dataset, head in extra.items():
-        status += (f" On {dataset.upper().replace('CIFAR', 'CIFAR-')}, a uniform sample of {head} with the "
-                   f"full-space set (`--archs sample:{head} --dataset {dataset}`: the first {head} of the same order).")
     from ..analysis.cifar_population import MIN_UNIFORM
 
+    names = {d: d.upper().replace("CIFAR", "CIFAR-") for d in cover}
+    for dataset, c in cover.items():  # uniform samples beyond the status text's CIFAR-10 one
+        head = c.get("sample_done", 0)
+        if dataset != "cifar10" and head:
+            status += (f" On {names[dataset]}, a uniform sample of {head} with the full-space set (`--archs "
+                       f"sample:{head} --dataset {dataset}`: the first {head} of the same order).")
     for dataset, c in cover.items():
         if c.get("grasp_head", 0) >= MIN_UNIFORM:
-            status += (f" GraSP, which the full-space set leaves out, on the first {c['grasp_head']} of the order on "
-                       f"{dataset.upper().replace('CIFAR', 'CIFAR-')} (`--archs sample:K --metrics grasp`).")
+            status += (f" GraSP, which the full-space set leaves out, on the first {c['grasp_head']} of the order "
+                       f"on {names[dataset]} (`--archs sample:K --metrics grasp`).")
     p = protocol.to_dict()
     lines = [
         "# Our training-free scores of NAS-Bench-201 architectures on real CIFAR batches", "",
