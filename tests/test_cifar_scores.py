@@ -210,6 +210,11 @@ def test_table_status_names_what_the_table_holds():
                     zc_sizes=sizes, devices="cpu", torches="x", seconds=pd.Series({"cifar10": 1.0}), rows=4570)[2]
     assert "GraSP, which the full-space set leaves out, on the first 203 of the order on CIFAR-10" in status
     assert "on CIFAR-100 (`--archs sample:K --metrics grasp`)" not in status  # 99: under a uniform sample
+    both = {**with_grasp, "cifar100": {**with_grasp["cifar100"], "grasp_head": 203}}
+    status = readme(protocol=cp.ScoringProtocol(), command="", info=snapshot(), status="sample", cover=both,
+                    zc_sizes=sizes, devices="cpu", torches="x", seconds=pd.Series({"cifar10": 1.0}), rows=4570)[2]
+    assert status.count("GraSP") == 1  # one head length: said once, for both datasets
+    assert "on the first 203 of the order on CIFAR-10 and CIFAR-100 (`--archs sample:K --metrics grasp`)." in status
     assert "On CIFAR-100" not in readme(protocol=cp.ScoringProtocol(), command="", info=snapshot(), status="sample",
                                         cover=sample, zc_sizes=sizes, devices="cpu", torches="x",
                                         seconds=pd.Series({"cifar10": 1.0}), rows=3585)[2]
@@ -276,23 +281,25 @@ def test_an_export_merges_the_store_into_the_table_already_there(tmp_path, capsy
     """A store holding only new work keeps the shipped rows: a cell only in the table stays,
     a new cell is added, and a cell in both keeps the row with more metrics (the table's
     zero-cost row with GraSP beats the store's full-space row; a tie goes to the store's,
-    a re-scored cell), the other filling its gaps. ``--replace`` writes the store's rows alone;
+    a re-scored cell), the other filling its gaps, a step's time with the step (the total
+    time stays the winner's). ``--replace`` writes the store's rows alone;
     a table of another protocol, or without its protocol.json, is refused."""
     import json
 
     from nascore.tables.nb201_cifar_scores_export import export
 
-    C = cs.select_archs("full")[2]
+    C, D = cs.select_archs("full")[2:4]
 
-    def record(arch, values, seconds, protocol=SMALL):
+    def record(arch, values, seconds, protocol=SMALL, steps=None):
         return {"kind": job.KIND, "arch": arch, "dataset": "cifar10", "metrics": sorted(values), "values": values,
-                "errors": {}, "seconds": seconds, "seconds_by_step": {}, "device": "cpu", "torch": "x",
+                "errors": {}, "seconds": seconds, "seconds_by_step": steps or {}, "device": "cpu", "torch": "x",
                 "protocol": protocol.to_dict()}
 
     out = tmp_path / "out"
     old = job.open_store(tmp_path / "old")
     old.put("ab" * 32, record(A, {m: 1.0 for m in cs.ZC_METRICS}, 9.0))              # 12 metrics
     old.put("cd" * 32, record(B, {"params": 1.0, "naswot": 1.0}, 9.0))
+    old.put("45" * 32, record(D, {m: 1.0 for m in cs.FULL_SPACE_METRICS}, 9.0, steps={"forward+backward": 0.25}))
     export(job.records_frame(old, SMALL), out, protocol=SMALL)
     assert json.loads((out / "protocol.json").read_text()) == SMALL.to_dict()
     assert "protocol.json" in json.loads((out / "manifest.json").read_text())["files"]
@@ -300,10 +307,14 @@ def test_an_export_merges_the_store_into_the_table_already_there(tmp_path, capsy
     new.put("ef" * 32, record(A, {m: 2.0 for m in cs.FULL_SPACE_METRICS}, 1.0))      # 11: the table's wins
     new.put("01" * 32, record(B, {"params": 2.0, "snip": 2.0}, 1.0))                  # 2 vs 2: the store's
     new.put("23" * 32, record(C, {"params": 3.0}, 1.0))                               # new cell
+    new.put("67" * 32, record(D, {"grasp": 3.0}, 3.5, steps={"grasp": 3.25}))         # GraSP added later
     fresh = job.records_frame(new, SMALL)
     export(job.merged_with_table(fresh, out, SMALL), out, protocol=SMALL)
     back = pd.read_csv(out / "scores.csv").set_index("arch")
-    assert sorted(back.index) == sorted([A, B, C])
+    assert sorted(back.index) == sorted([A, B, C, D])
+    # D: the table's row wins (11 metrics vs 1); GraSP and its step's time come from the store
+    assert (back.loc[D, "grasp"], back.loc[D, "params"]) == (3.0, 1.0)
+    assert (back.loc[D, "seconds"], back.loc[D, "seconds_shared"], back.loc[D, "seconds_grasp"]) == (9.0, 0.25, 3.25)
     assert back.loc[A, list(cs.ZC_METRICS)].tolist() == [1.0] * len(cs.ZC_METRICS) and back.loc[A, "seconds"] == 9.0
     assert (back.loc[B, "params"], back.loc[B, "snip"], back.loc[B, "naswot"]) == (2.0, 2.0, 1.0)  # gap filled
     assert back.loc[B, "seconds"] == 1.0 and back.loc[C, "params"] == 3.0

@@ -188,11 +188,12 @@ COLUMNS = ["arch", "dataset", *ZC_METRICS, "seconds", *STEP_COLUMNS.values(), "d
 
 def _combine(old: dict, row: dict) -> dict:
     """One architecture scored twice: the row with more metrics (``n_metrics``; a tie keeps
-    ``old``) wins, the other fills its gaps, and the winner's seconds stay (it timed the job)."""
+    ``old``) wins and the other fills its gaps. The total ``seconds`` is the winner's (it
+    timed that job); a step's time (``seconds_grasp``, ...) comes with the step, so where the
+    winner did not run a step the other row's time of it fills the gap, as its values do."""
     first, second = sorted([old, row], key=lambda r: -r["n_metrics"])
     out = {**second, **{k: v for k, v in first.items() if not _missing(v)}}
-    for column in ("seconds", *STEP_COLUMNS.values()):
-        out[column] = first.get(column, np.nan)
+    out["seconds"] = first.get("seconds", np.nan)
     return out
 
 

@@ -42,10 +42,13 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         if dataset != "cifar10" and head:
             status += (f" On {names[dataset]}, a uniform sample of {head} with the full-space set (`--archs "
                        f"sample:{head} --dataset {dataset}`: the first {head} of the same order).")
+    grasp_heads = {}  # head length -> the datasets with that GraSP head, named once per length
     for dataset, c in cover.items():
         if c.get("grasp_head", 0) >= MIN_UNIFORM:
-            status += (f" GraSP, which the full-space set leaves out, on the first {c['grasp_head']} of the order "
-                       f"on {names[dataset]} (`--archs sample:K --metrics grasp`).")
+            grasp_heads.setdefault(c["grasp_head"], []).append(names[dataset])
+    for head, datasets in grasp_heads.items():
+        status += (f" GraSP, which the full-space set leaves out, on the first {head} of the order "
+                   f"on {' and '.join(datasets)} (`--archs sample:K --metrics grasp`).")
     p = protocol.to_dict()
     lines = [
         "# Our training-free scores of NAS-Bench-201 architectures on real CIFAR batches", "",
