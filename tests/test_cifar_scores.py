@@ -12,6 +12,7 @@ from nascore import bench
 from nascore import inputs
 from nascore.bench import cifar_protocol as cp
 from nascore.bench import cifar_scores as cs
+from nascore.paths import DATA_DIR
 from nascore.tables import nb201_cifar_scores as job
 from nascore import cli
 from nascore.tables.executors import LocalExecutor
@@ -232,13 +233,25 @@ def test_scored_head_counts_only_an_unbroken_head_of_the_order():
 @pytest.mark.parametrize("dataset, row", [("cifar10", 0), ("cifar10", 1234), ("cifar100", 7)])
 def test_the_default_protocol_rescoring_a_shipped_row_gives_the_shipped_values(dataset, row, one_thread):
     """Pins every default of the scoring protocol (network seed, batch draw and its seed,
-    crop/flip, normalisation constants, loss, BN mode) against the table it produced: a
-    change to any of them moves grad_norm / snip / jacov far beyond round-off."""
+    crop/flip, normalisation constants, loss, BN mode) against the table it produced, which
+    was scored on NAS-Bench-201's own model (``model="nb201"``): a change to any of them
+    moves grad_norm / snip / jacov far beyond round-off. The default model, zero-cost-nas's,
+    computes the same function with the same weights, so the gradient proxies agree with
+    the table too; its parameter count differs by hand: each cell convolution gains C_out
+    biases and its BN loses 2 C_out affine parameters."""
+    from nascore.spaces import nb201
+
     shipped = bench.load("nb201-cifar-scores", dataset).sort_values("arch", ignore_index=True).iloc[row]
     names = ("params", "flops", "grad_norm", "snip", "jacov", "synflow")
-    record = job.run_job(job.Scoring(shipped.arch, dataset, names, cp.ScoringProtocol()))
+    record = job.run_job(job.Scoring(shipped.arch, dataset, names, cp.ScoringProtocol(model="nb201")))
     for name in names:
         assert record["values"][name] == pytest.approx(shipped[name], rel=2e-4), name
+    default = job.run_job(job.Scoring(shipped.arch, dataset, names, cp.ScoringProtocol()))
+    for name in ("grad_norm", "snip", "jacov"):  # flops counts the biases' additions
+        assert default["values"][name] == pytest.approx(shipped[name], rel=2e-4), name
+    ops = nb201.parse(shipped.arch).values()
+    cell_conv_channels = 5 * sum((16, 32, 64)) * sum(op.startswith("nor_conv") for op in ops)
+    assert round((shipped.params - default["values"]["params"]) * 1e6) == cell_conv_channels
 
 
 def test_lossless_training_images_are_a_protocol_option_that_leaves_the_shipped_digest_alone():
@@ -254,6 +267,21 @@ def test_lossless_training_images_are_a_protocol_option_that_leaves_the_shipped_
     assert xb.shape == (64, 3, 32, 32) and int(yb.max()) < 100
     with pytest.raises(ValueError, match="unknown image source 'jpeg'; allowed: shipped, lossless-train"):
         cp.ScoringProtocol(images="jpeg")
+
+
+def test_the_model_is_a_protocol_field_that_leaves_the_shipped_digest_alone():
+    """The shipped table (scored on NB201's own model before the field existed) keeps its
+    protocol file and store keys: ``model="nb201"`` is left out of the fields; the default,
+    zero-cost-nas's model, is written and builds that model."""
+    import json
+
+    shipped = json.loads((DATA_DIR / "nb201-cifar-scores" / "protocol.json").read_text())
+    assert cp.ScoringProtocol(model="nb201").to_dict() == shipped
+    assert cp.ScoringProtocol().to_dict() == {**shipped, "model": "zero-cost-nas"}
+    assert cp.ScoringProtocol().network(A, "cifar10").convention == "zero-cost-nas"
+    assert cp.ScoringProtocol(model="nb201").network(A, "cifar10").convention == "nb201"
+    with pytest.raises(ValueError, match="unknown model 'naslib'; allowed: zero-cost-nas, nb201"):
+        cp.ScoringProtocol(model="naslib")
 
 
 def test_the_export_round_trips_stored_values_whatever_their_keys(tmp_path):

@@ -195,10 +195,10 @@ EXPECTED = {
         "manifest.json": "f16ff5bc38493ae539acd5cc3a8d432168445a999642cd154daad2f72a296298",
         "zhu_uniform_cifar10.csv": "f4f7883b6136ce4d57f081a884bc28d76338b7d25c9fee767b6adfc24569068c",
     },
-    "cifar_scores": {  # 2026-12-03: protocol.json added (listed in the manifest); the README names it
-        "README.md": "d5b4f363431f3e4ce289bac5ba9da073f776c0b1651b8a312e9d62737455ebf5",
-        "manifest.json": "5f5addf4de2d220083b5efcda7a0f679ba6944c7f9940431368932b737f47ece",
-        "protocol.json": "3ea3be96e912504724b4329bd1ff966fd58e00370cdba3c21e538177b4423a9e",
+    "cifar_scores": {  # 2026-12-03: protocol.json added (listed in the manifest), then its default model field (zero-cost-nas); the README names both
+        "README.md": "98ee55012a96c5196cbc322a8eb676a76956001456c82891613ddddf54e372aa",
+        "manifest.json": "ac2bd803815d848ee5fe48f422216df13c03469f8246aade4f58f143411a2739",
+        "protocol.json": "4a5b446a3023d16b3079bf1181fc30212e09787e6f751886f4be9ab99c7a8a2f",
         "scores.csv": "dd38aa47e863b616f2937d54f545b7760ccc37e85b9a6eba352cb607752fe4e3",
     },
     "conv": {

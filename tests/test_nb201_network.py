@@ -108,3 +108,67 @@ def test_bad_arguments_raise_value_error(kwargs, message):
     args = {"arch_str": ALL_NONE, **kwargs}
     with pytest.raises(ValueError, match=message):
         Network(**args)
+
+
+# ------------------------------------------------------------- zero-cost-nas's model
+DEAD_CONV = "|nor_conv_3x3~0|+|none~0|none~1|+|skip_connect~0|none~1|nor_conv_1x1~2|"  # node 2 is all zero
+
+
+def test_zero_cost_convention_changes_only_the_cell_convolutions_and_their_bn():
+    """Same seed, same weights; each cell conv gains a bias within PyTorch's default bound
+    and its BN loses gamma/beta and running statistics (zero-cost-nas ``nasbench2_ops.py:30-31``)."""
+    ours = Network(DEAD_CONV, C=4, N=2, seed=3)
+    theirs = Network(DEAD_CONV, C=4, N=2, seed=3, convention="zero-cost-nas")
+    assert "convention='zero-cost-nas'" in repr(theirs) and "convention" not in repr(ours)
+    weights = {k: v for k, v in ours.state_dict().items() if k.endswith("weight") and v.dim() > 1}
+    for name, value in weights.items():
+        assert torch.equal(theirs.state_dict()[name], value), name
+    cell_convs = [op[1] for cell in theirs.cells if isinstance(cell, Cell) for op in cell.ops
+                  if isinstance(op, nb201.ReLUConvBN)]
+    assert len(cell_convs) == 2 * 3 * 2  # two conv edges, three stages of N = 2 cells
+    for conv in cell_convs:
+        bound = 1 / (conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1]) ** 0.5
+        assert conv.bias is not None and conv.bias.abs().max() <= bound and conv.bias.abs().min() > 0
+    cell_bns = [op[2] for cell in theirs.cells if isinstance(cell, Cell) for op in cell.ops
+                if isinstance(op, nb201.ReLUConvBN)]
+    assert all(not bn.affine and not bn.track_running_stats for bn in cell_bns)
+    # the reductions keep an affine BN and a bias-free conv
+    reduction = theirs.cells[2]
+    assert reduction.conv_a[2].affine and reduction.conv_a[1].bias is None
+    # parameters by hand: each cell conv adds C_s (bias) and drops 2 C_s (gamma, beta)
+    assert _count(ours) - _count(theirs) == sum(conv.out_channels for conv in cell_convs)
+    # at init, in train mode, the two compute the same function (the bias cancels in the BN)
+    x = torch.randn(6, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+    assert torch.allclose(ours.train()(x), theirs.train()(x), atol=1e-5)
+
+
+def test_zero_cost_convention_makes_a_dead_convolution_count_in_fisher():
+    """The conv on edge 2->3 reads node 2, which is all zero. On NB201's model its output is
+    zero, so Fisher's a * dL/da term is 0; on zero-cost-nas's it is the bias (constant over
+    batch and space), and the BN of a constant scales the gradient by 1/sqrt(eps): those
+    layers then outweigh all the others together."""
+    from nascore.metrics.zero_cost import FisherRecorder, fisher_value
+
+    x = torch.randn(8, 3, 8, 8, generator=torch.Generator().manual_seed(1))
+    y = torch.arange(8) % 10
+
+    def layers(convention):
+        """(is the layer's output constant, its Fisher term) per conv/linear layer."""
+        net = Network(DEAD_CONV, C=4, N=1, seed=5, convention=convention).train()
+        with FisherRecorder(net) as recorder:
+            torch.nn.functional.cross_entropy(net(x), y).backward()
+        return [(act.dim() == 4 and act.std(dim=(0, 2, 3)).max().item() == 0, fisher_value([(act, grad, w)]))
+                for act, grad, w in recorder.captured]
+
+    ours = layers("nb201")
+    assert [v for constant, v in ours if constant] == [0.0, 0.0, 0.0]  # one dead conv per cell: a = 0
+    theirs = layers("zero-cost-nas")
+    dead = [v for constant, v in theirs if constant]
+    assert len(dead) == 3 and min(dead) > 0
+    assert sum(dead) > 10 * sum(v for constant, v in theirs if not constant)
+    assert fisher_value([]) == 0.0
+
+
+def test_an_unknown_convention_is_refused():
+    with pytest.raises(ValueError, match="unknown network convention 'naslib'; allowed: nb201, zero-cost-nas"):
+        Network(DEAD_CONV, C=4, N=1, convention="naslib")

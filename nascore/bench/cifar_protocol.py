@@ -22,14 +22,25 @@ initialisation    PyTorch's default (``--init_w_type none``, ``:34``);  PyTorch'
                   one network per architecture, each proxy on a copy  for every proxy (one job per proxy,
                   holding the same weights (``measures/__init__.py:25``) ``runner.py:41-59``)
 seed              ``torch.manual_seed(42)`` once (``:42, :60``)       ``set_seed(9000)`` once (``run_nb201.sh:5``)
+network           its own model (``foresight/models/nasbench2.py:     NASLib's graph: bias-free cell convolutions,
+                  59-63``, ``nasbench2_ops.py:30-31``): cell          cell BN ``affine=False`` (``search_spaces/
+                  convolutions with a bias, cell BN ``affine=False,   nasbench201/graph.py:335-336``,
+                  track_running_stats=False``                         ``core/primitives.py:538-546``)
 BatchNorm         train mode, batch statistics (``nasbench2.py:86``); the same (``predictive.py:31-37``)
                   SynFlow removes it (``synflow.py:22``, ``bn=False``)
 loss              mean cross-entropy (``predictive.py:38``)           the same (``graph.py:305-306``)
 ================  ==================================================  ==============================================
 
-Our default :class:`ScoringProtocol` follows zero-cost-nas: batch 64, crop and flip, its
-normalisation, PyTorch's default initialisation, one network per architecture shared by
-all proxies, a fresh random batch per architecture. Instead of one global random stream
+Our default :class:`ScoringProtocol` follows zero-cost-nas: its model
+(``model="zero-cost-nas"``, :data:`nascore.spaces.nb201.CONVENTIONS`), batch 64, crop
+and flip, its normalisation, PyTorch's default initialisation, one network per
+architecture shared by all proxies, a fresh random batch per architecture.
+``model="nb201"`` scores NAS-Bench-201's own model (bias-free convolutions, affine BN
+everywhere), as the shipped table ``data/nb201-cifar-scores`` was scored: at
+initialisation the two models compute the same function and the same weight gradients,
+so only Fisher (which reads the layer outputs, bias included) and SynFlow (which removes
+the BN) can tell them apart; on 300 uniform cells SynFlow ranks them alike (Spearman
+0.999 between the two), Fisher does not (0.69). Instead of one global random stream
 (whose draws depend on the order of the architectures) the batch and the weights of an
 architecture come from seeds derived from ``(seed, architecture[, dataset])``, so any
 architecture can be scored alone, in any order, on any worker, with the same result.
@@ -60,6 +71,8 @@ BATCHES = ("per-arch", "fixed")
 #: ``lossless-train`` (training images with their original bytes: CIFAR-10's 5,438 and
 #: CIFAR-100's 1,117, :func:`nascore.cifar.lossless_train_images`).
 IMAGE_SOURCES = ("shipped", "lossless-train")
+#: Which NAS-Bench-201 model a protocol scores (:data:`nascore.spaces.nb201.CONVENTIONS`).
+MODELS = ("zero-cost-nas", "nb201")
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,7 @@ class ScoringProtocol:
     C: int = 16
     N: int = 5
     images: str = "shipped"
+    model: str = "zero-cost-nas"
 
     def __post_init__(self):
         for name in ("batch_size", "C", "N"):
@@ -93,13 +107,18 @@ class ScoringProtocol:
             raise ValueError(f"unknown batch rule {self.batch!r}; allowed: {', '.join(BATCHES)}")
         if self.images not in IMAGE_SOURCES:
             raise ValueError(f"unknown image source {self.images!r}; allowed: {', '.join(IMAGE_SOURCES)}")
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; allowed: {', '.join(MODELS)}")
 
     def to_dict(self) -> dict:
-        """The fields; ``images`` only when not ``shipped``, so the protocol of the shipped
-        table keeps the digest (and the store keys) it had before the field existed."""
+        """The fields; ``images`` only when not ``shipped`` and ``model`` only when not
+        ``nb201``: the shipped tables, scored before those fields existed (on NB201's model),
+        keep the digest (and the store keys) they had."""
         out = asdict(self)
         if out["images"] == "shipped":
             del out["images"]
+        if out["model"] == "nb201":
+            del out["model"]
         return out
 
     def digest(self) -> str:
@@ -113,9 +132,11 @@ class ScoringProtocol:
         return draw_batch(protocol, check_dataset(dataset), arch, seed=self.seed)
 
     def network(self, arch: str, dataset: str) -> torch.nn.Module:
-        """The full-size NAS-Bench-201 network of ``arch`` with PyTorch's default initialisation,
-        its weights drawn from a seed derived from ``(seed, arch)``."""
+        """The full-size NAS-Bench-201 network of ``arch`` (``model``) with PyTorch's
+        default initialisation, its weights drawn from a seed derived from ``(seed, arch)``
+        (the same weights for both models)."""
         from ..spaces import nb201
 
         return nb201.Network(arch, C=self.C, N=self.N, num_classes=NUM_CLASSES[check_dataset(dataset)],
-                             in_channels=3, seed=seed_for("weights", self.seed, arch, rule="sha256"))
+                             in_channels=3, seed=seed_for("weights", self.seed, arch, rule="sha256"),
+                             convention=self.model)

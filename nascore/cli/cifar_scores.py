@@ -10,7 +10,7 @@ import argparse
 import sys
 import time
 
-from ..bench.cifar_protocol import DATASETS, IMAGE_SOURCES, ScoringProtocol
+from ..bench.cifar_protocol import DATASETS, IMAGE_SOURCES, MODELS, ScoringProtocol
 from ..inputs import NORMALISATIONS
 from ..bench.cifar_scores import FULL_SPACE_METRICS, METRIC_SETS, ZC_METRICS, select_archs
 from ..tables.nb201_cifar_scores import DEVICES, fill, records_frame
@@ -87,6 +87,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--images", choices=IMAGE_SOURCES, default=ScoringProtocol.images,
                         help="shipped (the score table's inputs: CIFAR-10's JPEG training images, CIFAR-100's test "
                              "images) or lossless-train (training images with their original bytes)")
+    parser.add_argument("--model", choices=MODELS, default=ScoringProtocol.model,
+                        help="which NAS-Bench-201 model: zero-cost-nas (its nasbench2 model: cell convolutions "
+                             "with a bias, non-affine cell BN; the default) or nb201 (NAS-Bench-201's own, as "
+                             "data/nb201-cifar-scores was scored); only fisher and synflow can tell them apart")
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bar")
 
 
@@ -111,7 +115,7 @@ def run(args) -> int:
     from ..paths import cache_folder
 
     protocol = ScoringProtocol(batch_size=args.batch_size, seed=args.seed, normalisation=args.normalisation,
-                               images=args.images)
+                               images=args.images, model=args.model)
     store = open_store(args.store or cache_folder("cifar-scores"))
     store.sweep()
     start = time.perf_counter()
@@ -136,7 +140,7 @@ def _command(args) -> str:
     """The canonical command line of a run (for the README)."""
     if args.export_only:
         return (f"nascore bench cifar-scores --export-only --batch-size {args.batch_size} --seed {args.seed} "
-                f"--normalisation {args.normalisation} --out {args.out}"
+                f"--normalisation {args.normalisation} --model {args.model} --out {args.out}"
                 + (" --replace" if args.replace else "") + " (an export of the store, which the "
                 "commands under 'Regenerate or complete' filled, with these protocol options"
                 + ("" if args.replace else ", merged into the table already there") + ")")
@@ -144,7 +148,7 @@ def _command(args) -> str:
              f"--metrics {args.metrics}", f"--device {args.device}",
              f"--scheduler {args.scheduler}" if args.scheduler else f"--jobs {args.jobs}",
              f"--threads {args.threads}", f"--batch-size {args.batch_size}", f"--seed {args.seed}",
-             f"--normalisation {args.normalisation}"]
+             f"--normalisation {args.normalisation}", f"--model {args.model}"]
     if args.max_minutes:
         parts.append(f"--max-minutes {args.max_minutes:g}")
     if args.until:

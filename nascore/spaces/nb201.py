@@ -44,6 +44,19 @@ Convolutions have no bias; every BN is affine with running statistics.  Initiali
 is PyTorch's default, as in NAS-Bench-201's training code.  With ``C=16, N=5`` and 10
 classes the parameter count equals NAS-Bench-201's ``params`` column
 (``tests/test_nb201_network.py``).
+
+``convention="zero-cost-nas"`` builds the model that zero-cost-nas scores (Abdelfattah et
+al. 2021; SamsungLabs/zero-cost-nas at a43bfbc, ``foresight/models/nasbench2.py:59-63``
+and ``nasbench2_ops.py:30-31``): the same skeleton, but each *cell* convolution has a
+bias (``bias=not affine``) and each cell BN is ``affine=False, track_running_stats=False``;
+the stem, the reductions and the head are as above. At initialisation the two compute the
+same function in train mode (a bias before a batch-statistics BN cancels), so a proxy of
+the weights' gradients (grad_norm, snip, grasp, jacov, NASWOT) is the same; a proxy that
+reads the layer outputs themselves or removes the BN sees the biases: Fisher (a cell whose
+conv input is all zero, behind ``none`` edges, outputs its bias, and the BN backward of a
+constant scales the gradient by ``1/sqrt(eps)``) and SynFlow (BN removed, biases summed
+in). Under one seed both conventions draw the same weights; the biases are drawn after
+all weights (PyTorch's default conv bias, ``U(-1/sqrt(fan_in), 1/sqrt(fan_in))``).
 """
 from __future__ import annotations
 
@@ -179,6 +192,29 @@ class ReLUConvBN(nn.Sequential):
         )
 
 
+#: Which model a network follows: NAS-Bench-201's own (``nb201``) or zero-cost-nas's
+#: ``nasbench2`` model (``zero-cost-nas``; see the module docstring).
+CONVENTIONS = ("nb201", "zero-cost-nas")
+
+
+def to_zero_cost_cells(net: nn.Module) -> None:
+    """Turn the cell convolutions of ``net`` (a :class:`Network`) into zero-cost-nas's
+    (``nasbench2_ops.py:30-31``): a bias drawn from PyTorch's default conv bias
+    distribution (from the global generator) and a BN without affine parameters or running
+    statistics. The weights stay as they are."""
+    for cell in net.cells:
+        if not isinstance(cell, Cell):
+            continue  # a residual reduction: affine BN, no bias, in both models
+        for op in cell.ops:
+            if not isinstance(op, ReLUConvBN):
+                continue
+            conv = op[1]
+            fan_in = conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1]
+            bound = 1.0 / fan_in ** 0.5
+            conv.bias = nn.Parameter(torch.empty(conv.out_channels).uniform_(-bound, bound))
+            op[2] = nn.BatchNorm2d(conv.out_channels, affine=False, track_running_stats=False)
+
+
 class Zero(nn.Module):
     """The ``none`` operation: an all-zero output of the input's shape."""
 
@@ -264,7 +300,9 @@ class Network(nn.Module):
 
     ``C``: width of the first stage; ``N``: cells per stage; ``seed``: if given, the
     initial weights come from it (global random state untouched); otherwise from the
-    global generator.
+    global generator. ``convention``: one of :data:`CONVENTIONS` (``nb201``, the default;
+    ``zero-cost-nas``: cell convolutions with biases and non-affine BN, see the module
+    docstring).
 
     >>> net = Network("|nor_conv_3x3~0|+|none~0|skip_connect~1|+|avg_pool_3x3~0|nor_conv_1x1~1|none~2|", C=4, N=1)
     >>> net(torch.zeros(2, 3, 8, 8)).shape
@@ -272,21 +310,29 @@ class Network(nn.Module):
     """
 
     def __init__(self, arch_str, C: int = 16, N: int = 5, num_classes: int = 10,
-                 in_channels: int = 3, *, seed: int | None = None):
+                 in_channels: int = 3, *, seed: int | None = None, convention: str = "nb201"):
         super().__init__()
         if not isinstance(arch_str, str):
             arch_str = from_op_indices(arch_str)
         parse(arch_str)  # validates, with a clear message
         check_sizes(C=C, N=N, num_classes=num_classes, in_channels=in_channels)
-        self.arch_str, self.C, self.N = arch_str, C, N
+        if convention not in CONVENTIONS:
+            raise ValueError(f"unknown network convention {convention!r}; allowed: {', '.join(CONVENTIONS)}")
+        self.arch_str, self.C, self.N, self.convention = arch_str, C, N, convention
         self.num_classes, self.in_channels = num_classes, in_channels
-        seeded_build(seed, lambda: build_skeleton(self, lambda width: Cell(self.arch_str, width),
-                                                  lambda layers: nn.Sequential(*layers)))
+
+        def build():
+            build_skeleton(self, lambda width: Cell(self.arch_str, width), lambda layers: nn.Sequential(*layers))
+            if convention == "zero-cost-nas":
+                to_zero_cost_cells(self)  # after every weight: the weights stay those of nb201
+
+        seeded_build(seed, build)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         features = self.head(self.cells(self.stem(x)))
         return self.classifier(self.pool(features).flatten(1))
 
     def extra_repr(self) -> str:
-        return f"{self.arch_str!r}, C={self.C}, N={self.N}, num_classes={self.num_classes}"
+        extra = "" if self.convention == "nb201" else f", convention={self.convention!r}"
+        return f"{self.arch_str!r}, C={self.C}, N={self.N}, num_classes={self.num_classes}{extra}"
 

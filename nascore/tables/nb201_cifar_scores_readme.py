@@ -50,6 +50,8 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         status += (f" GraSP, which the full-space set leaves out, on the first {head} of the order "
                    f"on {' and '.join(datasets)} (`--archs sample:K --metrics grasp`).")
     p = protocol.to_dict()
+    model = p.get("model", "nb201")
+    flag = " --model nb201" if model == "nb201" else ""  # the protocol's default is zero-cost-nas
     lines = [
         "# Our training-free scores of NAS-Bench-201 architectures on real CIFAR batches", "",
         status, "",
@@ -81,7 +83,12 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "machine-readable, in `protocol.json` (an export with `--out` merges only into a table of the "
         "same protocol):", "",
         f"- network: full-size NAS-Bench-201 (C={p['C']}, N={p['N']} cells per stage, 10 or 100 classes), "
-        "PyTorch's default initialisation, weights from a seed derived from (seed, architecture); every "
+        + ("zero-cost-nas's model (cell convolutions with a bias, non-affine cell BN; "
+           "`nascore.spaces.nb201.CONVENTIONS`)" if model == "zero-cost-nas" else
+           "NAS-Bench-201's own model (bias-free convolutions, affine BN), not zero-cost-nas's (cell "
+           "convolutions with a bias, non-affine cell BN): only `fisher` and `synflow` can tell the two "
+           "apart, and `--model zero-cost-nas` is the protocol's default")
+        + ", PyTorch's default initialisation, weights from a seed derived from (seed, architecture); every "
         "proxy of one architecture sees the same weights (the official code scores copies of one network)",
         f"- batch: {p['batch_size']} images, drawn without replacement afresh for every architecture "
         f"({p['batch']}) from a seed derived from (seed={p['seed']}, architecture, dataset); "
@@ -103,12 +110,13 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "finished architecture; `--out` merges everything in the store into this folder's table (rows the "
         "store lacks are kept; `--replace` writes the store alone). The CIFAR-100 uniform sample (2026-12-03) "
         "was scored into a fresh store and merged so:", "",
-        "```", "nascore bench cifar-scores --archs zc --dataset cifar10 cifar100 --jobs 2 --out data/nb201-cifar-scores",
-        "nascore bench cifar-scores --archs sample:3000 --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores",
-        "nascore bench cifar-scores --archs full --dataset cifar10 --jobs 2 --out data/nb201-cifar-scores",
-        "nascore bench cifar-scores --archs sample:500 --dataset cifar100 --metrics full-space --jobs 2 "
+        "```", f"nascore bench cifar-scores --archs zc --dataset cifar10 cifar100 --jobs 2{flag} "
         "--out data/nb201-cifar-scores",
-        "nascore bench cifar-scores --archs sample:200 --dataset cifar10 cifar100 --metrics grasp --jobs 2 "
+        f"nascore bench cifar-scores --archs sample:3000 --dataset cifar10 --jobs 2{flag} --out data/nb201-cifar-scores",
+        f"nascore bench cifar-scores --archs full --dataset cifar10 --jobs 2{flag} --out data/nb201-cifar-scores",
+        f"nascore bench cifar-scores --archs sample:500 --dataset cifar100 --metrics full-space --jobs 2{flag} "
+        "--out data/nb201-cifar-scores",
+        f"nascore bench cifar-scores --archs sample:200 --dataset cifar10 cifar100 --metrics grasp --jobs 2{flag} "
         "--out data/nb201-cifar-scores", "```", "",
         "On a GPU add `--device cuda --jobs 16` (several worker processes share the GPU); `--until` / "
         "`--max-minutes` stop handing out jobs at a deadline. `--archs full` runs in a fixed random order, "
