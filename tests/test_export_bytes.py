@@ -196,7 +196,7 @@ EXPECTED = {
         "zhu_uniform_cifar10.csv": "f4f7883b6136ce4d57f081a884bc28d76338b7d25c9fee767b6adfc24569068c",
     },
     "cifar_scores": {  # 2026-12-03: protocol.json added (listed in the manifest), then its default model field (zero-cost-nas); the README names both
-        "README.md": "98ee55012a96c5196cbc322a8eb676a76956001456c82891613ddddf54e372aa",
+        "README.md": "8d45b741d5ae8a255808bb5844226cda27eaa546ab7a50cf8b75e797e11e5161",
         "manifest.json": "ac2bd803815d848ee5fe48f422216df13c03469f8246aade4f58f143411a2739",
         "protocol.json": "4a5b446a3023d16b3079bf1181fc30212e09787e6f751886f4be9ab99c7a8a2f",
         "scores.csv": "dd38aa47e863b616f2937d54f545b7760ccc37e85b9a6eba352cb607752fe4e3",

@@ -10,9 +10,15 @@ from nascore.studies import cifar_scores as study
 from nascore.studies import cifar_scores_selection as selection_study
 
 
+def no_official_model(monkeypatch):
+    """No table on zero-cost-nas's model: Fisher and SynFlow come from ``ours`` alone."""
+    monkeypatch.setattr(shipped, "official_model", lambda d: pd.DataFrame(columns=["arch", "fisher", "synflow"]))
+
+
 @pytest.fixture
 def naslib_as_ours(monkeypatch):
     """Pretend our table is NASLib's own scores (on the first 60 architectures, plus DAS columns)."""
+    no_official_model(monkeypatch)
     def fake(dataset):
         zc = bench.load("nb201-zc", dataset=dataset).head(60)
         frame = zc.rename(columns={v: k for k, v in study.NASLIB_COLUMNS.items()})
@@ -110,6 +116,7 @@ def test_a_proxy_left_out_of_the_uniform_job_gets_no_uniform_population(monkeypa
     rows = rows.assign(in_zc=rows.arch.isin(zc), **{c: rows.val_accuracy for c in (*study.NASLIB_COLUMNS, *study.EXTRA)})
     rows["grasp"] = np.where(rows.arch.isin(zc), rows.val_accuracy, np.nan)
     monkeypatch.setattr(shipped, "ours", lambda d: rows)
+    no_official_model(monkeypatch)
     monkeypatch.setattr(study, "paired", lambda d: rows.assign(**{f"{c}_naslib": rows.val_accuracy
                                                                   for c in study.NASLIB_COLUMNS}))
     table = study.accuracy_correlations("cifar10", n_boot=20).set_index("proxy")
@@ -192,3 +199,50 @@ def test_a_proxy_scored_on_a_head_of_its_own_gets_that_uniform_population(monkey
         assert (got, len(frame)) == ("uniform sample", 300)
     with pytest.raises(ValueError, match="metric 'synflow_log' is not a column of the cifar10 score table"):
         shipped.population("cifar10", "synflow_log")
+
+
+def test_fisher_and_synflow_come_from_zero_cost_nas_model_where_it_has_a_uniform_head(tmp_path, monkeypatch):
+    """On NB201's model (``ours``) Fisher ranks backwards (rho -1) and SynFlow forwards; on
+    zero-cost-nas's model (the official table) Fisher ranks forwards on the first 150 of the
+    order, SynFlow only on 50 (too few: it stays on NB201's model). Every other proxy reads
+    ``ours``. The claims name the model of the two sensitive proxies and of no other."""
+    import nascore.paths
+    from nascore.bench.cifar_scores import select_archs
+
+    full = bench.load("nb201", dataset="cifar10").set_index("arch")
+    order = select_archs("sample:300")
+    rows = full.loc[order].reset_index()
+    rows = rows.assign(in_zc=False, **{c: rows.val_accuracy for c in (*study.NASLIB_COLUMNS, *study.EXTRA)})
+    rows["fisher"] = -rows.val_accuracy
+    monkeypatch.setattr(shipped, "ours", lambda d: rows if d == "cifar10" else rows.head(0))
+    official = rows.head(150)[["arch", "val_accuracy", "in_zc"]].assign(
+        dataset="cifar10", fisher=rows.val_accuracy.head(150), synflow=rows.val_accuracy.head(150))
+    official.loc[50:, "synflow"] = np.nan
+    (tmp_path / shipped.OFFICIAL_MODEL_DIR).mkdir()
+    official.to_csv(tmp_path / shipped.OFFICIAL_MODEL_DIR / "scores.csv", index=False)
+    monkeypatch.setattr(nascore.paths, "DATA_DIR", tmp_path)
+
+    assert [shipped.model_of("cifar10", m) for m in ("fisher", "synflow", "naswot", None)] == \
+        ["zero-cost-nas", "nb201", "nb201", "nb201"]
+    assert shipped.model_of("cifar100", "fisher") == "nb201"  # no CIFAR-100 rows there
+    frame, label = shipped.population("cifar10", "fisher")
+    assert label == "uniform sample" and frame.arch.tolist() == order[:150]
+    table = study.accuracy_correlations("cifar10", n_boot=20).set_index("proxy")
+    assert (table.loc["fisher", "all_value"], table.loc["fisher", "all_n"]) == (1.0, 150)
+    assert table.loc["fisher", "model"] == "zero-cost-nas" and table.loc["synflow", "model"] == "nb201"
+    assert (table.loc["synflow", "all_value"], table.loc["synflow", "all_n"]) == (1.0, 300)
+    compared = study.model_comparison(n_boot=20).set_index(["dataset", "proxy"])
+    fisher = compared.loc[("cifar10", "fisher")]
+    assert (fisher.official, fisher.nb201, fisher.models_rho, fisher.n) == (1.0, -1.0, -1.0, 150)
+    assert compared.loc[("cifar10", "synflow"), "n"] == 50 and len(compared) == 2
+    row = pd.DataFrame([{"dataset": "cifar10", "proxy": p, "population": "uniform sample", "model": m,
+                         "published": 0.5, "ours_all": 0.5, "low": 0.4, "high": 0.6, "n_all": 150,
+                         "status": "computed"} for p, m in (("fisher", "zero-cost-nas"), ("synflow", "nb201"),
+                                                            ("snip", "nb201"))])
+    monkeypatch.setenv("NASCORE_CLAIMS", str(tmp_path / "claims"))
+    wot = {"where": "x", "published": 0.57, "value": 0.5, "low": 0.4, "high": 0.6, "population": "uniform sample",
+           "n": 150}
+    recorded = study.record_claims(study.agreement("cifar10", n_boot=0).head(0), row, wot).set_index("id")
+    assert recorded.loc["cifar.zero-cost.cifar10.fisher", "our_value"].endswith("n=150, zero-cost-nas's model)")
+    assert "NAS-Bench-201's model, not zero-cost-nas's" in recorded.loc["cifar.zero-cost.cifar10.synflow", "our_value"]
+    assert recorded.loc["cifar.zero-cost.cifar10.snip", "our_value"].endswith("(uniform sample, n=150)")

@@ -37,6 +37,8 @@ PUBLISHED = {d: dict(ZERO_COST_NB201[d].values) for d in DATASETS}
 NASWOT_PUBLISHED = {"dataset": "cifar10", "method": "kendall", "value": 0.57,
                     "where": "Mellor et al., ICML 2021, Fig. 2 (NAS-Bench-201 CIFAR-10 panel; value unverified)"}
 EXTRA = ("das", "das_units", "das_distinguishing")
+#: How a claim names the model a proxy was scored on (:func:`nascore.analysis.cifar_population.model_of`).
+MODEL_NAMES = {"zero-cost-nas": "zero-cost-nas's model", "nb201": "NAS-Bench-201's model, not zero-cost-nas's"}
 
 
 def paired(dataset: str) -> pd.DataFrame:
@@ -86,9 +88,12 @@ def accuracy_correlations(dataset: str, *, n_boot: int = 1000, seed: int = 0,
     rows = []
     for name in (*NASLIB_COLUMNS, *EXTRA):
         # a proxy the uniform job did not compute (GraSP) has a population of its own: a head
-        # of the order scored with it alone (``--metrics grasp``), else NASLib's architectures
-        own, own_label = (mine, label) if name in FULL_SPACE_METRICS else cifar_population.population(dataset, name)
+        # of the order scored with it alone (``--metrics grasp``), else NASLib's architectures;
+        # Fisher and SynFlow come from zero-cost-nas's model where it was scored
+        shared = name in FULL_SPACE_METRICS and name not in cifar_population.MODEL_SENSITIVE
+        own, own_label = (mine, label) if shared else cifar_population.population(dataset, name)
         row = {"proxy": name, "dataset": dataset, "population": own_label,
+               "model": cifar_population.model_of(dataset, name),
                "published": PUBLISHED.get(dataset, {}).get(name, np.nan)}
         for kind, frame, column in (("zc", both, name), ("all", own, name)):
             r = _rho(frame[column], frame.val_accuracy, n_boot, seed, method)
@@ -108,7 +113,8 @@ def comparison(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
         table = accuracy_correlations(dataset, n_boot=n_boot, seed=seed).set_index("proxy")
         for name, value in PUBLISHED[dataset].items():
             t = table.loc[name]
-            rows.append({"dataset": dataset, "proxy": name, "population": t.population, "published": value,
+            rows.append({"dataset": dataset, "proxy": name, "population": t.population, "model": t.model,
+                         "published": value,
                          "ours_all": t.all_value,
                          "low": t.all_low, "high": t.all_high, "n_all": t.all_n, "ours_zc": t.zc_value,
                          "naslib_zc": t.naslib_zc_value, "status": "computed"})
@@ -156,6 +162,33 @@ def input_comparison(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
             r = stats.spearman(both.a.to_numpy(), both.b.to_numpy(), n_boot=n_boot, seed=seed)
             rows.append({"dataset": dataset, "proxy": proxy, "rho": r.value, "low": r.low, "high": r.high, "n": r.n})
     return pd.DataFrame(rows)
+
+
+def model_comparison(*, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Fisher and SynFlow on zero-cost-nas's model against NAS-Bench-201's own, on the cells
+    both tables hold (same weights, same batch): Spearman's rho of each with accuracy
+    (``official``, ``nb201``) and between the two scorings (``models_rho``), per proxy and
+    dataset. Empty where :data:`~nascore.analysis.cifar_population.OFFICIAL_MODEL_DIR` has
+    no rows."""
+    rows = []
+    for dataset in DATASETS:
+        official = cifar_population.official_model(dataset)
+        if official.empty:
+            continue
+        both = official.merge(cifar_population.ours(dataset), on="arch", suffixes=("", "_nb201"))
+        for proxy in cifar_population.MODEL_SENSITIVE:
+            pair = both[[proxy, f"{proxy}_nb201", "val_accuracy"]].dropna()
+            if len(pair) < 3:
+                continue
+            row = {"dataset": dataset, "proxy": proxy, "n": len(pair)}
+            for name, column in (("official", proxy), ("nb201", f"{proxy}_nb201")):
+                r = stats.spearman(pair[column].to_numpy(), pair.val_accuracy.to_numpy(), n_boot=n_boot, seed=seed)
+                row.update({name: r.value, f"{name}_low": r.low, f"{name}_high": r.high})
+            row["models_rho"] = stats.spearman(pair[proxy].to_numpy(), pair[f"{proxy}_nb201"].to_numpy(),
+                                            n_boot=0, seed=seed).value
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["dataset", "proxy", "n", "official", "official_low", "official_high",
+                                       "nb201", "nb201_low", "nb201_high", "models_rho"])
 
 
 def cost(dataset: str = "cifar10") -> pd.DataFrame:
@@ -211,9 +244,11 @@ def record_claims(agree: pd.DataFrame, compared: pd.DataFrame, wot: dict, *,
             continue
         verdict = (claims.verdict_for_interval(row.published, row.low, row.high, tolerance=0.05)
                    if row.population in cifar_population.COMPARABLE else "not attempted")
+        model = f", {MODEL_NAMES[row.model]}" if row.proxy in cifar_population.MODEL_SENSITIVE else ""
         out.append(claims.record(
             claim_id, paper_value=f"{row.published:.3f}",
-            our_value=f"{row.ours_all:.3f} [{row.low:.3f}, {row.high:.3f}] ({row.population}, n={int(row.n_all)})",
+            our_value=f"{row.ours_all:.3f} [{row.low:.3f}, {row.high:.3f}] ({row.population}, n={int(row.n_all)}"
+                      f"{model})",
             verdict=verdict, **common))
     out.append(claims.record(
         "cifar.naswot.cifar10", paper="Mellor et al. 2021 (NASWOT)", where=wot["where"],

@@ -82,13 +82,13 @@ def readme(*, protocol, command, info, status, cover, zc_sizes, devices, torches
         "`foresight/`), with file/line citations in `nascore/bench/cifar_protocol.py`; its fields, "
         "machine-readable, in `protocol.json` (an export with `--out` merges only into a table of the "
         "same protocol):", "",
-        f"- network: full-size NAS-Bench-201 (C={p['C']}, N={p['N']} cells per stage, 10 or 100 classes), "
-        + ("zero-cost-nas's model (cell convolutions with a bias, non-affine cell BN; "
-           "`nascore.spaces.nb201.CONVENTIONS`)" if model == "zero-cost-nas" else
-           "NAS-Bench-201's own model (bias-free convolutions, affine BN), not zero-cost-nas's (cell "
-           "convolutions with a bias, non-affine cell BN): only `fisher` and `synflow` can tell the two "
-           "apart, and `--model zero-cost-nas` is the protocol's default")
-        + ", PyTorch's default initialisation, weights from a seed derived from (seed, architecture); every "
+        f"- network: full-size NAS-Bench-201 (C={p['C']}, N={p['N']} cells per stage, 10 or 100 classes) "
+        + ("on zero-cost-nas's model (cell convolutions with a bias, non-affine cell BN; `--model "
+           "zero-cost-nas`, the protocol's default)" if model == "zero-cost-nas" else
+           "on NAS-Bench-201's own model (bias-free convolutions, affine BN; `--model nb201`), not on "
+           "zero-cost-nas's (cell convolutions with a bias, non-affine cell BN; the protocol's default): "
+           "of these proxies only `fisher` and `synflow` can tell the two apart")
+        + "; PyTorch's default initialisation, weights from a seed derived from (seed, architecture); every "
         "proxy of one architecture sees the same weights (the official code scores copies of one network)",
         f"- batch: {p['batch_size']} images, drawn without replacement afresh for every architecture "
         f"({p['batch']}) from a seed derived from (seed={p['seed']}, architecture, dataset); "
