@@ -145,4 +145,6 @@ NOT_TABLES = {
     "mnist5k": "MNIST-5k images (nascore.data)",
     "nasbench201-test": "NB201's test and 12-epoch accuracies, joined onto nb201 (nascore.bench.nb201_test)",
     "nb201-cifar-scores-lossless": "a study's comparison of input images, read by nascore.studies.cifar_scores",
+    "nb201-cifar-scores-zcnas-model": "Fisher and SynFlow on zero-cost-nas's model, read by "
+                                      "nascore.analysis.cifar_population",
 }
