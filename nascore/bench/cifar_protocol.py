@@ -39,8 +39,9 @@ architecture shared by all proxies, a fresh random batch per architecture.
 everywhere), as the shipped table ``data/nb201-cifar-scores`` was scored: at
 initialisation the two models compute the same function and the same weight gradients,
 so only Fisher (which reads the layer outputs, bias included) and SynFlow (which removes
-the BN) can tell them apart; on 300 uniform cells SynFlow ranks them alike (Spearman
-0.999 between the two), Fisher does not (0.69). Instead of one global random stream
+the BN) can tell them apart. On the 1,000 CIFAR-10 cells scored on both models
+(``data/nb201-cifar-scores-zcnas-model``) SynFlow ranks them alike (Spearman 1.000 between
+the two scorings), Fisher does not (0.73). Instead of one global random stream
 (whose draws depend on the order of the architectures) the batch and the weights of an
 architecture come from seeds derived from ``(seed, architecture[, dataset])``, so any
 architecture can be scored alone, in any order, on any worker, with the same result.
