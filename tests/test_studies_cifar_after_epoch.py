@@ -24,7 +24,11 @@ def test_correlations_drop_missing_rows():
 def test_trained_frame_holds_the_shipped_rows():
     frame = cae.trained_frame()
     assert 20 <= len(frame) <= 400  # 200 of the stratified sample and 200 of the population, at most
-    assert frame["naswot_after_1_epoch"].notna().sum() == len(frame)
+    # NASWOT is left empty only where it is -inf: a cell cut off by `none` edges, whose
+    # output ignores the input, so its after-training kernel is exactly zero as well
+    missing = frame["naswot_after_1_epoch"].isna()
+    assert (frame.loc[missing, "ntk_mean_after_1_epoch"] == 0).all()
+    assert missing.sum() < len(frame) / 10
     # every trained cell found its 200-epoch test accuracy (a CIFAR-10 accuracy in percent)
     assert frame["test_accuracy"].between(10, 95).all()
 
